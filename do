@@ -1,0 +1,15 @@
+#!/bin/sh
+# The project's one entry point:
+#   ./do example   install what is missing, build, run the bundled example
+#   ./do test      install what is missing, build with sanitizers, run every test
+#   ./do bench     build and run the benchmarks
+set -eu
+cd "$(dirname "$0")"
+sh scripts/install-deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+case ${1:-} in
+example) make -j"$jobs" && sh scripts/run-example.sh build/release/assay ;;
+test) make -j"$jobs" MODE=asan all unit && ASSAY_BUILD=build/asan sh tests/run-all.sh ;;
+bench) make -j"$jobs" && sh bench/run.sh ;;
+*) echo "usage: ./do example|test|bench" >&2; exit 2 ;;
+esac

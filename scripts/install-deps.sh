@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs what building and testing assay needs on Debian 12, only what is
+# missing. Run as root (or with sudo available). Safe to run again.
+set -eu
+pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libpq-dev libmicrohttpd-dev
+libjansson-dev libexpat1-dev libyaml-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev
+sqlite3 procps python3 perl time bsdutils"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,36 @@
+#include "util/base.h"
+
+#include "model/run.h"
+
+void run_release(struct run *r)
+{
+	free(r->project);
+	free(r->definition);
+	free(r->title);
+	free(r->description);
+	free(r->environment);
+	free(r->triggered_by);
+	free(r->milestone);
+	free(r->pool);
+	free(r->context_json);
+	free(r->host);
+	free(r->reason);
+	memset(r, 0, sizeof(*r));
+}
+
+void result_release(struct result *r)
+{
+	free(r->test);
+	free(r->parent);
+	free(r->message);
+	free(r->stdout_text);
+	free(r->stderr_text);
+	memset(r, 0, sizeof(*r));
+}
+
+void run_events_free(struct run_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ev[i].message);
+	free(ev);
+}

@@ -1,0 +1,26 @@
+/* str — small string helpers used across layers. */
+#ifndef ASSAY_UTIL_STR_H
+#define ASSAY_UTIL_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+/* Edit distance between a and b (Levenshtein), capped at `cap`+1 for speed. */
+size_t str_distance(const char *a, const char *b, size_t cap);
+/* True when `s` contains a glob metacharacter (* ? [). */
+bool str_is_glob(const char *s);
+/* fnmatch(3) without FNM_PATHNAME: '*' crosses '.' and '/'. */
+bool str_glob_match(const char *pattern, const char *s);
+/* Parses a decimal int64; false on junk, overflow or an empty string. */
+bool str_to_i64(const char *s, int64_t *out);
+
+/* A copy of s with every byte that is not part of valid UTF-8 replaced by
+ * U+FFFD, so test output always fits in JSON and XML. Heap. */
+char *str_utf8_clean(const char *s);
+/* True when s is valid UTF-8. */
+bool str_utf8_valid(const char *s);
+
+#endif
