@@ -1,0 +1,50 @@
+/* backend — what a storage backend provides to store.c (private to store/).
+ *
+ * A backend's handle starts with `struct store` (so a `struct store *` can be
+ * cast to it) and points at a table of its functions. store.c parses the URL,
+ * calls the backend's open function, and from then on every public store_*
+ * call goes through st->ops. Each op has the meaning, arguments and error
+ * rules of the store_* function of the same name in store.h; the arguments
+ * have already been checked for NULL where store.h says they may not be. */
+#ifndef ASSAY_STORE_BACKEND_H
+#define ASSAY_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct store_ops {
+	const char *name; /* "sqlite" */
+	void (*close)(struct store *st);
+	int (*schema_version)(struct store *st);
+
+	int (*run_insert)(struct store *st, const struct run *r, struct error *e);
+	int (*run_update)(struct store *st, const struct run *r, struct error *e);
+	int (*run_get)(struct store *st, const char *id, struct run *out, struct error *e);
+	int (*run_resolve)(struct store *st, const char *name, char id[UUID_STR_LEN],
+			   struct error *e);
+	int (*runs_list)(struct store *st, const struct run_filter *f, struct run **out,
+			 size_t *n, struct error *e);
+	int (*run_event_add)(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
+			     const char *message, struct error *e);
+	int (*run_events)(struct store *st, const char *run_id, struct run_event **out,
+			  size_t *n, struct error *e);
+
+	int (*results_insert)(struct store *st, const struct result *rs, size_t n,
+			      struct error *e);
+	int (*results_list)(struct store *st, const char *run_id, const struct result_filter *f,
+			    struct result **out, size_t *n, struct error *e);
+
+	int (*tests_list)(struct store *st, const char *project, struct test_stat **out,
+			  size_t *n, struct error *e);
+	int (*test_durations)(struct store *st, const char *project,
+			      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
+			      struct error *e);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Opens (creating if needed) the SQLite database at `path` and migrates it. */
+int sqlite_store_open(const char *path, struct store **out, struct error *e);
+
+#endif

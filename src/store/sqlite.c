@@ -1,0 +1,762 @@
+/* sqlite — the SQLite backend: opening and migrating the database file, and
+ * runs with their lifecycle events. Results and the tests' history are in
+ * sqlite_results.c; what both share is in sqlite_int.h.
+ *
+ * Every value reaches SQL as a bound parameter. The only SQL text built at run
+ * time is made of column names taken from model/status.c's fixed tables and
+ * of filter clauses chosen by which filters are set. */
+#include "util/base.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "store/schema.h"
+#include "store/sqlite_int.h"
+#include "util/buf.h"
+#include "util/str.h"
+#include "util/time.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+/* ---- helpers shared with sqlite_results.c ---- */
+
+int sq_fail(struct sqlite_store *s, struct error *e, const char *fmt, ...)
+{
+	char step[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof(step), fmt, ap);
+	va_end(ap);
+	return err_set(e, RC_STORE, "%s: %s", step, sqlite3_errmsg(s->db));
+}
+
+sqlite3_stmt *sq_stmt(struct sqlite_store *s, enum sq_stmt which, const char *sql,
+		      struct error *e)
+{
+	sqlite3_stmt *q = s->stmt[which];
+	if (q) {
+		sqlite3_reset(q);
+		return q;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK) {
+		sq_fail(s, e, "preparing \"%.60s...\"", sql);
+		return NULL;
+	}
+	s->stmt[which] = q;
+	return q;
+}
+
+sqlite3_stmt *sq_prepare(struct sqlite_store *s, const char *sql, struct error *e)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		sq_fail(s, e, "preparing \"%.60s...\"", sql);
+		sqlite3_finalize(q);
+		return NULL;
+	}
+	return q;
+}
+
+int sq_begin(struct sqlite_store *s, struct error *e)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail(s, e, "starting a write transaction on %s", s->path);
+	return RC_OK;
+}
+
+int sq_commit(struct sqlite_store *s, struct error *e)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail(s, e, "committing to %s", s->path);
+	return RC_OK;
+}
+
+void sq_rollback(struct sqlite_store *s)
+{
+	/* After some errors (a full disk, an I/O error) SQLite has already rolled
+	 * back; then there is no transaction left and nothing to do. */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void sq_bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+void sq_bind_opt(sqlite3_stmt *q, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(q, i, v);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+char *sq_column_dup(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* ---- opening and migrating ---- */
+
+/* Creates the directory the database file goes in (one level: `.assay/` in a
+ * fresh checkout), since SQLite will not. */
+static int make_parent_dir(const char *path, struct error *e)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return RC_OK;
+	char *dir = xstrndup(path, (size_t)(slash - path));
+	int rc = RC_OK;
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		rc = err_set(e, RC_IO, "creating directory %s for database %s: %s", dir, path,
+			     strerror(errno));
+	free(dir);
+	return rc;
+}
+
+/* The highest schema_version row, or 0 for a database assay never touched. */
+static int read_version(struct sqlite_store *s, int *version, struct error *e)
+{
+	static const char exists[] =
+		"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+	sqlite3_stmt *q = sq_prepare(s, exists, e);
+	if (!q)
+		return err_prefix(e, "database %s", s->path);
+	int rc = sqlite3_step(q);
+	bool has_table = rc == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return sq_fail(s, e, "database %s: reading its schema", s->path);
+	*version = 0;
+	if (!has_table)
+		return RC_OK;
+	q = sq_prepare(s, "SELECT coalesce(max(version), 0) FROM schema_version", e);
+	if (!q)
+		return err_prefix(e, "database %s", s->path);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return sq_fail(s, e, "database %s: reading schema_version", s->path);
+	return RC_OK;
+}
+
+static int newest_migration(void)
+{
+	int v = 0;
+	for (const struct schema_migration *m = schema_migrations; m->version; m++)
+		if (m->version > v)
+			v = m->version;
+	return v;
+}
+
+static int refuse_newer(struct sqlite_store *s, int have, int known, struct error *e)
+{
+	return err_set(e, RC_SCHEMA,
+		       "database %s is at schema version %d, this assay knows up to %d: "
+		       "upgrade assay",
+		       s->path, have, known);
+}
+
+/* Applies one migration in its own transaction. The version is read again
+ * under the write lock: another assay opening the same new database at the
+ * same moment may have applied it first. */
+static int apply_migration(struct sqlite_store *s, const struct schema_migration *m, int known,
+			   int *have, struct error *e)
+{
+	int rc = sq_begin(s, e);
+	if (rc)
+		return err_prefix(e, "migrating to %s", m->name);
+	if ((rc = read_version(s, have, e)))
+		goto fail;
+	if (*have > known) {
+		rc = refuse_newer(s, *have, known, e);
+		goto fail;
+	}
+	if (*have >= m->version) {
+		sq_rollback(s);
+		return RC_OK;
+	}
+	if (sqlite3_exec(s->db, m->sql, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = sq_fail(s, e, "database %s: applying migration %s", s->path, m->name);
+		goto fail;
+	}
+	sqlite3_stmt *q =
+		sq_prepare(s, "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)", e);
+	if (!q) {
+		rc = e->code;
+		goto fail;
+	}
+	sqlite3_bind_int(q, 1, m->version);
+	sqlite3_bind_int64(q, 2, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(s, e, "database %s: recording migration %s", s->path, m->name);
+		goto fail;
+	}
+	if ((rc = sq_commit(s, e)))
+		goto fail;
+	*have = m->version;
+	return RC_OK;
+fail:
+	sq_rollback(s);
+	return rc;
+}
+
+/* Brings the database up to the newest embedded migration, or refuses it if
+ * a newer assay has been there. */
+static int migrate(struct sqlite_store *s, struct error *e)
+{
+	int have, known = newest_migration();
+	int rc = read_version(s, &have, e);
+	if (rc)
+		return rc;
+	if (have > known)
+		return refuse_newer(s, have, known, e);
+	for (const struct schema_migration *m = schema_migrations; m->version; m++) {
+		if (m->version <= have)
+			continue;
+		if ((rc = apply_migration(s, m, known, &have, e)))
+			return rc;
+	}
+	s->version = have;
+	return RC_OK;
+}
+
+/* The run columns read_run() reads, in its order; the counters follow them. */
+#define RUN_FIXED_COLUMNS                                                                   \
+	"r.id, p.name, r.test_definition_id, r.title, r.description, r.environment, "        \
+	"r.triggered_by, r.milestone, r.pool, r.context_json, r.lifecycle_code, r.status, " \
+	"r.created_at, r.started_at, r.completed_at, r.total, r.duration_ms, r.host, "       \
+	"r.pid, r.pid_start, r.reason"
+enum {
+	COL_ID, COL_PROJECT, COL_DEFINITION, COL_TITLE, COL_DESCRIPTION, COL_ENVIRONMENT,
+	COL_TRIGGERED_BY, COL_MILESTONE, COL_POOL, COL_CONTEXT, COL_LIFECYCLE, COL_VERDICT,
+	COL_CREATED, COL_STARTED, COL_COMPLETED, COL_TOTAL, COL_DURATION, COL_HOST,
+	COL_PID, COL_PID_START, COL_REASON, COL__COUNT
+};
+
+/* Builds the two statements whose text names one column per result status
+ * (n_passed, ..., sub_n_retest), from status_name(), so that a status added
+ * to the model without its columns fails loudly at prepare time rather than
+ * being silently dropped. */
+static void build_counter_sql(struct sqlite_store *s)
+{
+	struct buf sel = BUF_INIT, upd = BUF_INIT;
+	buf_adds(&sel, "SELECT " RUN_FIXED_COLUMNS);
+	buf_adds(&upd, "UPDATE test_runs SET ");
+	for (int sub = 0; sub < 2; sub++) {
+		for (int i = 0; i < RS__COUNT; i++) {
+			const char *pre = sub ? "sub_n_" : "n_";
+			const char *name = status_name((enum result_status)i);
+			buf_addf(&sel, ", r.%s%s", pre, name);
+			buf_addf(&upd, "%s%s%s = %s%s + ?%d", sub || i ? ", " : "", pre, name, pre,
+				 name, sub * RS__COUNT + i + 1);
+		}
+	}
+	buf_adds(&sel, " FROM test_runs r JOIN projects p ON p.id = r.project_id");
+	buf_addf(&upd, " WHERE id = ?%d", 2 * RS__COUNT + 1);
+	s->run_select = buf_detach(&sel);
+	s->counters_sql = buf_detach(&upd);
+}
+
+static const struct store_ops sqlite_ops;
+
+static void sqlite_close(struct store *st)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	for (int i = 0; i < SQ__COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sq_results_release(s);
+	/* The last connection to close checkpoints the WAL and removes it. */
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s->run_select);
+	free(s->counters_sql);
+	free(s);
+}
+
+int sqlite_store_open(const char *path, struct store **out, struct error *e)
+{
+	*out = NULL;
+	int rc = make_parent_dir(path, e);
+	if (rc)
+		return rc;
+	struct sqlite_store *s = xcalloc(1, sizeof(*s));
+	s->base.ops = &sqlite_ops;
+	s->path = xstrdup(path);
+	build_counter_sql(s);
+	/* NOMUTEX: a store handle is used by one thread at a time (store.h). */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		rc = err_set(e, RC_STORE, "opening database %s: %s", path,
+			     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	/* journal_mode is the first statement to read the file, so it is where a
+	 * file that is not a database is found out. WAL lets readers (assay serve,
+	 * assay list) go on while a run writes. */
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = sq_fail(s, e, "opening database %s", path);
+		goto fail;
+	}
+	/* NORMAL in WAL mode loses at most the last transactions on power loss,
+	 * never consistency; FULL would fsync every result batch. */
+	if (sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL,
+			 NULL, NULL) != SQLITE_OK) {
+		rc = sq_fail(s, e, "database %s: setting pragmas", path);
+		goto fail;
+	}
+	if ((rc = migrate(s, e)))
+		goto fail;
+	*out = &s->base;
+	return RC_OK;
+fail:
+	sqlite_close(&s->base);
+	return rc;
+}
+
+static int sqlite_schema_version(struct store *st)
+{
+	return ((struct sqlite_store *)st)->version;
+}
+
+/* ---- runs ---- */
+
+/* The id of project `name`, created if new. Runs inside the caller's
+ * transaction. */
+static int project_id_of(struct sqlite_store *s, const char *name, int64_t now, int64_t *id,
+			 struct error *e)
+{
+	sqlite3_stmt *q = sq_stmt(s, SQ_PROJECT_ADD,
+				  "INSERT INTO projects (name, created_at) VALUES (?1, ?2) "
+				  "ON CONFLICT (name) DO NOTHING",
+				  e);
+	if (!q)
+		return e->code;
+	sq_bind_text(q, 1, name);
+	sqlite3_bind_int64(q, 2, now);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return sq_fail(s, e, "adding project '%s'", name);
+	if (!(q = sq_stmt(s, SQ_PROJECT_GET, "SELECT id FROM projects WHERE name = ?1", e)))
+		return e->code;
+	sq_bind_text(q, 1, name);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW)
+		return sq_fail(s, e, "reading project '%s'", name);
+	return RC_OK;
+}
+
+static int sqlite_run_insert(struct store *st, const struct run *r, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	/* A run always belongs to a project; a caller without a catalog project
+	 * (an import of a bare JUnit file) gets the one named "default". */
+	const char *project = r->project && *r->project ? r->project : "default";
+	int64_t now = time_now_ms(), project_id = 0;
+	int rc = sq_begin(s, e);
+	if (rc)
+		return err_prefix(e, "inserting run %s", r->id);
+	if ((rc = project_id_of(s, project, now, &project_id, e))) {
+		err_prefix(e, "inserting run %s", r->id);
+		goto fail;
+	}
+	sqlite3_stmt *q = sq_stmt(
+		s, SQ_RUN_ADD,
+		"INSERT INTO test_runs (id, test_definition_id, status, started_at, completed_at, "
+		"environment, triggered_by, project_id, title, description, milestone, pool, "
+		"context_json, lifecycle, lifecycle_code, created_at, duration_ms, total, reason, "
+		"host, pid, pid_start) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+		"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+		e);
+	if (!q) {
+		rc = e->code;
+		goto fail;
+	}
+	sq_bind_text(q, 1, r->id);
+	sq_bind_text(q, 2, r->definition);
+	sq_bind_text(q, 3, verdict_name(r->verdict));
+	sq_bind_opt(q, 4, r->started_at);
+	sq_bind_opt(q, 5, r->completed_at);
+	sq_bind_text(q, 6, r->environment);
+	sq_bind_text(q, 7, r->triggered_by);
+	sqlite3_bind_int64(q, 8, project_id);
+	sq_bind_text(q, 9, r->title);
+	sq_bind_text(q, 10, r->description);
+	sq_bind_text(q, 11, r->milestone);
+	sq_bind_text(q, 12, r->pool);
+	sq_bind_text(q, 13, r->context_json);
+	sq_bind_text(q, 14, lifecycle_name(r->lifecycle));
+	sqlite3_bind_int(q, 15, (int)r->lifecycle);
+	sqlite3_bind_int64(q, 16, r->created_at ? r->created_at : now);
+	sqlite3_bind_int64(q, 17, r->duration_ms);
+	sqlite3_bind_int64(q, 18, r->total);
+	sq_bind_text(q, 19, r->reason);
+	sq_bind_text(q, 20, r->host);
+	sq_bind_opt(q, 21, r->pid);
+	sq_bind_opt(q, 22, r->pid_start);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		rc = err_set(e, RC_EXISTS, "inserting run %s: a run with this id already exists",
+			     r->id);
+		goto fail;
+	}
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(s, e, "inserting run %s", r->id);
+		goto fail;
+	}
+	if ((rc = sq_commit(s, e))) {
+		err_prefix(e, "inserting run %s", r->id);
+		goto fail;
+	}
+	return RC_OK;
+fail:
+	sq_rollback(s);
+	return rc;
+}
+
+static int sqlite_run_update(struct store *st, const struct run *r, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_RUN_UPDATE,
+				  "UPDATE test_runs SET title = ?2, description = ?3, lifecycle = ?4, "
+				  "lifecycle_code = ?5, status = ?6, started_at = ?7, "
+				  "completed_at = ?8, duration_ms = ?9, total = ?10, reason = ?11, "
+				  "pid = ?12, pid_start = ?13, host = ?14 WHERE id = ?1",
+				  e);
+	if (!q)
+		return err_prefix(e, "updating run %s", r->id);
+	sq_bind_text(q, 1, r->id);
+	sq_bind_text(q, 2, r->title);
+	sq_bind_text(q, 3, r->description);
+	sq_bind_text(q, 4, lifecycle_name(r->lifecycle));
+	sqlite3_bind_int(q, 5, (int)r->lifecycle);
+	sq_bind_text(q, 6, verdict_name(r->verdict));
+	sq_bind_opt(q, 7, r->started_at);
+	sq_bind_opt(q, 8, r->completed_at);
+	sqlite3_bind_int64(q, 9, r->duration_ms);
+	sqlite3_bind_int64(q, 10, r->total);
+	sq_bind_text(q, 11, r->reason);
+	sq_bind_opt(q, 12, r->pid);
+	sq_bind_opt(q, 13, r->pid_start);
+	sq_bind_text(q, 14, r->host);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "updating run %s", r->id);
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, RC_NOTFOUND, "updating run %s: no such run", r->id);
+	return RC_OK;
+}
+
+/* Fills `r` from a row of s->run_select. */
+static void read_run(sqlite3_stmt *q, struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	const unsigned char *id = sqlite3_column_text(q, COL_ID);
+	snprintf(r->id, sizeof(r->id), "%s", id ? (const char *)id : "");
+	r->project = sq_column_dup(q, COL_PROJECT);
+	r->definition = sq_column_dup(q, COL_DEFINITION);
+	r->title = sq_column_dup(q, COL_TITLE);
+	r->description = sq_column_dup(q, COL_DESCRIPTION);
+	r->environment = sq_column_dup(q, COL_ENVIRONMENT);
+	r->triggered_by = sq_column_dup(q, COL_TRIGGERED_BY);
+	r->milestone = sq_column_dup(q, COL_MILESTONE);
+	r->pool = sq_column_dup(q, COL_POOL);
+	r->context_json = sq_column_dup(q, COL_CONTEXT);
+	r->lifecycle = (enum lifecycle)sqlite3_column_int(q, COL_LIFECYCLE);
+	const unsigned char *v = sqlite3_column_text(q, COL_VERDICT);
+	if (!v || !verdict_parse((const char *)v, &r->verdict))
+		r->verdict = verdict_of(r->lifecycle);
+	r->created_at = sqlite3_column_int64(q, COL_CREATED);
+	r->started_at = sqlite3_column_int64(q, COL_STARTED);
+	r->completed_at = sqlite3_column_int64(q, COL_COMPLETED);
+	r->total = sqlite3_column_int64(q, COL_TOTAL);
+	r->duration_ms = sqlite3_column_int64(q, COL_DURATION);
+	r->host = sq_column_dup(q, COL_HOST);
+	r->pid = sqlite3_column_int64(q, COL_PID);
+	r->pid_start = sqlite3_column_int64(q, COL_PID_START);
+	r->reason = sq_column_dup(q, COL_REASON);
+	for (int i = 0; i < RS__COUNT; i++) {
+		r->counts[i] = sqlite3_column_int64(q, COL__COUNT + i);
+		r->sub_counts[i] = sqlite3_column_int64(q, COL__COUNT + RS__COUNT + i);
+	}
+}
+
+static int sqlite_run_get(struct store *st, const char *id, struct run *out, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = s->stmt[SQ_RUN_GET];
+	if (!q) {
+		char *sql = xasprintf("%s WHERE r.id = ?1", s->run_select);
+		q = sq_stmt(s, SQ_RUN_GET, sql, e);
+		free(sql);
+		if (!q)
+			return err_prefix(e, "reading run %s", id);
+	}
+	sq_bind_text(q, 1, id);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		read_run(q, out);
+	sqlite3_reset(q);
+	if (step == SQLITE_DONE)
+		return err_set(e, RC_NOTFOUND, "no run %s", id);
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "reading run %s", id);
+	return RC_OK;
+}
+
+/* "last~N": the id of the run N before the newest (N = 0 for "last"). */
+static int resolve_back(struct sqlite_store *s, const char *name, int64_t back,
+			char id[UUID_STR_LEN], struct error *e)
+{
+	sqlite3_stmt *q = sq_prepare(
+		s, "SELECT id FROM test_runs ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?1", e);
+	if (!q)
+		return err_prefix(e, "resolving run '%s'", name);
+	sqlite3_bind_int64(q, 1, back);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		snprintf(id, UUID_STR_LEN, "%s", (const char *)sqlite3_column_text(q, 0));
+	int rc = RC_OK;
+	if (step == SQLITE_DONE)
+		rc = err_set(e, RC_NOTFOUND, "no run named '%s'%s", name,
+			     back ? " (there are not that many runs)" : " (there are no runs yet)");
+	else if (step != SQLITE_ROW)
+		rc = sq_fail(s, e, "resolving run '%s'", name);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Ids starting with `prefix`, at most `max`. A range scan on the primary key
+ * rather than LIKE, which would need the prefix's % and _ escaped and still
+ * not use the index (LIKE is case-insensitive, the key is not). */
+static int ids_with_prefix(struct sqlite_store *s, const char *prefix, char ids[][UUID_STR_LEN],
+			   int max, int *n, struct error *e)
+{
+	size_t len = strlen(prefix);
+	char *upper = xstrdup(prefix);
+	upper[len - 1]++; /* "0190ab" → "0190ac": the first string past the prefix */
+	sqlite3_stmt *q =
+		sq_prepare(s, "SELECT id FROM test_runs WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3",
+			   e);
+	if (!q) {
+		free(upper);
+		return e->code;
+	}
+	sq_bind_text(q, 1, prefix);
+	sq_bind_text(q, 2, upper);
+	sqlite3_bind_int(q, 3, max);
+	int step;
+	*n = 0;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		snprintf(ids[(*n)++], UUID_STR_LEN, "%s", (const char *)sqlite3_column_text(q, 0));
+	int rc = step == SQLITE_DONE ? RC_OK : sq_fail(s, e, "looking up run ids '%s...'", prefix);
+	sqlite3_finalize(q);
+	free(upper);
+	return rc;
+}
+
+static int sqlite_run_resolve(struct store *st, const char *name, char id[UUID_STR_LEN],
+			      struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (!strcmp(name, "last"))
+		return resolve_back(s, name, 0, id, e);
+	if (str_starts(name, "last~")) {
+		int64_t back;
+		if (!str_to_i64(name + 5, &back) || back < 0)
+			return err_set(e, RC_USAGE,
+				       "'%s': last~ takes a number of runs back, e.g. last~1", name);
+		return resolve_back(s, name, back, id, e);
+	}
+	size_t len = strlen(name);
+	if (len < 4)
+		return err_set(e, RC_NOTFOUND,
+			       "no run named '%s' (an id prefix needs at least 4 characters)", name);
+	if (len >= UUID_STR_LEN)
+		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+	/* Ids are lower-case hex; accept a prefix pasted in upper case. */
+	char prefix[UUID_STR_LEN];
+	for (size_t i = 0; i <= len; i++)
+		prefix[i] = (char)tolower((unsigned char)name[i]);
+	if ((unsigned char)prefix[len - 1] == 0xff)
+		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+	char ids[4][UUID_STR_LEN];
+	int n = 0, rc = ids_with_prefix(s, prefix, ids, 4, &n, e);
+	if (rc)
+		return rc;
+	/* A full id is also a prefix of itself, so it comes out the same way. */
+	if (n == 0)
+		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+	if (n > 1 && strcmp(ids[0], prefix))
+		return err_set(e, RC_USAGE, "run id prefix '%s' is ambiguous: %s, %s%s%s%s", name,
+			       ids[0], ids[1], n > 2 ? ", " : "", n > 2 ? ids[2] : "",
+			       n > 3 ? ", ..." : "");
+	memcpy(id, ids[0], UUID_STR_LEN);
+	return RC_OK;
+}
+
+static int sqlite_runs_list(struct store *st, const struct run_filter *f, struct run **out,
+			    size_t *n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	enum verdict v = V_RUNNING;
+	if (f->verdict && !verdict_parse(f->verdict, &v))
+		return err_set(e, RC_USAGE,
+			       "unknown run status '%s' (running, passed, failed, cancelled, error)",
+			       f->verdict);
+	/* Clauses are chosen by which filters are set; parameter numbers are
+	 * fixed so each value binds to the same ?N whatever else is present. */
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "%s WHERE 1", s->run_select);
+	if (f->verdict)
+		buf_adds(&sql, " AND r.status = ?1");
+	if (f->environment)
+		buf_adds(&sql, " AND r.environment = ?2");
+	if (f->project)
+		buf_adds(&sql, " AND p.name = ?3");
+	if (f->since)
+		buf_adds(&sql, " AND r.created_at >= ?4");
+	if (f->until)
+		buf_adds(&sql, " AND r.created_at < ?5");
+	if (f->unfinished)
+		buf_adds(&sql, " AND r.lifecycle_code NOT IN (?6, ?7, ?8, ?9)");
+	buf_adds(&sql, " ORDER BY r.created_at DESC, r.id DESC LIMIT ?10");
+	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
+	buf_release(&sql);
+	if (!q)
+		return err_prefix(e, "listing runs");
+	if (f->verdict)
+		sq_bind_text(q, 1, verdict_name(v));
+	if (f->environment)
+		sq_bind_text(q, 2, f->environment);
+	if (f->project)
+		sq_bind_text(q, 3, f->project);
+	if (f->since)
+		sqlite3_bind_int64(q, 4, f->since);
+	if (f->until)
+		sqlite3_bind_int64(q, 5, f->until);
+	if (f->unfinished) {
+		sqlite3_bind_int(q, 6, LC_COMPLETED);
+		sqlite3_bind_int(q, 7, LC_COMPLETED_FAILURES);
+		sqlite3_bind_int(q, 8, LC_CANCELLED);
+		sqlite3_bind_int(q, 9, LC_FAILED);
+	}
+	sqlite3_bind_int(q, 10, f->limit > 0 ? f->limit : -1);
+	struct run *runs = NULL;
+	size_t cap = 0, count = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(runs, cap, count + 1);
+		read_run(q, &runs[count++]);
+	}
+	int rc = RC_OK;
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(s, e, "listing runs");
+		store_runs_free(runs, count);
+		runs = NULL;
+		count = 0;
+	}
+	sqlite3_finalize(q);
+	*out = runs;
+	*n = count;
+	return rc;
+}
+
+/* ---- run events ---- */
+
+static int sqlite_run_event_add(struct store *st, const char *run_id, enum lifecycle lc,
+				int64_t at, const char *message, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	if (!lifecycle_is_valid((int)lc))
+		return err_set(e, RC_USAGE, "adding event to run %s: no lifecycle code %d", run_id,
+			       (int)lc);
+	sqlite3_stmt *q = sq_stmt(s, SQ_EVENT_ADD,
+				  "INSERT INTO run_events (run_id, at, lifecycle_code, lifecycle, "
+				  "message) VALUES (?1, ?2, ?3, ?4, ?5)",
+				  e);
+	if (!q)
+		return err_prefix(e, "adding event to run %s", run_id);
+	sq_bind_text(q, 1, run_id);
+	sqlite3_bind_int64(q, 2, at ? at : time_now_ms());
+	sqlite3_bind_int(q, 3, (int)lc);
+	sq_bind_text(q, 4, lifecycle_name(lc));
+	sq_bind_text(q, 5, message);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return err_set(e, RC_NOTFOUND, "adding event to run %s: no such run", run_id);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "adding event to run %s", run_id);
+	return RC_OK;
+}
+
+static int sqlite_run_events(struct store *st, const char *run_id, struct run_event **out,
+			     size_t *n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_EVENTS,
+				  "SELECT lifecycle_code, at, message FROM run_events "
+				  "WHERE run_id = ?1 ORDER BY at, id",
+				  e);
+	if (!q)
+		return err_prefix(e, "reading events of run %s", run_id);
+	sq_bind_text(q, 1, run_id);
+	struct run_event *ev = NULL;
+	size_t cap = 0, count = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(ev, cap, count + 1);
+		ev[count].lifecycle = (enum lifecycle)sqlite3_column_int(q, 0);
+		ev[count].at = sqlite3_column_int64(q, 1);
+		ev[count].message = sq_column_dup(q, 2);
+		count++;
+	}
+	int rc = RC_OK;
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(s, e, "reading events of run %s", run_id);
+		run_events_free(ev, count);
+		ev = NULL;
+		count = 0;
+	}
+	sqlite3_reset(q);
+	*out = ev;
+	*n = count;
+	return rc;
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sqlite_close,
+	.schema_version = sqlite_schema_version,
+	.run_insert = sqlite_run_insert,
+	.run_update = sqlite_run_update,
+	.run_get = sqlite_run_get,
+	.run_resolve = sqlite_run_resolve,
+	.runs_list = sqlite_runs_list,
+	.run_event_add = sqlite_run_event_add,
+	.run_events = sqlite_run_events,
+	.results_insert = sq_results_insert,
+	.results_list = sq_results_list,
+	.tests_list = sq_tests_list,
+	.test_durations = sq_test_durations,
+};

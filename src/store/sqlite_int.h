@@ -1,0 +1,96 @@
+/* sqlite_int — what the SQLite backend's files share (private to store/):
+ * the handle, its cache of prepared statements, and small helpers that bind
+ * and read values the way the schema stores them (0 times and absent ids as
+ * NULL) and turn SQLite errors into assay errors naming the step.
+ *
+ * sqlite.c holds the connection, migrations, runs and events;
+ * sqlite_results.c holds results and the tests' history. */
+#ifndef ASSAY_STORE_SQLITE_INT_H
+#define ASSAY_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/backend.h"
+
+/* Statements prepared on first use and kept until the store closes, so hot
+ * paths (a result batch, a run update per transition) never re-parse SQL. */
+enum sq_stmt {
+	SQ_PROJECT_ADD,
+	SQ_PROJECT_GET,
+	SQ_RUN_ADD,
+	SQ_RUN_UPDATE,
+	SQ_RUN_GET,
+	SQ_EVENT_ADD,
+	SQ_EVENTS,
+	SQ_DATA_VERSION,
+	SQ_RUN_PROJECT,
+	SQ_TEST_GET,
+	SQ_TEST_ADD,
+	SQ_RESULT_ADD,
+	SQ_COUNTERS,
+	SQ__COUNT
+};
+
+/* name → id of the tests already seen, per project, so a batch of results for
+ * known tests costs no lookup query. Open addressing; `name` NULL = empty. */
+struct test_slot {
+	char *name;
+	int64_t project_id;
+	int64_t test_id;
+};
+
+struct test_cache {
+	struct test_slot *slots;
+	size_t cap; /* a power of two, or 0 */
+	size_t n;
+};
+
+struct sqlite_store {
+	struct store base; /* first: a struct store * is a struct sqlite_store * */
+	sqlite3 *db;
+	char *path;
+	int version;          /* schema version after migrating */
+	char *run_select;     /* "SELECT <what read_run() expects> FROM test_runs ..." */
+	char *counters_sql;   /* UPDATE adding one batch's counts to a run */
+	sqlite3_stmt *stmt[SQ__COUNT];
+	struct test_cache tests;
+	int64_t data_version; /* PRAGMA data_version when `tests` was last trusted */
+};
+
+/* The ops of sqlite_results.c, put in the backend's table by sqlite.c. */
+int sq_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
+int sq_results_list(struct store *st, const char *run_id, const struct result_filter *f,
+		    struct result **out, size_t *n, struct error *e);
+int sq_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
+		  struct error *e);
+int sq_test_durations(struct store *st, const char *project,
+		      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
+		      struct error *e);
+/* Frees what sqlite_results.c keeps on the handle (the test cache). */
+void sq_results_release(struct sqlite_store *s);
+
+/* Fills `e` with RC_STORE and "<step>: <SQLite's message>" and returns
+ * RC_STORE. Call it before any ROLLBACK, which would replace the message. */
+int sq_fail(struct sqlite_store *s, struct error *e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The statement `which`, prepared from `sql` on first use and reset for
+ * reuse; NULL (and `e` filled) if it does not compile. */
+sqlite3_stmt *sq_stmt(struct sqlite_store *s, enum sq_stmt which, const char *sql,
+		      struct error *e);
+/* Compiles `sql` for one use (the caller finalizes it); NULL and `e` filled on error. */
+sqlite3_stmt *sq_prepare(struct sqlite_store *s, const char *sql, struct error *e);
+
+/* Transactions. BEGIN IMMEDIATE takes the write lock up front, so a writer
+ * waits (busy timeout) at the start instead of failing halfway through. */
+int sq_begin(struct sqlite_store *s, struct error *e);
+int sq_commit(struct sqlite_store *s, struct error *e);
+void sq_rollback(struct sqlite_store *s);
+
+/* Bind helpers: a NULL string, and 0 for "not set", are stored as SQL NULL.
+ * Strings are bound SQLITE_STATIC: they must outlive the statement's step. */
+void sq_bind_text(sqlite3_stmt *q, int i, const char *s);
+void sq_bind_opt(sqlite3_stmt *q, int i, int64_t v);
+/* Column helpers: a heap copy of a text column (NULL stays NULL). */
+char *sq_column_dup(sqlite3_stmt *q, int i);
+
+#endif

@@ -1,0 +1,161 @@
+/* store — the public interface: picks a backend from the URL, then forwards
+ * every call through the backend's table of functions (store/backend.h). The
+ * list-freeing functions live here because they only free model types. */
+#include "util/base.h"
+
+#include "store/backend.h"
+#include "util/str.h"
+
+/* Opens the backend `url` names. A URL without "://" is a file path; so is
+ * "sqlite:PATH" (and "sqlite://PATH", for people who write URLs out of habit).
+ * PostgreSQL is recognised but refused until its backend exists, so a user
+ * gets "not built yet" rather than a file named "postgresql:" in their tree. */
+int store_open(const char *url, struct store **out, struct error *e)
+{
+	*out = NULL;
+	if (!url || !*url)
+		return err_set(e, RC_USAGE, "no database given");
+	const char *path = url;
+	if (str_starts(url, "sqlite:")) {
+		path = url + strlen("sqlite:");
+		if (str_starts(path, "//"))
+			path += 2;
+	} else if (str_starts(url, "postgresql://") || str_starts(url, "postgres://")) {
+		/* The URL is not echoed: it may carry a password. */
+		return err_set(e, RC_USAGE,
+			       "PostgreSQL backend is not built yet: use a file path or sqlite:PATH");
+	} else {
+		const char *sep = strstr(url, "://");
+		if (sep)
+			return err_set(e, RC_USAGE,
+				       "unknown database scheme '%.*s': use a file path, sqlite:PATH "
+				       "or postgresql://...",
+				       (int)(sep - url > 40 ? 40 : sep - url), url);
+	}
+	if (!*path)
+		return err_set(e, RC_USAGE, "'%s' names no database file", url);
+	return sqlite_store_open(path, out, e);
+}
+
+void store_close(struct store *st)
+{
+	if (st)
+		st->ops->close(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	return st->ops->schema_version(st);
+}
+
+int store_run_insert(struct store *st, const struct run *r, struct error *e)
+{
+	if (!r->id[0])
+		return err_set(e, RC_USAGE, "inserting run: the run has no id");
+	return st->ops->run_insert(st, r, e);
+}
+
+int store_run_update(struct store *st, const struct run *r, struct error *e)
+{
+	if (!r->id[0])
+		return err_set(e, RC_USAGE, "updating run: the run has no id");
+	return st->ops->run_update(st, r, e);
+}
+
+int store_run_get(struct store *st, const char *id, struct run *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!id || !*id)
+		return err_set(e, RC_USAGE, "reading run: no id given");
+	return st->ops->run_get(st, id, out, e);
+}
+
+int store_run_resolve(struct store *st, const char *name, char id[UUID_STR_LEN],
+		      struct error *e)
+{
+	id[0] = '\0';
+	if (!name || !*name)
+		return err_set(e, RC_USAGE, "no run named: give a run id, a prefix of one, or last");
+	return st->ops->run_resolve(st, name, id, e);
+}
+
+int store_runs_list(struct store *st, const struct run_filter *f, struct run **out, size_t *n,
+		    struct error *e)
+{
+	static const struct run_filter any = { 0 };
+	*out = NULL;
+	*n = 0;
+	return st->ops->runs_list(st, f ? f : &any, out, n, e);
+}
+
+void store_runs_free(struct run *runs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		run_release(&runs[i]);
+	free(runs);
+}
+
+int store_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
+			const char *message, struct error *e)
+{
+	if (!run_id || !*run_id)
+		return err_set(e, RC_USAGE, "adding run event: no run id given");
+	return st->ops->run_event_add(st, run_id, lc, at, message, e);
+}
+
+int store_run_events(struct store *st, const char *run_id, struct run_event **out, size_t *n,
+		     struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	if (!run_id || !*run_id)
+		return err_set(e, RC_USAGE, "reading run events: no run id given");
+	return st->ops->run_events(st, run_id, out, n, e);
+}
+
+int store_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e)
+{
+	if (!n)
+		return RC_OK;
+	return st->ops->results_insert(st, rs, n, e);
+}
+
+int store_results_list(struct store *st, const char *run_id, const struct result_filter *f,
+		       struct result **out, size_t *n, struct error *e)
+{
+	static const struct result_filter any = { .status = -1 };
+	*out = NULL;
+	*n = 0;
+	if (!run_id || !*run_id)
+		return err_set(e, RC_USAGE, "listing results: no run id given");
+	return st->ops->results_list(st, run_id, f ? f : &any, out, n, e);
+}
+
+void store_results_free(struct result *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		result_release(&rs[i]);
+	free(rs);
+}
+
+int store_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
+		     struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	return st->ops->tests_list(st, project, out, n, e);
+}
+
+void store_test_stats_free(struct test_stat *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].name);
+	free(t);
+}
+
+int store_test_durations(struct store *st, const char *project,
+			 void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
+			 struct error *e)
+{
+	return st->ops->test_durations(st, project, cb, ctx, e);
+}

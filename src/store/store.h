@@ -1,0 +1,116 @@
+/* store — the one interface to assay's database. Callers never see SQL.
+ *
+ * A store is opened from a URL: a file path or "sqlite:PATH" for the embedded
+ * SQLite backend (WAL mode), "postgresql://..." for PostgreSQL (not built yet:
+ * refused with RC_USAGE). Opening applies pending migrations from
+ * store/schema/ and refuses a database written by a newer assay (RC_SCHEMA).
+ *
+ *     struct store *st;
+ *     if (store_open(".assay/assay.db", &st, &e)) ...
+ *     store_run_insert(st, &run, &e);
+ *     store_results_insert(st, results, n, &e);   // batch, one transaction
+ *     store_run_update(st, &run, &e);
+ *     store_close(st);
+ *
+ * Every function returns an enum rc and fills `e` on failure, naming the SQL
+ * step at fault. Lists are returned as heap arrays the caller frees with the
+ * matching _free function. A store handle is used by one thread at a time. */
+#ifndef ASSAY_STORE_STORE_H
+#define ASSAY_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/run.h"
+#include "util/rc.h"
+
+struct store;
+
+int store_open(const char *url, struct store **out, struct error *e);
+void store_close(struct store *st);
+/* The schema version the open database is at (the highest migration applied). */
+int store_schema_version(struct store *st);
+
+/* ---- runs ---- */
+
+/* Inserts a new run (r->id must be set). The project is created if new. */
+int store_run_insert(struct store *st, const struct run *r, struct error *e);
+/* Writes the run's mutable fields: title, description, lifecycle, verdict,
+ * started_at, completed_at, duration_ms, total, reason, pid, pid_start, host.
+ * Counters are NOT written here: store_results_insert keeps them. */
+int store_run_update(struct store *st, const struct run *r, struct error *e);
+/* Reads one run by its full id; RC_NOTFOUND if there is none. */
+int store_run_get(struct store *st, const char *id, struct run *out, struct error *e);
+/* Resolves a run name to its id: a full id, a unique id prefix (at least 4
+ * chars), "last" (newest) or "last~N" (N before the newest). RC_NOTFOUND
+ * when nothing matches, RC_USAGE when a prefix is ambiguous. */
+int store_run_resolve(struct store *st, const char *name, char id[UUID_STR_LEN],
+		      struct error *e);
+
+struct run_filter {
+	const char *verdict;     /* NULL = any; else a verdict name */
+	const char *environment; /* NULL = any */
+	const char *project;     /* NULL = any */
+	int64_t since;           /* created_at >= since; 0 = no bound */
+	int64_t until;           /* created_at < until; 0 = no bound */
+	bool unfinished;         /* only runs whose lifecycle is not terminal */
+	int limit;               /* 0 = no limit */
+};
+
+/* Runs matching `f`, newest first. */
+int store_runs_list(struct store *st, const struct run_filter *f, struct run **out, size_t *n,
+		    struct error *e);
+void store_runs_free(struct run *runs, size_t n);
+
+/* Records one lifecycle transition (table run_events). */
+int store_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
+			const char *message, struct error *e);
+/* The run's events, oldest first. */
+int store_run_events(struct store *st, const char *run_id, struct run_event **out, size_t *n,
+		     struct error *e);
+
+/* ---- results ---- */
+
+/* Inserts `n` results in one transaction (all or nothing). Each result's
+ * run_id must name an existing run; its test is created (in that run's
+ * project) if new. In the same transaction, each result is added to its run's
+ * counters: counts[] for top-level results, sub_counts[] for sub-results
+ * (parent != NULL). r->id is used if set, else a UUIDv7 is made. */
+int store_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
+
+struct result_filter {
+	int status;          /* -1 = any; else an enum result_status */
+	bool top_level;      /* only results with no parent */
+	bool with_output;    /* also read stdout_text/stderr_text (large) */
+	const char *test;    /* NULL = any; else an exact test name */
+};
+
+/* A run's results in the order they were recorded. */
+int store_results_list(struct store *st, const char *run_id, const struct result_filter *f,
+		       struct result **out, size_t *n, struct error *e);
+void store_results_free(struct result *rs, size_t n);
+
+/* ---- tests and their history ---- */
+
+struct test_stat {
+	char *name;
+	int64_t results;            /* how many results the test has, all runs */
+	int64_t avg_ms;             /* average duration of its results (not blocked/untested) */
+	enum result_status last_status;
+	int64_t last_at;            /* started_at of its newest result; 0 = none */
+};
+
+/* Every test of `project` (NULL = all projects) with its history, by name. */
+int store_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
+		     struct error *e);
+void store_test_stats_free(struct test_stat *t, size_t n);
+
+/* Calls cb(ctx, name, avg_ms) for each test of `project` that has at least one
+ * timed result (passed, failed, error, skipped): the expected durations the
+ * planner orders by. One query, however many tests. */
+int store_test_durations(struct store *st, const char *project,
+			 void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
+			 struct error *e);
+
+#endif

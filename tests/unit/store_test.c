@@ -1,0 +1,728 @@
+/* Unit tests of store/ on its SQLite backend. Each test gets a fresh database
+ * at <tmpdir>/.assay/assay.db (the parent directory does not exist yet, as in
+ * a fresh checkout) and removes the whole directory afterwards. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "util/base.h"
+
+#include <ftw.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "store/schema.h"
+#include "store/store.h"
+#include "util/time.h"
+#include "util/uuid.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/assay-store-XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return -1;
+	snprintf(fx->path, sizeof(fx->path), "%s/.assay/assay.db", fx->dir);
+	struct error e = ERROR_INIT;
+	if (store_open(fx->path, &fx->st, &e)) {
+		fprintf(stderr, "store_open: %s\n", e.msg);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	store_close(fx->st);
+	nftw(fx->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+/* One integer from `sql`, read over a connection of its own, as another
+ * process (assay serve, the sqlite3 shell) would see the file. */
+static int64_t sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+static int newest_known_version(void)
+{
+	int v = 0;
+	for (const struct schema_migration *m = schema_migrations; m->version; m++)
+		v = m->version > v ? m->version : v;
+	return v;
+}
+
+/* A run of `project` with every field set, created at `created_at`. */
+static void full_run(struct run *r, const char *project, int64_t created_at)
+{
+	memset(r, 0, sizeof(*r));
+	uuid7_new(r->id, created_at);
+	r->project = xstrdup(project);
+	r->definition = xstrdup("unit all");
+	r->title = xstrdup("nightly");
+	r->description = xstrdup("the nightly run");
+	r->environment = xstrdup("ci");
+	r->triggered_by = xstrdup("jenkins");
+	r->milestone = xstrdup("1.0");
+	r->pool = xstrdup("linux-x64");
+	r->context_json = xstrdup("{\"build_dir\":\"build\"}");
+	r->lifecycle = LC_QUEUED;
+	r->verdict = V_RUNNING;
+	r->created_at = created_at;
+	r->started_at = created_at + 1;
+	r->total = 12;
+	r->host = xstrdup("box1");
+	r->pid = 4242;
+	r->pid_start = 987654;
+}
+
+/* Inserts a run with the given properties and puts its id in `id`. */
+static void add_run(struct store *st, const char *project, int64_t created_at, const char *env,
+		    enum lifecycle lc, char id[UUID_STR_LEN])
+{
+	struct run r;
+	struct error e = ERROR_INIT;
+	full_run(&r, project, created_at);
+	free(r.environment);
+	r.environment = xstrdup(env);
+	r.lifecycle = lc;
+	r.verdict = verdict_of(lc);
+	assert_int_equal(store_run_insert(st, &r, &e), RC_OK);
+	memcpy(id, r.id, UUID_STR_LEN);
+	run_release(&r);
+}
+
+/* A result that borrows its strings (the store copies nothing it is given). */
+static struct result result_of(const char *run_id, const char *test, const char *parent,
+			       enum result_status status, int64_t duration_ms)
+{
+	struct result r;
+	memset(&r, 0, sizeof(r));
+	memcpy(r.run_id, run_id, UUID_STR_LEN);
+	r.test = (char *)test;
+	r.parent = (char *)parent;
+	r.status = status;
+	r.duration_ms = duration_ms;
+	r.attempt = 1;
+	r.exit_code = -1;
+	return r;
+}
+
+static void migrations_apply_once_and_reopening_is_a_no_op(void **state)
+{
+	struct fixture *fx = *state;
+	struct stat sb;
+	assert_int_equal(stat(fx->path, &sb), 0); /* .assay/ was created */
+	assert_int_equal(store_schema_version(fx->st), newest_known_version());
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM schema_version"),
+			 newest_known_version());
+	/* WAL is a property of the file: another connection sees it too */
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	store_close(fx->st);
+	struct error e = ERROR_INIT;
+	assert_int_equal(store_open(fx->path, &fx->st, &e), RC_OK);
+	assert_int_equal(store_schema_version(fx->st), newest_known_version());
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM schema_version"),
+			 newest_known_version());
+}
+
+static void a_database_from_a_newer_assay_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	store_close(fx->st);
+	fx->st = NULL;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_version VALUES (7, 0)", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	struct error e = ERROR_INIT;
+	assert_int_equal(store_open(fx->path, &fx->st, &e), RC_SCHEMA);
+	assert_null(fx->st);
+	assert_non_null(strstr(e.msg, fx->path));
+	assert_non_null(strstr(e.msg, "schema version 7"));
+	char known[64];
+	snprintf(known, sizeof(known), "knows up to %d", newest_known_version());
+	assert_non_null(strstr(e.msg, known));
+	assert_non_null(strstr(e.msg, "upgrade assay"));
+}
+
+static void a_file_that_is_not_a_database_is_refused_by_name(void **state)
+{
+	struct fixture *fx = *state;
+	char junk[160];
+	snprintf(junk, sizeof(junk), "%s/notes.txt", fx->dir);
+	FILE *f = fopen(junk, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 100; i++)
+		fputs("this is not an SQLite database, just some notes\n", f);
+	fclose(f);
+	struct store *st = NULL;
+	struct error e = ERROR_INIT;
+	assert_int_equal(store_open(junk, &st, &e), RC_STORE);
+	assert_null(st);
+	assert_non_null(strstr(e.msg, junk));
+}
+
+static void urls_choose_the_backend(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct error e = ERROR_INIT;
+	char url[200];
+	snprintf(url, sizeof(url), "sqlite:%s", fx->path);
+	assert_int_equal(store_open(url, &st, &e), RC_OK);
+	assert_int_equal(store_schema_version(st), newest_known_version());
+	store_close(st);
+	assert_int_equal(store_open("postgresql://u:secret@db/assay", &st, &e), RC_USAGE);
+	assert_non_null(strstr(e.msg, "PostgreSQL backend is not built yet"));
+	assert_null(strstr(e.msg, "secret"));
+	assert_int_equal(store_open("postgres://db/assay", &st, &e), RC_USAGE);
+	assert_int_equal(store_open("mysql://db/assay", &st, &e), RC_USAGE);
+	assert_non_null(strstr(e.msg, "'mysql'"));
+	assert_null(st);
+}
+
+static void a_run_round_trips_every_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	struct run r, got;
+	full_run(&r, "demo", 1700000000000);
+	assert_int_equal(store_run_insert(fx->st, &r, &e), RC_OK);
+	assert_int_equal(store_run_get(fx->st, r.id, &got, &e), RC_OK);
+	assert_string_equal(got.id, r.id);
+	assert_string_equal(got.project, "demo");
+	assert_string_equal(got.definition, "unit all");
+	assert_string_equal(got.title, "nightly");
+	assert_string_equal(got.description, "the nightly run");
+	assert_string_equal(got.environment, "ci");
+	assert_string_equal(got.triggered_by, "jenkins");
+	assert_string_equal(got.milestone, "1.0");
+	assert_string_equal(got.pool, "linux-x64");
+	assert_string_equal(got.context_json, "{\"build_dir\":\"build\"}");
+	assert_int_equal(got.lifecycle, LC_QUEUED);
+	assert_int_equal(got.verdict, V_RUNNING);
+	assert_int_equal(got.created_at, 1700000000000);
+	assert_int_equal(got.started_at, 1700000000001);
+	assert_int_equal(got.completed_at, 0);
+	assert_int_equal(got.total, 12);
+	assert_string_equal(got.host, "box1");
+	assert_int_equal(got.pid, 4242);
+	assert_int_equal(got.pid_start, 987654);
+	assert_null(got.reason);
+	for (int i = 0; i < RS__COUNT; i++)
+		assert_int_equal(got.counts[i] + got.sub_counts[i], 0);
+	run_release(&got);
+
+	/* the mutable fields */
+	free(r.title);
+	r.title = xstrdup("nightly, retitled");
+	free(r.description);
+	r.description = NULL;
+	r.lifecycle = LC_FAILED;
+	r.verdict = V_ERROR;
+	r.completed_at = 1700000005000;
+	r.duration_ms = 4999;
+	r.total = 13;
+	r.reason = xstrdup("worker lost");
+	r.pid = 0;
+	r.pid_start = 0;
+	free(r.host);
+	r.host = xstrdup("box2");
+	r.counts[RS_PASSED] = 99; /* not written by an update */
+	assert_int_equal(store_run_update(fx->st, &r, &e), RC_OK);
+	assert_int_equal(store_run_get(fx->st, r.id, &got, &e), RC_OK);
+	assert_string_equal(got.title, "nightly, retitled");
+	assert_null(got.description);
+	assert_int_equal(got.lifecycle, LC_FAILED);
+	assert_int_equal(got.verdict, V_ERROR);
+	assert_int_equal(got.completed_at, 1700000005000);
+	assert_int_equal(got.duration_ms, 4999);
+	assert_int_equal(got.total, 13);
+	assert_string_equal(got.reason, "worker lost");
+	assert_int_equal(got.pid, 0);
+	assert_int_equal(got.pid_start, 0);
+	assert_string_equal(got.host, "box2");
+	assert_int_equal(got.counts[RS_PASSED], 0);
+	assert_string_equal(got.environment, "ci"); /* immutable fields stay */
+	run_release(&got);
+	assert_int_equal(sql_int(fx->path, "SELECT lifecycle_code FROM test_runs"), 99);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM test_runs WHERE status = 'error'"
+					   " AND lifecycle = 'failed'"),
+			 1);
+
+	/* the same id twice, and ids that do not exist */
+	assert_int_equal(store_run_insert(fx->st, &r, &e), RC_EXISTS);
+	memcpy(r.id, "0190ffff-0000-7000-8000-000000000000", UUID_STR_LEN);
+	assert_int_equal(store_run_update(fx->st, &r, &e), RC_NOTFOUND);
+	assert_int_equal(store_run_get(fx->st, r.id, &got, &e), RC_NOTFOUND);
+	assert_non_null(strstr(e.msg, r.id));
+	run_release(&r);
+}
+
+static void a_run_without_project_or_creation_time_gets_defaults(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	struct run r, got;
+	memset(&r, 0, sizeof(r));
+	uuid7_new(r.id, 0);
+	int64_t before = time_now_ms();
+	assert_int_equal(store_run_insert(fx->st, &r, &e), RC_OK);
+	assert_int_equal(store_run_get(fx->st, r.id, &got, &e), RC_OK);
+	assert_string_equal(got.project, "default");
+	assert_true(got.created_at >= before);
+	assert_null(got.title);
+	run_release(&got);
+}
+
+static void events_come_back_oldest_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_QUEUED, id);
+	assert_int_equal(store_run_event_add(fx->st, id, LC_QUEUED, 1000, NULL, &e), RC_OK);
+	assert_int_equal(store_run_event_add(fx->st, id, LC_INITIALIZING, 2000, "on box1", &e),
+			 RC_OK);
+	/* two transitions in the same millisecond keep the order they were recorded in */
+	assert_int_equal(store_run_event_add(fx->st, id, LC_INITIALIZED, 2000, NULL, &e), RC_OK);
+	assert_int_equal(store_run_event_add(fx->st, id, LC_IN_PROGRESS, 2000, NULL, &e), RC_OK);
+	assert_int_equal(store_run_event_add(fx->st, id, LC_COMPLETED, 3000, "done", &e), RC_OK);
+	struct run_event *ev;
+	size_t n;
+	assert_int_equal(store_run_events(fx->st, id, &ev, &n, &e), RC_OK);
+	assert_int_equal(n, 5);
+	enum lifecycle want[] = { LC_QUEUED, LC_INITIALIZING, LC_INITIALIZED, LC_IN_PROGRESS,
+				  LC_COMPLETED };
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ev[i].lifecycle, want[i]);
+	assert_null(ev[0].message);
+	assert_string_equal(ev[1].message, "on box1");
+	assert_int_equal(ev[1].at, 2000);
+	assert_string_equal(ev[4].message, "done");
+	run_events_free(ev, n);
+
+	assert_int_equal(store_run_event_add(fx->st, "0190ffff-0000-7000-8000-000000000000",
+					     LC_QUEUED, 1, NULL, &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_run_event_add(fx->st, id, (enum lifecycle)42, 1, NULL, &e), RC_USAGE);
+}
+
+static void results_insert_in_order_and_keep_the_counters(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result rs[] = {
+		result_of(id, "parse.basic", NULL, RS_PASSED, 10),
+		result_of(id, "query.tap", NULL, RS_FAILED, 20),
+		result_of(id, "query.tap/1 select", "query.tap", RS_PASSED, 0),
+		result_of(id, "query.tap/2 join", "query.tap", RS_FAILED, 0),
+		result_of(id, "query.tap/3 index", "query.tap", RS_SKIPPED, 0),
+	};
+	rs[1].message = "2 of 3 failed";
+	rs[1].stdout_text = "ok 1\nnot ok 2\n";
+	rs[1].stderr_text = "warning\n";
+	rs[1].stdout_dropped = 7;
+	rs[1].stderr_dropped = 3;
+	rs[1].exit_code = 1;
+	rs[1].attempt = 2;
+	rs[1].started_at = 5000;
+	rs[1].completed_at = 5020;
+	memcpy(rs[0].id, "0190aaaa-0000-7000-8000-000000000001", UUID_STR_LEN);
+	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_OK);
+	/* a second batch adds to the counters */
+	struct result more = result_of(id, "parse.extra", NULL, RS_PASSED, 5);
+	assert_int_equal(store_results_insert(fx->st, &more, 1, &e), RC_OK);
+
+	struct run got;
+	assert_int_equal(store_run_get(fx->st, id, &got, &e), RC_OK);
+	assert_int_equal(got.counts[RS_PASSED], 2);
+	assert_int_equal(got.counts[RS_FAILED], 1);
+	assert_int_equal(got.counts[RS_SKIPPED], 0);
+	assert_int_equal(got.sub_counts[RS_PASSED], 1);
+	assert_int_equal(got.sub_counts[RS_FAILED], 1);
+	assert_int_equal(got.sub_counts[RS_SKIPPED], 1);
+	run_release(&got);
+
+	struct result *out;
+	size_t n;
+	struct result_filter all = { .status = -1, .with_output = true };
+	assert_int_equal(store_results_list(fx->st, id, &all, &out, &n, &e), RC_OK);
+	assert_int_equal(n, 6);
+	const char *order[] = { "parse.basic", "query.tap", "query.tap/1 select",
+				"query.tap/2 join", "query.tap/3 index", "parse.extra" };
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(out[i].test, order[i]);
+	assert_string_equal(out[0].id, "0190aaaa-0000-7000-8000-000000000001");
+	assert_int_equal(strlen(out[1].id), 36); /* made by the store */
+	assert_string_equal(out[1].run_id, id);
+	assert_null(out[1].parent);
+	assert_int_equal(out[1].status, RS_FAILED);
+	assert_int_equal(out[1].duration_ms, 20);
+	assert_string_equal(out[1].message, "2 of 3 failed");
+	assert_string_equal(out[1].stdout_text, "ok 1\nnot ok 2\n");
+	assert_string_equal(out[1].stderr_text, "warning\n");
+	assert_int_equal(out[1].stdout_dropped, 7);
+	assert_int_equal(out[1].stderr_dropped, 3);
+	assert_int_equal(out[1].exit_code, 1);
+	assert_int_equal(out[1].attempt, 2);
+	assert_int_equal(out[1].started_at, 5000);
+	assert_int_equal(out[1].completed_at, 5020);
+	assert_int_equal(out[0].exit_code, -1);
+	assert_string_equal(out[3].parent, "query.tap");
+	store_results_free(out, n);
+
+	/* filters, and output left out unless asked for */
+	struct result_filter top = { .status = -1, .top_level = true };
+	assert_int_equal(store_results_list(fx->st, id, &top, &out, &n, &e), RC_OK);
+	assert_int_equal(n, 3);
+	assert_null(out[1].stdout_text);
+	assert_int_equal(out[1].stdout_dropped, 7);
+	store_results_free(out, n);
+	struct result_filter failed = { .status = RS_FAILED };
+	assert_int_equal(store_results_list(fx->st, id, &failed, &out, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[1].test, "query.tap/2 join");
+	store_results_free(out, n);
+	struct result_filter one = { .status = -1, .test = "parse.extra" };
+	assert_int_equal(store_results_list(fx->st, id, &one, &out, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	store_results_free(out, n);
+
+	/* sub-results are tests of their own, with their parent */
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 6);
+	assert_int_equal(
+		sql_int(fx->path, "SELECT count(*) FROM tests WHERE parent = 'query.tap'"), 3);
+}
+
+static void a_batch_with_a_bad_item_writes_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result first = result_of(id, "a", NULL, RS_PASSED, 1);
+	assert_int_equal(store_results_insert(fx->st, &first, 1, &e), RC_OK);
+
+	struct result rs[] = {
+		result_of(id, "b", NULL, RS_PASSED, 1),
+		result_of(id, "c", NULL, RS_FAILED, 1),
+		result_of("0190ffff-0000-7000-8000-000000000000", "d.orphan", NULL, RS_PASSED, 1),
+	};
+	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_NOTFOUND);
+	assert_non_null(strstr(e.msg, "d.orphan"));
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM results"), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT n_passed + n_failed FROM test_runs"), 1);
+
+	/* a constraint failing on the database side rolls back the same way */
+	struct result dup[] = {
+		result_of(id, "b", NULL, RS_PASSED, 1),
+		result_of(id, "c", NULL, RS_PASSED, 1),
+	};
+	memcpy(dup[0].id, "0190aaaa-0000-7000-8000-000000000001", UUID_STR_LEN);
+	memcpy(dup[1].id, dup[0].id, UUID_STR_LEN);
+	assert_int_equal(store_results_insert(fx->st, dup, 2, &e), RC_STORE);
+	assert_non_null(strstr(e.msg, "inserting result 'c'"));
+	assert_non_null(strstr(e.msg, "UNIQUE"));
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM results"), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT n_passed FROM test_runs"), 1);
+
+	/* the tests the failed batches made are not remembered as existing */
+	assert_int_equal(store_results_insert(fx->st, rs, 2, &e), RC_OK);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 3);
+	assert_int_equal(sql_int(fx->path, "SELECT n_passed * 10 + n_failed FROM test_runs"), 21);
+
+	/* items are checked before anything is locked */
+	struct result bad = result_of(id, "e", NULL, (enum result_status)77, 1);
+	assert_int_equal(store_results_insert(fx->st, &bad, 1, &e), RC_USAGE);
+	bad = result_of(id, "", NULL, RS_PASSED, 1);
+	assert_int_equal(store_results_insert(fx->st, &bad, 1, &e), RC_USAGE);
+}
+
+static void two_thousand_results_insert_in_one_quick_batch(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	enum { N = 2000 };
+	struct result *rs = xcalloc(N, sizeof(*rs));
+	char(*names)[32] = xcalloc(N, sizeof(*names));
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "suite.test_%04d", i);
+		rs[i] = result_of(id, names[i], NULL, i % 10 ? RS_PASSED : RS_FAILED, i);
+	}
+	int64_t t0 = time_mono_ns();
+	assert_int_equal(store_results_insert(fx->st, rs, N, &e), RC_OK);
+	int64_t t1 = time_mono_ns();
+	/* the second run of the same tests finds every test in the cache */
+	assert_int_equal(store_results_insert(fx->st, rs, N, &e), RC_OK);
+	int64_t t2 = time_mono_ns();
+	print_message("2000 results: %.1f ms with new tests, %.1f ms with known tests\n",
+		      (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
+	/* Generous, so that sanitizers and a loaded machine pass (a release build
+	 * takes ~10 ms a batch): it catches a gross regression such as a synced
+	 * transaction per result, not a slow one. */
+	assert_true(t2 - t0 < (int64_t)5000 * 1000 * 1000);
+	struct run got;
+	assert_int_equal(store_run_get(fx->st, id, &got, &e), RC_OK);
+	assert_int_equal(got.counts[RS_PASSED], 2 * 1800);
+	assert_int_equal(got.counts[RS_FAILED], 2 * 200);
+	run_release(&got);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), N);
+	free(rs);
+	free(names);
+}
+
+static void resolve_finds_last_prefixes_and_reports_ambiguity(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	static const char *const ids[] = {
+		"0190aaaa-0000-7000-8000-000000000001",
+		"0190aaab-0000-7000-8000-000000000002",
+		"0190bbbb-0000-7000-8000-000000000003",
+	};
+	for (int i = 0; i < 3; i++) {
+		struct run r;
+		full_run(&r, "demo", 1000 + i);
+		memcpy(r.id, ids[i], UUID_STR_LEN);
+		assert_int_equal(store_run_insert(fx->st, &r, &e), RC_OK);
+		run_release(&r);
+	}
+	char id[UUID_STR_LEN];
+	assert_int_equal(store_run_resolve(fx->st, "last", id, &e), RC_OK);
+	assert_string_equal(id, ids[2]);
+	assert_int_equal(store_run_resolve(fx->st, "last~1", id, &e), RC_OK);
+	assert_string_equal(id, ids[1]);
+	assert_int_equal(store_run_resolve(fx->st, "last~2", id, &e), RC_OK);
+	assert_string_equal(id, ids[0]);
+	assert_int_equal(store_run_resolve(fx->st, "last~3", id, &e), RC_NOTFOUND);
+	assert_int_equal(store_run_resolve(fx->st, "last~x", id, &e), RC_USAGE);
+	assert_int_equal(store_run_resolve(fx->st, ids[1], id, &e), RC_OK);
+	assert_string_equal(id, ids[1]);
+	assert_int_equal(store_run_resolve(fx->st, "0190b", id, &e), RC_OK);
+	assert_string_equal(id, ids[2]);
+	assert_int_equal(store_run_resolve(fx->st, "0190AAAB", id, &e), RC_OK);
+	assert_string_equal(id, ids[1]);
+	assert_int_equal(store_run_resolve(fx->st, "0190aaa", id, &e), RC_USAGE);
+	assert_non_null(strstr(e.msg, ids[0]));
+	assert_non_null(strstr(e.msg, ids[1]));
+	assert_int_equal(store_run_resolve(fx->st, "ffff", id, &e), RC_NOTFOUND);
+	assert_non_null(strstr(e.msg, "no run named 'ffff'"));
+	assert_int_equal(store_run_resolve(fx->st, "019", id, &e), RC_NOTFOUND);
+	assert_int_equal(store_run_resolve(fx->st, "nightly", id, &e), RC_NOTFOUND);
+}
+
+static void resolve_last_in_an_empty_database_is_not_found(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	assert_int_equal(store_run_resolve(fx->st, "last", id, &e), RC_NOTFOUND);
+}
+
+/* True when `runs` are exactly the runs with `ids`, in that order. */
+static void assert_runs(const struct run *runs, size_t n, const char *const *ids, size_t m)
+{
+	assert_int_equal(n, m);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(runs[i].id, ids[i]);
+}
+
+static void listing_filters_runs_newest_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char a[UUID_STR_LEN], b[UUID_STR_LEN], c[UUID_STR_LEN], d[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, a);
+	add_run(fx->st, "demo", 2000, "local", LC_COMPLETED_FAILURES, b);
+	add_run(fx->st, "demo", 3000, "ci", LC_IN_PROGRESS, c);
+	add_run(fx->st, "other", 4000, "ci", LC_QUEUED, d);
+	struct run *runs;
+	size_t n;
+
+	assert_int_equal(store_runs_list(fx->st, &(struct run_filter){ 0 }, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ d, c, b, a }, 4);
+	assert_int_equal(runs[1].lifecycle, LC_IN_PROGRESS);
+	assert_string_equal(runs[0].project, "other");
+	store_runs_free(runs, n);
+
+	struct run_filter f = { .verdict = "passed" };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ a }, 1);
+	store_runs_free(runs, n);
+
+	f = (struct run_filter){ .verdict = "running" };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ d, c }, 2);
+	store_runs_free(runs, n);
+
+	f = (struct run_filter){ .environment = "ci" };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ d, c, a }, 3);
+	store_runs_free(runs, n);
+
+	f = (struct run_filter){ .since = 2000, .until = 4000 };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ c, b }, 2);
+	store_runs_free(runs, n);
+
+	f = (struct run_filter){ .limit = 2 };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ d, c }, 2);
+	store_runs_free(runs, n);
+
+	f = (struct run_filter){ .unfinished = true, .project = "demo" };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ c }, 1);
+	store_runs_free(runs, n);
+
+	f = (struct run_filter){ .environment = "ci", .verdict = "FAILED" };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	store_runs_free(runs, n);
+
+	f = (struct run_filter){ .verdict = "green" };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_USAGE);
+	assert_non_null(strstr(e.msg, "green"));
+}
+
+/* Collects store_test_durations' callbacks as "name=avg;" */
+static void collect_duration(void *ctx, const char *name, int64_t avg_ms)
+{
+	char *s = ctx;
+	size_t len = strlen(s);
+	snprintf(s + len, 256 - len, "%s=%lld;", name, (long long)avg_ms);
+}
+
+static void test_durations_average_timed_results_per_test(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char r1[UUID_STR_LEN], r2[UUID_STR_LEN], other[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, r1);
+	add_run(fx->st, "demo", 2000, "ci", LC_COMPLETED, r2);
+	add_run(fx->st, "other", 3000, "ci", LC_COMPLETED, other);
+	struct result rs[] = {
+		result_of(r1, "a", NULL, RS_PASSED, 100),
+		result_of(r2, "a", NULL, RS_FAILED, 301),
+		result_of(r1, "b", NULL, RS_SKIPPED, 10),
+		result_of(r2, "b", NULL, RS_BLOCKED, 9999), /* never ran: not a timing */
+		result_of(r1, "c", NULL, RS_BLOCKED, 5),
+		result_of(r2, "d", NULL, RS_ERROR, 7),
+		result_of(other, "a", NULL, RS_PASSED, 5000),
+	};
+	rs[0].started_at = 1100;
+	rs[1].started_at = 2100;
+	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_OK);
+
+	char got[256] = "";
+	assert_int_equal(store_test_durations(fx->st, "demo", collect_duration, got, &e), RC_OK);
+	/* order is not part of the contract: check each */
+	assert_non_null(strstr(got, "a=201;"));
+	assert_non_null(strstr(got, "b=10;"));
+	assert_non_null(strstr(got, "d=7;"));
+	assert_null(strstr(got, "c="));
+	assert_int_equal(strlen(got), strlen("a=201;b=10;d=7;"));
+
+	struct test_stat *ts;
+	size_t n;
+	assert_int_equal(store_tests_list(fx->st, "demo", &ts, &n, &e), RC_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(ts[0].name, "a");
+	assert_int_equal(ts[0].results, 2);
+	assert_int_equal(ts[0].avg_ms, 201);
+	assert_int_equal(ts[0].last_status, RS_FAILED);
+	assert_int_equal(ts[0].last_at, 2100);
+	assert_string_equal(ts[1].name, "b");
+	assert_int_equal(ts[1].avg_ms, 10);
+	assert_string_equal(ts[2].name, "c");
+	assert_int_equal(ts[2].results, 1);
+	assert_int_equal(ts[2].avg_ms, 0);
+	assert_int_equal(ts[2].last_status, RS_BLOCKED);
+	assert_int_equal(ts[2].last_at, 0);
+	store_test_stats_free(ts, n);
+	assert_int_equal(store_tests_list(fx->st, NULL, &ts, &n, &e), RC_OK);
+	assert_int_equal(n, 5);
+	store_test_stats_free(ts, n);
+	assert_int_equal(store_tests_list(fx->st, "nope", &ts, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	store_test_stats_free(ts, n);
+}
+
+static void the_seed_indexes_exist_by_name(void **state)
+{
+	struct fixture *fx = *state;
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+					   " AND tbl_name = 'test_runs' AND name = "
+					   "'test_runs_definition_idx' AND sql LIKE "
+					   "'%(test_definition_id)'"),
+			 1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+					   " AND tbl_name = 'test_runs' AND name = "
+					   "'test_runs_status_idx' AND sql LIKE '%(status)'"),
+			 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(migrations_apply_once_and_reopening_is_a_no_op),
+		T(a_database_from_a_newer_assay_is_refused),
+		T(a_file_that_is_not_a_database_is_refused_by_name),
+		T(urls_choose_the_backend),
+		T(a_run_round_trips_every_field),
+		T(a_run_without_project_or_creation_time_gets_defaults),
+		T(events_come_back_oldest_first),
+		T(results_insert_in_order_and_keep_the_counters),
+		T(a_batch_with_a_bad_item_writes_nothing),
+		T(two_thousand_results_insert_in_one_quick_batch),
+		T(resolve_finds_last_prefixes_and_reports_ambiguity),
+		T(resolve_last_in_an_empty_database_is_not_found),
+		T(listing_filters_runs_newest_first),
+		T(test_durations_average_timed_results_per_test),
+		T(the_seed_indexes_exist_by_name),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
