@@ -1,0 +1,651 @@
+/* junit_read — the incremental JUnit XML reader declared in junit_read.h.
+ *
+ * Bytes go through xml_repair (encoding sniffing, invalid UTF-8 and control
+ * characters) and then to expat. The handlers keep only what the current
+ * <testcase> needs: its attributes, bounded captures of its texts and its
+ * earlier attempts; everything else (properties, suite-level output) is
+ * read past without being kept. A case is handed to the callback at its end
+ * tag and forgotten.
+ *
+ * Security: a DOCTYPE stops the parser at once, so no entity can be declared
+ * (no "billion laughs", no external entities: expat is never given a
+ * handler to load one). */
+#include "util/base.h"
+
+#include <expat.h>
+#include <limits.h>
+#include <math.h>
+#include <strings.h>
+
+#include "formats/junit_read.h"
+#include "formats/xml_repair.h"
+#include "util/capture.h"
+
+enum {
+	TEXT_LIMIT = 32 * 1024,  /* head and tail kept of each text: 64 KiB per field */
+	ATTR_LIMIT = 64 * 1024,  /* longest attribute value kept */
+	MAX_ATTEMPTS = 100,      /* rerun/flaky elements kept per case */
+	SLICE = 64 * 1024,       /* input repaired and parsed at a time */
+};
+
+/* What an element inside a <testcase> is to the reader. */
+enum role { R_NONE, R_RESULT, R_OUT, R_ERR, R_ATTEMPT, R_STACK, R_IGNORE };
+
+struct attempt {
+	enum result_status status;
+	bool rerun;              /* rerunFailure/rerunError (else flaky*) */
+	char *message, *type;
+	struct capture text;
+	int64_t duration_ms;
+};
+
+struct tcase {
+	bool active;
+	int depth;               /* element depth of the <testcase> */
+	int line;
+	char *name, *classname, *file;
+	int64_t duration_ms;
+	bool has_result;         /* a failure, error or skipped was read */
+	bool not_run;            /* status/result attributes say it did not run */
+	enum result_status status;
+	char *message, *type;
+	struct capture text, out, err;
+	uint64_t extra_mark;     /* text size when a further result element began */
+	char *extra_message;
+	struct attempt *attempts;
+	size_t n_attempts, cap_attempts;
+	enum role child, grandchild;
+};
+
+struct suite {
+	char *name, *file;
+};
+
+struct junit_reader {
+	struct junit_callbacks cb;
+	XML_Parser xp;
+	struct xml_repair repair;
+	struct buf scratch;      /* repaired bytes on their way to expat */
+	bool encoding_set;
+	int depth;
+	bool seen_root;
+	struct suite *suites;
+	size_t n_suites, cap_suites;
+	struct tcase c;
+	char *abort_msg;         /* why a handler stopped the parser */
+	int rc;                  /* sticky: once failed, always failed */
+	char *err;
+	bool finished;
+};
+
+/* ---- small helpers ---- */
+
+static const char *attr(const XML_Char **a, const char *name)
+{
+	for (; a && a[0]; a += 2)
+		if (!strcmp(a[0], name))
+			return a[1];
+	return NULL;
+}
+
+/* A copy of an attribute value ("" when absent), cut at ATTR_LIMIT on a
+ * UTF-8 character boundary. */
+static char *attr_dup(const XML_Char **a, const char *name)
+{
+	const char *v = attr(a, name);
+	if (!v)
+		return xstrdup("");
+	size_t n = strlen(v);
+	if (n > ATTR_LIMIT) {
+		n = ATTR_LIMIT;
+		while (n && ((unsigned char)v[n] & 0xC0) == 0x80)
+			n--;
+	}
+	return xstrndup(v, n);
+}
+
+/* Seconds as JUnit writers print them ("0.001", "1,234.5", "0,012", "1e-3")
+ * in milliseconds; -1 when absent, empty, negative or unreadable. Parsed by
+ * hand: strtod would follow the process locale. */
+static int64_t parse_seconds(const char *s)
+{
+	if (!s)
+		return -1;
+	s += strspn(s, " \t\r\n");
+	const char *end = s + strcspn(s, " \t\r\n");
+	if (end[strspn(end, " \t\r\n")])
+		return -1; /* text after the number */
+	char norm[64];
+	size_t n = 0, commas = 0, dots = 0;
+	const char *comma = NULL;
+	for (const char *p = s; p < end; p++) {
+		if (*p == ',') {
+			commas++;
+			comma = p;
+		}
+		dots += *p == '.';
+	}
+	/* A lone comma is a decimal comma unless it groups thousands
+	 * ("1,234"; never "0,012" or "12,5"). */
+	bool decimal_comma = commas == 1 && !dots &&
+			     !(comma - s >= 1 && comma - s <= 3 && s[0] != '0' && end - comma == 4 &&
+			       strspn(comma + 1, "0123456789") >= 3);
+	for (const char *p = s; p < end; p++) {
+		char ch = *p;
+		if (ch == ',') {
+			if (!decimal_comma)
+				continue;
+			ch = '.';
+		}
+		if (n + 1 >= sizeof(norm))
+			return -1;
+		norm[n++] = ch;
+	}
+	norm[n] = '\0';
+
+	const char *p = norm;
+	if (*p == '+')
+		p++;
+	double v = 0;
+	int digits = 0, exp10 = 0;
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		v = v * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++, exp10--)
+			v = v * 10 + (*p - '0');
+	if (!digits)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		int sign = *p == '-' ? -1 : 1;
+		if (*p == '-' || *p == '+')
+			p++;
+		int e = 0, ed = 0;
+		for (; *p >= '0' && *p <= '9' && e < 10000; p++, ed++)
+			e = e * 10 + (*p - '0');
+		if (!ed)
+			return -1;
+		exp10 += sign * e;
+	}
+	if (*p)
+		return -1;
+	double ms = v * pow(10.0, exp10 + 3);
+	if (!isfinite(ms) || ms > 1e15)
+		return -1;
+	return (int64_t)llround(ms);
+}
+
+/* Stops expat from inside a handler; the message (with the position) is
+ * reported by the feed that was running. */
+static void stop(struct junit_reader *r, const char *what)
+{
+	if (r->abort_msg)
+		return;
+	r->abort_msg = xasprintf("line %lu, column %lu: %s",
+				 (unsigned long)XML_GetCurrentLineNumber(r->xp),
+				 (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1, what);
+	XML_StopParser(r->xp, XML_FALSE);
+}
+
+/* ---- the current test case ---- */
+
+/* <testcase>: keeps its attributes; texts are captured until its end tag. */
+static void case_begin(struct junit_reader *r, const XML_Char **a)
+{
+	struct tcase *c = &r->c;
+	memset(c, 0, sizeof(*c));
+	c->active = true;
+	c->depth = r->depth;
+	c->line = (int)XML_GetCurrentLineNumber(r->xp);
+	c->name = attr_dup(a, "name");
+	c->classname = attr_dup(a, "classname");
+	c->file = attr_dup(a, "file");
+	if (!*c->file && r->n_suites) {
+		free(c->file);
+		c->file = xstrdup(r->suites[r->n_suites - 1].file);
+	}
+	const char *t = attr(a, "time");
+	c->duration_ms = parse_seconds(t ? t : attr(a, "duration"));
+	/* CTest's status="notrun|disabled", GoogleTest's result="suppressed"
+	 * (DISABLED_ tests): skipped even when no <skipped> child says so. */
+	const char *st = attr(a, "status"), *res = attr(a, "result");
+	c->not_run = (st && (!strcmp(st, "notrun") || !strcmp(st, "disabled"))) ||
+		     (res && (!strcmp(res, "suppressed") || !strcmp(res, "skipped")));
+	c->status = RS_PASSED;
+	capture_init(&c->text, TEXT_LIMIT);
+	capture_init(&c->out, TEXT_LIMIT);
+	capture_init(&c->err, TEXT_LIMIT);
+}
+
+static void case_release(struct tcase *c)
+{
+	free(c->name);
+	free(c->classname);
+	free(c->file);
+	free(c->message);
+	free(c->type);
+	free(c->extra_message);
+	capture_release(&c->text);
+	capture_release(&c->out);
+	capture_release(&c->err);
+	for (size_t i = 0; i < c->n_attempts; i++) {
+		free(c->attempts[i].message);
+		free(c->attempts[i].type);
+		capture_release(&c->attempts[i].text);
+	}
+	free(c->attempts);
+	memset(c, 0, sizeof(*c));
+}
+
+/* <failure>, <error> or <skipped>. The first one gives the status, message
+ * and type; later ones (GoogleTest writes one <failure> per failed EXPECT)
+ * are appended to the text, with their message when they have no body. */
+static void result_begin(struct tcase *c, enum result_status st, const XML_Char **a)
+{
+	if (!c->has_result) {
+		c->has_result = true;
+		c->status = st;
+		c->message = attr_dup(a, "message");
+		c->type = attr_dup(a, "type");
+		return;
+	}
+	if (c->text.total)
+		capture_add(&c->text, "\n", 1);
+	c->extra_mark = c->text.total;
+	free(c->extra_message);
+	c->extra_message = attr_dup(a, "message");
+}
+
+static void result_end(struct tcase *c)
+{
+	if (c->extra_message && c->text.total == c->extra_mark)
+		capture_add(&c->text, c->extra_message, strlen(c->extra_message));
+	free(c->extra_message);
+	c->extra_message = NULL;
+}
+
+/* Surefire's flakyFailure/flakyError/rerunFailure/rerunError: R_ATTEMPT
+ * when kept, R_IGNORE past MAX_ATTEMPTS, R_NONE for any other element. */
+static enum role attempt_begin(struct tcase *c, const char *el, const XML_Char **a)
+{
+	bool rerun = !strncmp(el, "rerun", 5), flaky = !strncmp(el, "flaky", 5);
+	if ((!rerun && !flaky) || (strcmp(el + 5, "Failure") && strcmp(el + 5, "Error")))
+		return R_NONE;
+	if (c->n_attempts >= MAX_ATTEMPTS)
+		return R_IGNORE;
+	GROW(c->attempts, c->cap_attempts, c->n_attempts + 1);
+	struct attempt *t = &c->attempts[c->n_attempts++];
+	memset(t, 0, sizeof(*t));
+	t->status = !strcmp(el + 5, "Error") ? RS_ERROR : RS_FAILED;
+	t->rerun = rerun;
+	t->message = attr_dup(a, "message");
+	t->type = attr_dup(a, "type");
+	t->duration_ms = parse_seconds(attr(a, "time"));
+	capture_init(&t->text, TEXT_LIMIT);
+	return R_ATTEMPT;
+}
+
+/* An element inside the current <testcase>: notes what its text is for
+ * (children and the stackTrace of a rerun element; anything else is ignored). */
+static void child_begin(struct junit_reader *r, const char *el, const XML_Char **a)
+{
+	struct tcase *c = &r->c;
+	int rel = r->depth - c->depth;
+	if (rel == 1) {
+		c->child = R_IGNORE;
+		enum result_status st = !strcmp(el, "failure") ? RS_FAILED
+				      : !strcmp(el, "error")   ? RS_ERROR
+				      : !strcmp(el, "skipped") ? RS_SKIPPED
+							       : RS__COUNT;
+		if (st != RS__COUNT) {
+			result_begin(c, st, a);
+			c->child = R_RESULT;
+		} else if (!strcmp(el, "system-out"))
+			c->child = R_OUT;
+		else if (!strcmp(el, "system-err"))
+			c->child = R_ERR;
+		else
+			c->child = attempt_begin(c, el, a) == R_ATTEMPT ? R_ATTEMPT : R_IGNORE;
+	} else if (rel == 2) {
+		c->grandchild = c->child == R_ATTEMPT && !strcmp(el, "stackTrace") ? R_STACK : R_IGNORE;
+	}
+}
+
+/* Where character data at the current depth goes, or NULL to drop it. */
+static struct capture *text_target(struct junit_reader *r)
+{
+	struct tcase *c = &r->c;
+	if (!c->active)
+		return NULL;
+	int rel = r->depth - c->depth;
+	struct attempt *last = c->n_attempts ? &c->attempts[c->n_attempts - 1] : NULL;
+	if (rel == 1) {
+		switch (c->child) {
+		case R_RESULT: return &c->text;
+		case R_OUT: return &c->out;
+		case R_ERR: return &c->err;
+		case R_ATTEMPT: return last ? &last->text : NULL; /* older Surefire: the trace as text */
+		default: return NULL;
+		}
+	}
+	if (rel == 2 && c->grandchild == R_STACK)
+		return last ? &last->text : NULL;
+	return NULL;
+}
+
+/* Text of a capture with surrounding whitespace removed; heap. */
+static char *trimmed_text(const struct capture *cap)
+{
+	char *t = capture_text(cap, NULL);
+	size_t n = strlen(t), lead = strspn(t, " \t\r\n");
+	while (n > lead && strchr(" \t\r\n", t[n - 1]))
+		n--;
+	memmove(t, t + lead, n - lead);
+	t[n - lead] = '\0';
+	return t;
+}
+
+/* Joins the open suites' non-empty names with "/"; heap. */
+static char *suite_path(const struct junit_reader *r)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < r->n_suites; i++) {
+		const char *n = r->suites[i].name;
+		if (!*n)
+			continue;
+		if (b.len)
+			buf_addc(&b, '/');
+		buf_adds(&b, n);
+	}
+	return buf_detach(&b);
+}
+
+/* Hands the finished case to the callback. With Surefire reruns the final
+ * attempt is the last rerun element: the case shows it, and the first
+ * <failure>/<error> with the other reruns become the earlier attempts. */
+static void case_end(struct junit_reader *r)
+{
+	struct tcase *c = &r->c;
+	size_t n = c->n_attempts + 1;
+	struct junit_attempt *list = xcalloc(n, sizeof(*list));
+	char **texts = xcalloc(n + 1, sizeof(*texts));
+	size_t k = 0;
+	struct attempt *final = NULL;
+	for (size_t i = 0; i < c->n_attempts; i++)
+		if (c->attempts[i].rerun)
+			final = &c->attempts[i];
+
+	struct junit_case jc = {
+		.classname = c->classname,
+		.name = c->name,
+		.file = c->file,
+		.status = c->has_result ? c->status : c->not_run ? RS_SKIPPED : RS_PASSED,
+		.duration_ms = c->duration_ms,
+		.message = c->message ? c->message : "",
+		.type = c->type ? c->type : "",
+		.line = c->line,
+	};
+	char *text = capture_text(&c->text, NULL), *final_text = NULL;
+	for (size_t i = 0; i < c->n_attempts; i++) {
+		struct attempt *t = &c->attempts[i];
+		if (t->rerun)
+			continue;
+		texts[k] = trimmed_text(&t->text);
+		list[k] = (struct junit_attempt){ t->status, t->message, t->type, texts[k],
+						  t->duration_ms };
+		k++;
+	}
+	if (final) {
+		if (c->has_result)
+			list[k++] = (struct junit_attempt){ jc.status, jc.message, jc.type, text, -1 };
+		for (size_t i = 0; i < c->n_attempts; i++) {
+			struct attempt *t = &c->attempts[i];
+			if (!t->rerun || t == final)
+				continue;
+			texts[k] = trimmed_text(&t->text);
+			list[k] = (struct junit_attempt){ t->status, t->message, t->type, texts[k],
+							  t->duration_ms };
+			k++;
+		}
+		final_text = trimmed_text(&final->text);
+		jc.status = final->status;
+		jc.message = final->message;
+		jc.type = final->type;
+		jc.text = final_text;
+	} else {
+		jc.text = text;
+	}
+	char *suite = suite_path(r);
+	char *out = capture_text(&c->out, NULL), *err = capture_text(&c->err, NULL);
+	jc.suite = suite;
+	jc.system_out = out;
+	jc.system_err = err;
+	jc.attempts = list;
+	jc.n_attempts = k;
+	if (r->cb.testcase)
+		r->cb.testcase(r->cb.ctx, &jc);
+	for (size_t i = 0; i <= n; i++)
+		free(texts[i]);
+	free(texts);
+	free(list);
+	free(text);
+	free(final_text);
+	free(suite);
+	free(out);
+	free(err);
+	case_release(c);
+}
+
+/* ---- expat handlers ---- */
+
+/* Start tags: checks the root, opens suites and cases. */
+static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **a)
+{
+	struct junit_reader *r = ud;
+	r->depth++;
+	if (!r->seen_root) {
+		r->seen_root = true;
+		if (strcmp(el, "testsuites") && strcmp(el, "testsuite")) {
+			char *what = xasprintf("root element <%.100s> is not <testsuites> or <testsuite>", el);
+			stop(r, what);
+			free(what);
+			return;
+		}
+	}
+	if (r->c.active) {
+		child_begin(r, el, a);
+	} else if (!strcmp(el, "testsuite")) {
+		GROW(r->suites, r->cap_suites, r->n_suites + 1);
+		r->suites[r->n_suites].name = attr_dup(a, "name");
+		r->suites[r->n_suites].file = attr_dup(a, "file");
+		r->n_suites++;
+	} else if (!strcmp(el, "testcase")) {
+		case_begin(r, a);
+	}
+}
+
+/* End tags: delivers a finished case, closes children and suites. */
+static void XMLCALL on_end(void *ud, const XML_Char *el)
+{
+	struct junit_reader *r = ud;
+	struct tcase *c = &r->c;
+	if (c->active) {
+		int rel = r->depth - c->depth;
+		if (rel == 0) {
+			case_end(r);
+		} else if (rel == 1) {
+			if (c->child == R_RESULT)
+				result_end(c);
+			c->child = R_NONE;
+		} else if (rel == 2) {
+			c->grandchild = R_NONE;
+		}
+	} else if (!strcmp(el, "testsuite") && r->n_suites) {
+		r->n_suites--;
+		free(r->suites[r->n_suites].name);
+		free(r->suites[r->n_suites].file);
+	}
+	r->depth--;
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+	struct capture *t = text_target(ud);
+	if (t && len > 0)
+		capture_add(t, s, (size_t)len);
+}
+
+/* Any DOCTYPE stops the parse before an entity can be declared. */
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+			       const XML_Char *pubid, int has_internal_subset)
+{
+	stop(ud, "DOCTYPE is not allowed (entity expansion)");
+}
+
+/* ---- feeding ---- */
+
+/* Turns expat's failure (or a handler's stop) into the reader's sticky
+ * RC_PARSE with a message naming the place; returns RC_PARSE. */
+static int fail(struct junit_reader *r, struct error *e, bool final)
+{
+	enum XML_Error code = XML_GetErrorCode(r->xp);
+	unsigned long line = (unsigned long)XML_GetCurrentLineNumber(r->xp);
+	if (r->abort_msg) {
+		r->err = r->abort_msg;
+		r->abort_msg = NULL;
+	} else if (final && (code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
+			     code == XML_ERROR_PARTIAL_CHAR ||
+			     code == XML_ERROR_UNCLOSED_CDATA_SECTION)) {
+		r->err = xasprintf("unexpected end of document at line %lu", line);
+	} else {
+		r->err = xasprintf("line %lu, column %lu: %s", line,
+				   (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1,
+				   XML_ErrorString(code));
+	}
+	r->rc = RC_PARSE;
+	return err_set(e, r->rc, "%s", r->err);
+}
+
+/* Passes the repaired bytes in r->scratch to expat. */
+static int parse_scratch(struct junit_reader *r, bool final, struct error *e)
+{
+	if (!r->encoding_set && xml_repair_decided(&r->repair)) {
+		const char *enc = xml_repair_encoding(&r->repair);
+		if (enc)
+			XML_SetEncoding(r->xp, enc);
+		r->encoding_set = true;
+	}
+	if (!r->encoding_set && !final) {
+		buf_reset(&r->scratch);
+		return RC_OK;
+	}
+	const char *p = r->scratch.data;
+	size_t n = r->scratch.len;
+	do {
+		int part = n > INT_MAX / 2 ? INT_MAX / 2 : (int)n;
+		bool last = final && (size_t)part == n;
+		if (XML_Parse(r->xp, p, part, last) != XML_STATUS_OK) {
+			buf_reset(&r->scratch);
+			return fail(r, e, last);
+		}
+		p += part;
+		n -= (size_t)part;
+	} while (n);
+	buf_reset(&r->scratch);
+	return RC_OK;
+}
+
+struct junit_reader *junit_reader_new(const struct junit_callbacks *cb)
+{
+	struct junit_reader *r = xcalloc(1, sizeof(*r));
+	if (cb)
+		r->cb = *cb;
+	r->xp = XML_ParserCreate(NULL);
+	if (!r->xp) {
+		fprintf(stderr, "assay: out of memory (creating an XML parser)\n");
+		abort();
+	}
+	XML_SetUserData(r->xp, r);
+	XML_SetElementHandler(r->xp, on_start, on_end);
+	XML_SetCharacterDataHandler(r->xp, on_text);
+	XML_SetStartDoctypeDeclHandler(r->xp, on_doctype);
+	XML_SetParamEntityParsing(r->xp, XML_PARAM_ENTITY_PARSING_NEVER);
+	xml_repair_init(&r->repair);
+	buf_init(&r->scratch);
+	return r;
+}
+
+int junit_feed(struct junit_reader *r, const char *bytes, size_t n, struct error *e)
+{
+	if (r->rc)
+		return err_set(e, r->rc, "%s", r->err);
+	if (r->finished)
+		return err_set(e, RC_STATE, "junit_feed after junit_finish");
+	while (n) {
+		size_t part = n < SLICE ? n : SLICE;
+		xml_repair_feed(&r->repair, bytes, part, &r->scratch);
+		if (parse_scratch(r, false, e))
+			return r->rc;
+		bytes += part;
+		n -= part;
+	}
+	return RC_OK;
+}
+
+int junit_finish(struct junit_reader *r, struct error *e)
+{
+	if (r->rc)
+		return err_set(e, r->rc, "%s", r->err);
+	if (r->finished)
+		return RC_OK;
+	r->finished = true;
+	xml_repair_finish(&r->repair, &r->scratch);
+	return parse_scratch(r, true, e);
+}
+
+void junit_reader_free(struct junit_reader *r)
+{
+	if (!r)
+		return;
+	XML_ParserFree(r->xp);
+	xml_repair_release(&r->repair);
+	buf_release(&r->scratch);
+	case_release(&r->c);
+	for (size_t i = 0; i < r->n_suites; i++) {
+		free(r->suites[i].name);
+		free(r->suites[i].file);
+	}
+	free(r->suites);
+	free(r->abort_msg);
+	free(r->err);
+	free(r);
+}
+
+/* ---- the stable id ---- */
+
+static void id_part(struct buf *b, size_t start, const char *s)
+{
+	if (!*s)
+		return;
+	if (b->len > start)
+		buf_addc(b, '/');
+	buf_adds(b, s);
+}
+
+void junit_case_id(const struct junit_case *c, struct buf *b)
+{
+	const char *suite = c->suite ? c->suite : "";
+	const char *cls = c->classname ? c->classname : "";
+	const char *name = c->name ? c->name : "";
+	const char *last = strrchr(suite, '/');
+	last = last ? last + 1 : suite;
+	/* pytest's default junit_suite_name and CTest's placeholder for a
+	 * project without a name say nothing about the test. */
+	bool generic = !strcmp(suite, "pytest") || !strcmp(suite, "(empty)");
+	size_t start = b->len;
+	if (!generic)
+		id_part(b, start, suite);
+	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name))
+		id_part(b, start, cls);
+	id_part(b, start, name);
+}

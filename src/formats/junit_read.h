@@ -1,0 +1,66 @@
+/* junit_read — an incremental JUnit XML reader over expat (pure: no I/O).
+ *
+ *     struct junit_reader *r = junit_reader_new(&cb);   // cb.testcase per <testcase>
+ *     if (junit_feed(r, bytes, n, &e)) ...              // RC_PARSE: e names line:col
+ *     if (junit_finish(r, &e)) ...                      // truncated document → RC_PARSE
+ *     junit_reader_free(r);
+ *
+ * Reads every dialect in ../shared/reference/result-formats.md: <testsuites>
+ * or <testsuite> roots, nested suites, per-case and per-suite system-out/err,
+ * skipped/error/failure, Surefire flakyX and rerunX elements, times with
+ * thousands separators. Texts are bounded (head + tail, see util/capture).
+ * DOCTYPE declarations (and so external entities and entity bombs) are refused. */
+#ifndef ASSAY_FORMATS_JUNIT_READ_H
+#define ASSAY_FORMATS_JUNIT_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/status.h"
+#include "util/buf.h"
+#include "util/rc.h"
+
+/* One earlier failed attempt of a case that was re-run (Surefire
+ * flakyFailure/flakyError/rerunFailure/rerunError). */
+struct junit_attempt {
+	enum result_status status; /* failed or error */
+	const char *message;
+	const char *type;
+	const char *text;
+	int64_t duration_ms;       /* -1 when absent */
+};
+
+struct junit_case {
+	const char *suite;       /* the enclosing testsuite names joined with "/" ("" if none) */
+	const char *classname;   /* "" if absent */
+	const char *name;
+	const char *file;        /* "" if absent */
+	enum result_status status; /* passed, failed, error or skipped (final attempt) */
+	int64_t duration_ms;     /* -1 when absent or unreadable */
+	const char *message;     /* failure/error/skipped message attribute ("" if none) */
+	const char *type;        /* failure/error type attribute ("" if none) */
+	const char *text;        /* failure/error body ("" if none) */
+	const char *system_out;  /* the case's own output ("" if none) */
+	const char *system_err;
+	const struct junit_attempt *attempts; /* earlier attempts, oldest first */
+	size_t n_attempts;
+	int line;                /* line of the <testcase> start tag */
+};
+
+struct junit_callbacks {
+	void (*testcase)(void *ctx, const struct junit_case *c);
+	void *ctx;
+};
+
+struct junit_reader *junit_reader_new(const struct junit_callbacks *cb);
+int junit_feed(struct junit_reader *r, const char *bytes, size_t n, struct error *e);
+int junit_finish(struct junit_reader *r, struct error *e);
+void junit_reader_free(struct junit_reader *r);
+
+/* The stable test name of a case: "suite/classname/name" with empty parts
+ * left out and the dialect's redundancy removed (e.g. pytest's suite "pytest"
+ * is dropped, a classname equal to the suite is written once). Appends to b. */
+void junit_case_id(const struct junit_case *c, struct buf *b);
+
+#endif

@@ -1,0 +1,64 @@
+/* tap_read — an incremental TAP 13/14 reader (pure: no I/O).
+ *
+ * Bytes are fed as they arrive (from a file, a test's stdout pipe, an HTTP
+ * body) in chunks of any size, split anywhere, even mid-line:
+ *
+ *     struct tap_reader *r = tap_reader_new(&cb);      // cb.point called per test point
+ *     tap_feed(r, bytes, n);  ... repeatedly ...
+ *     struct tap_summary s;
+ *     tap_finish(r, &s);       // delivers the last pending point, checks the plan
+ *     ... use s ...
+ *     tap_summary_release(&s);
+ *     tap_reader_free(r);
+ *
+ * A point is delivered once its diagnostics are complete (after its YAML
+ * block, or when the next line shows there is none). Subtest points (4-space
+ * indented, TAP 14 / Test::More / node:test) are delivered with `path` naming
+ * the subtest chain. Memory is bounded: a line or YAML block longer than the
+ * limit is truncated, never buffered whole. */
+#ifndef ASSAY_FORMATS_TAP_READ_H
+#define ASSAY_FORMATS_TAP_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum tap_directive { TAP_NONE, TAP_SKIP, TAP_TODO };
+
+struct tap_point {
+	int number;              /* as written, or counted when absent */
+	bool ok;
+	const char *description; /* unescaped (\# and \\), leading "- " removed; may be "" */
+	enum tap_directive directive;
+	const char *reason;      /* directive's reason; "" if none */
+	const char *diagnostics; /* YAML block body, or the '#' comment lines that
+				    follow a failed point (Test::More); NULL if none */
+	const char *path;        /* "" at top level; "name" or "outer/inner" in subtests */
+	int depth;               /* 0 at top level */
+	int line;                /* line number of the point in the stream */
+};
+
+struct tap_callbacks {
+	void (*point)(void *ctx, const struct tap_point *p);
+	void *ctx;
+};
+
+struct tap_summary {
+	int version;        /* 12 when no version line, else 13 or 14 */
+	int planned;        /* -1 when no plan was seen */
+	int seen;           /* top-level points */
+	int passed, failed, skipped, todo; /* top level; "not ok # TODO" counts as todo */
+	bool bailed;        /* "Bail out!" seen */
+	bool skip_all;      /* plan 1..0 */
+	char *reason;       /* bail-out or skip-all reason, heap, may be NULL */
+	char *problem;      /* why the stream is not valid TAP (missing or wrong plan,
+			       plan seen twice, ...), heap; NULL when it is fine */
+};
+
+struct tap_reader *tap_reader_new(const struct tap_callbacks *cb);
+void tap_feed(struct tap_reader *r, const char *bytes, size_t n);
+/* Ends the stream: flushes the last point and fills `out`. */
+void tap_finish(struct tap_reader *r, struct tap_summary *out);
+void tap_summary_release(struct tap_summary *s);
+void tap_reader_free(struct tap_reader *r);
+
+#endif
