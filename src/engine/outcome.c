@@ -1,0 +1,276 @@
+#include "util/base.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "engine/outcome.h"
+#include "formats/junit_read.h"
+#include "formats/tap_read.h"
+#include "util/buf.h"
+#include "util/time.h"
+
+static void on_tap_point(void *ctx, const struct tap_point *pt);
+
+void outcome_init(struct outcome *o, const struct cat_test *t, int64_t started_at)
+{
+	memset(o, 0, sizeof(*o));
+	o->test = t;
+	o->started_at = started_at;
+	if (t->protocol == PROTO_TAP) {
+		struct tap_callbacks cb = { on_tap_point, o };
+		o->tap = tap_reader_new(&cb);
+	}
+}
+
+void outcome_stdout(struct outcome *o, const char *p, size_t n)
+{
+	if (o->tap)
+		tap_feed(o->tap, p, n);
+}
+
+/* Adds a sub-result named parent/child; a repeated child name gets " (2)",
+ * " (3)", ... so every sub-result keeps its own history. */
+static struct result *add_sub(struct outcome *o, const char *child)
+{
+	struct buf name = BUF_INIT;
+	buf_addf(&name, "%s/%s", o->test->name, *child ? child : "(unnamed)");
+	size_t base_len = name.len;
+	for (int k = 2; !strmap_put(&o->names, name.data, 1); k++) {
+		buf_truncate(&name, base_len);
+		buf_addf(&name, " (%d)", k);
+	}
+	GROW(o->subs, o->cap, o->n_subs + 1);
+	struct result *r = &o->subs[o->n_subs++];
+	memset(r, 0, sizeof(*r));
+	r->test = buf_detach(&name);
+	r->parent = xstrdup(o->test->name);
+	r->attempt = 1;
+	r->exit_code = -1;
+	r->started_at = o->started_at;
+	return r;
+}
+
+static void on_tap_point(void *ctx, const struct tap_point *pt)
+{
+	struct outcome *o = ctx;
+	struct buf child = BUF_INIT;
+	if (*pt->path)
+		buf_addf(&child, "%s/", pt->path);
+	if (*pt->description)
+		buf_adds(&child, pt->description);
+	else
+		buf_addf(&child, "%d", pt->number);
+	struct result *r = add_sub(o, child.data);
+	buf_release(&child);
+	struct buf msg = BUF_INIT;
+	if (pt->directive == TAP_SKIP) {
+		r->status = RS_SKIPPED;
+		buf_addf(&msg, "SKIP%s%s", *pt->reason ? ": " : "", pt->reason);
+	} else if (pt->directive == TAP_TODO) {
+		r->status = pt->ok ? RS_PASSED : RS_SKIPPED;
+		buf_addf(&msg, "%sTODO%s%s", pt->ok ? "unexpectedly passed; " : "",
+			 *pt->reason ? ": " : "", pt->reason);
+	} else {
+		r->status = pt->ok ? RS_PASSED : RS_FAILED;
+	}
+	if (pt->diagnostics) {
+		if (msg.len)
+			buf_addc(&msg, '\n');
+		buf_adds(&msg, pt->diagnostics);
+	}
+	r->message = msg.len ? buf_detach(&msg) : NULL;
+	buf_release(&msg);
+}
+
+char *outcome_describe_wstatus(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return xasprintf("exit status %d", WEXITSTATUS(wstatus));
+	if (WIFSIGNALED(wstatus))
+		return xasprintf("killed by signal %d (%s)", WTERMSIG(wstatus),
+				 strsignal(WTERMSIG(wstatus)));
+	return xasprintf("ended with wait status %d", wstatus);
+}
+
+static int exit_code_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return -1;
+}
+
+/* Lists the names of up to five failed sub-results, for the parent's message. */
+static void name_failures(const struct outcome *o, struct buf *b)
+{
+	size_t shown = 0, bad = 0;
+	size_t plen = strlen(o->test->name) + 1;
+	for (size_t i = 0; i < o->n_subs; i++) {
+		if (!status_is_negative(o->subs[i].status))
+			continue;
+		if (shown < 5) {
+			buf_addf(b, "%s%s", shown ? ", " : ": ", o->subs[i].test + plen);
+			shown++;
+		}
+		bad++;
+	}
+	if (bad > shown)
+		buf_addf(b, ", and %zu more", bad - shown);
+}
+
+static size_t count_negative(const struct outcome *o)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < o->n_subs; i++)
+		n += status_is_negative(o->subs[i].status);
+	return n;
+}
+
+static void finish_tap(struct outcome *o, int wstatus, struct result *r, struct buf *msg)
+{
+	struct tap_summary s;
+	tap_finish(o->tap, &s);
+	size_t bad = count_negative(o);
+	if (s.bailed) {
+		r->status = RS_ERROR;
+		buf_addf(msg, "Bail out!%s%s", s.reason ? " " : "", s.reason ? s.reason : "");
+	} else if (s.problem) {
+		r->status = RS_ERROR;
+		buf_addf(msg, "bad TAP: %s", s.problem);
+	} else if (bad) {
+		r->status = RS_FAILED;
+		buf_addf(msg, "%zu of %zu TAP tests failed", bad, o->n_subs);
+		name_failures(o, msg);
+	} else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+		r->status = RS_FAILED;
+		char *d = outcome_describe_wstatus(wstatus);
+		buf_addf(msg, "all TAP tests passed but the program ended with %s", d);
+		free(d);
+	} else if (s.skip_all) {
+		r->status = RS_SKIPPED;
+		buf_addf(msg, "skipped%s%s", s.reason ? ": " : "", s.reason ? s.reason : "");
+	} else {
+		r->status = RS_PASSED;
+	}
+	tap_summary_release(&s);
+}
+
+static void on_junit_case(void *ctx, const struct junit_case *c)
+{
+	struct outcome *o = ctx;
+	struct buf id = BUF_INIT;
+	junit_case_id(c, &id);
+	struct result *r = add_sub(o, id.data);
+	buf_release(&id);
+	r->status = c->status;
+	r->duration_ms = c->duration_ms > 0 ? c->duration_ms : 0;
+	struct buf msg = BUF_INIT;
+	buf_adds(&msg, c->message);
+	if (*c->text) {
+		if (msg.len)
+			buf_addc(&msg, '\n');
+		buf_adds(&msg, c->text);
+	}
+	r->message = msg.len ? buf_detach(&msg) : NULL;
+	buf_release(&msg);
+	r->stdout_text = *c->system_out ? xstrdup(c->system_out) : NULL;
+	r->stderr_text = *c->system_err ? xstrdup(c->system_err) : NULL;
+}
+
+static int read_junit(struct outcome *o, const char *path, struct error *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, RC_IO, "no JUnit file was written to $ASSAY_JUNIT_FILE (%s)",
+			       path);
+	struct junit_callbacks cb = { on_junit_case, o };
+	struct junit_reader *jr = junit_reader_new(&cb);
+	char chunk[65536];
+	size_t n;
+	int rc = RC_OK;
+	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = junit_feed(jr, chunk, n, e);
+	if (!rc)
+		rc = junit_finish(jr, e);
+	junit_reader_free(jr);
+	fclose(f);
+	if (rc)
+		err_prefix(e, "JUnit file %s", path);
+	return rc;
+}
+
+static void finish_junit(struct outcome *o, const struct proc_end *end, struct result *r,
+			 struct buf *msg)
+{
+	struct error e = ERROR_INIT;
+	if (read_junit(o, end->junit_path, &e)) {
+		r->status = RS_ERROR;
+		buf_adds(msg, e.msg);
+		return;
+	}
+	size_t bad = count_negative(o), skipped = 0;
+	for (size_t i = 0; i < o->n_subs; i++)
+		skipped += o->subs[i].status == RS_SKIPPED;
+	if (bad) {
+		r->status = RS_FAILED;
+		buf_addf(msg, "%zu of %zu JUnit test cases failed", bad, o->n_subs);
+		name_failures(o, msg);
+	} else if (!WIFEXITED(end->wstatus) || WEXITSTATUS(end->wstatus) != 0) {
+		r->status = RS_FAILED;
+		char *d = outcome_describe_wstatus(end->wstatus);
+		buf_addf(msg, "all JUnit test cases passed but the program ended with %s", d);
+		free(d);
+	} else if (o->n_subs && skipped == o->n_subs) {
+		r->status = RS_SKIPPED;
+		buf_adds(msg, "every JUnit test case was skipped");
+	} else {
+		r->status = RS_PASSED;
+	}
+}
+
+void outcome_finish(struct outcome *o, const struct proc_end *end, struct result *r)
+{
+	struct buf msg = BUF_INIT;
+	r->exit_code = end->spawned ? exit_code_of(end->wstatus) : -1;
+	if (!end->spawned) {
+		r->status = RS_ERROR;
+		buf_adds(&msg, end->spawn_error ? end->spawn_error : "could not start");
+	} else if (end->cancelled) {
+		r->status = RS_UNTESTED;
+		buf_adds(&msg, "interrupted: the run was cancelled");
+	} else if (end->timed_out) {
+		char t[32];
+		time_human(end->timeout_ms, t, sizeof(t));
+		r->status = RS_ERROR;
+		buf_addf(&msg, "timed out after %s", t);
+	} else if (o->test->protocol == PROTO_TAP) {
+		finish_tap(o, end->wstatus, r, &msg);
+	} else if (o->test->protocol == PROTO_JUNIT) {
+		finish_junit(o, end, r, &msg);
+	} else if (WIFEXITED(end->wstatus) && WEXITSTATUS(end->wstatus) == 0) {
+		r->status = RS_PASSED;
+	} else if (WIFEXITED(end->wstatus) && WEXITSTATUS(end->wstatus) == 77) {
+		r->status = RS_SKIPPED;
+		buf_adds(&msg, "skipped (exit status 77)");
+	} else {
+		r->status = RS_FAILED;
+		char *d = outcome_describe_wstatus(end->wstatus);
+		buf_adds(&msg, d);
+		free(d);
+	}
+	free(r->message);
+	r->message = msg.len ? buf_detach(&msg) : NULL;
+	buf_release(&msg);
+}
+
+void outcome_release(struct outcome *o)
+{
+	if (o->tap)
+		tap_reader_free(o->tap);
+	for (size_t i = 0; i < o->n_subs; i++)
+		result_release(&o->subs[i]);
+	free(o->subs);
+	strmap_release(&o->names);
+	memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,341 @@
+/* Unit tests of engine/exec with real processes: prerequisite outcomes,
+ * resource ordering and context visibility, timeouts that leave no process
+ * behind, bounded output, protocols. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <signal.h>
+
+#include "util/base.h"
+
+#include "engine/exec.h"
+#include "testlib.h"
+#include "util/str.h"
+
+struct collected {
+	struct result r[64];
+	size_t n;
+	struct result subs[64];
+	size_t n_subs;
+	char events[4096];
+};
+
+static void on_result(void *ctx, const struct plan_item *it, struct result *r,
+		      struct result *subs, size_t n_subs)
+{
+	struct collected *c = ctx;
+	c->r[c->n++] = *r;
+	for (size_t i = 0; i < n_subs && c->n_subs < 64; i++)
+		c->subs[c->n_subs++] = subs[i];
+}
+
+static void on_resource(void *ctx, const char *name, enum exec_resource_phase ph, bool ok,
+			const char *msg)
+{
+	struct collected *c = ctx;
+	size_t at = strlen(c->events);
+	snprintf(c->events + at, sizeof(c->events) - at, "%s:%s:%s;", name,
+		 ph == EXEC_SETUP ? "setup" : "cleanup", ok ? "ok" : "failed");
+}
+
+static void collected_release(struct collected *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		result_release(&c->r[i]);
+	for (size_t i = 0; i < c->n_subs; i++)
+		result_release(&c->subs[i]);
+}
+
+static const struct result *find(const struct collected *c, const char *test)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->r[i].test, test))
+			return &c->r[i];
+	for (size_t i = 0; i < c->n_subs; i++)
+		if (!strcmp(c->subs[i].test, test))
+			return &c->subs[i];
+	fail_msg("no result for %s", test);
+	return NULL;
+}
+
+/* Runs every test of the catalog with `jobs` slots; results land in c. */
+static void run_catalog(const char *dir, const char *yaml, int jobs, size_t limit,
+			struct collected *c)
+{
+	struct catalog *cat = testlib_catalog(dir, yaml);
+	struct plan_request req = { 0 };
+	struct plan *p;
+	struct error e = ERROR_INIT;
+	assert_int_equal(plan_build(cat, &req, &p, &e), RC_OK);
+	struct exec_opts o = EXEC_OPTS_DEFAULT;
+	o.jobs = jobs;
+	o.grace_ms = 300;
+	o.run_id = "run-1";
+	if (limit)
+		o.output_limit = limit;
+	struct kvlist ctx = KVLIST_INIT;
+	kv_set(&ctx, "global", "g");
+	o.context = &ctx;
+	struct exec_events ev = { c, NULL, on_result, on_resource, NULL, NULL };
+	struct exec_summary sum;
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(exec_run(p, &o, &ev, &sum, &e), RC_OK);
+	assert_int_equal(sum.done, p->n);
+	kv_release(&ctx);
+	plan_free(p);
+	catalog_free(cat);
+}
+
+static void exit_codes_map_to_passed_skipped_failed(void **state)
+{
+	char *dir = testlib_tmpdir();
+	struct collected c;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  ok: {command: 'true'}\n"
+		    "  skip: {command: sh -c 'exit 77'}\n"
+		    "  bad: {command: sh -c 'echo oops >&2; exit 3'}\n"
+		    "  missing: {command: ./no-such-program}\n",
+		    2, 0, &c);
+	assert_int_equal(find(&c, "ok")->status, RS_PASSED);
+	assert_int_equal(find(&c, "skip")->status, RS_SKIPPED);
+	const struct result *bad = find(&c, "bad");
+	assert_int_equal(bad->status, RS_FAILED);
+	assert_int_equal(bad->exit_code, 3);
+	assert_string_equal(bad->message, "exit status 3");
+	assert_string_equal(bad->stderr_text, "oops\n");
+	const struct result *missing = find(&c, "missing");
+	assert_int_equal(missing->status, RS_ERROR);
+	assert_non_null(strstr(missing->message, "No such file"));
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+static void a_prerequisite_with_another_outcome_blocks_its_dependents(void **state)
+{
+	char *dir = testlib_tmpdir();
+	struct collected c;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  build: {command: 'false'}\n"
+		    "  needs-pass: {command: 'true', prerequisites: {build: passed}}\n"
+		    "  needs-fail: {command: 'true', prerequisites: {build: failed}}\n"
+		    "  chained: {command: 'true', prerequisites: [needs-pass]}\n",
+		    2, 0, &c);
+	const struct result *b = find(&c, "needs-pass");
+	assert_int_equal(b->status, RS_BLOCKED);
+	assert_string_equal(b->message, "prerequisite 'build' was failed, expected passed");
+	assert_int_equal(find(&c, "needs-fail")->status, RS_PASSED);
+	const struct result *ch = find(&c, "chained");
+	assert_int_equal(ch->status, RS_BLOCKED);
+	assert_non_null(strstr(ch->message, "'needs-pass' was blocked"));
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+static void prerequisites_run_before_their_dependents(void **state)
+{
+	char *dir = testlib_tmpdir();
+	struct collected c;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  second: {command: sh -c 'test -f @DIR@/first.done', prerequisites: [first]}\n"
+		    "  first: {command: sh -c 'sleep 0.2; touch @DIR@/first.done'}\n",
+		    4, 0, &c);
+	assert_int_equal(find(&c, "second")->status, RS_PASSED);
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+static void a_resource_is_set_up_once_before_its_users_and_cleaned_after_the_last(void **state)
+{
+	char *dir = testlib_tmpdir();
+	struct collected c;
+	run_catalog(dir,
+		    "resources:\n"
+		    "  db:\n"
+		    "    setup: sh -c 'echo setup >> @DIR@/log; echo URL=db://x >> \"$ASSAY_CONTEXT_OUT\"'\n"
+		    "    cleanup: sh -c 'echo \"cleanup $ASSAY_CTX_URL\" >> @DIR@/log'\n"
+		    "tests:\n"
+		    "  u1: {command: sh -c 'echo \"u1 $ASSAY_CTX_URL $ASSAY_CTX_global\" >> @DIR@/log', resources: [db]}\n"
+		    "  u2: {command: sh -c 'echo \"u2 $ASSAY_CTX_URL\" >> @DIR@/log; exit 1', resources: [db]}\n"
+		    "  u3: {command: sh -c 'sleep 0.1; echo \"u3 $ASSAY_CTX_URL\" >> @DIR@/log', resources: [db]}\n"
+		    "  other:\n"
+		    "    command: sh -c 'echo \"other [${ASSAY_CTX_URL-unset}] $ASSAY_CTX_global\" >> @DIR@/log'\n",
+		    2, 0, &c);
+	char *log = testlib_read(dir, "log");
+	assert_non_null(log);
+	/* set-up once, first of the db lines; clean-up once, last, with the context */
+	const char *setup_at = strstr(log, "setup\n");
+	assert_non_null(setup_at);
+	assert_true(setup_at < strstr(log, "u1 ") && setup_at < strstr(log, "u2 ") &&
+		    setup_at < strstr(log, "u3 "));
+	assert_non_null(strstr(log, "u1 db://x g\n"));
+	assert_non_null(strstr(log, "u2 db://x\n"));
+	assert_non_null(strstr(log, "u3 db://x\n"));
+	assert_non_null(strstr(log, "other [unset] g\n"));
+	assert_true(str_ends(log, "cleanup db://x\n"));
+	size_t setups = 0;
+	for (const char *p = log; (p = strstr(p, "setup")); p++)
+		setups++;
+	assert_int_equal(setups, 1);
+	assert_string_equal(c.events, "db:setup:ok;db:cleanup:ok;");
+	assert_int_equal(find(&c, "u2")->status, RS_FAILED);
+	free(log);
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+static void a_failed_setup_blocks_its_users_and_cleanup_still_runs(void **state)
+{
+	char *dir = testlib_tmpdir();
+	struct collected c;
+	run_catalog(dir,
+		    "resources:\n"
+		    "  db:\n"
+		    "    setup: sh -c 'echo cannot start db >&2; exit 4'\n"
+		    "    cleanup: sh -c 'echo cleaned > @DIR@/cleaned'\n"
+		    "tests:\n"
+		    "  u1: {command: 'true', resources: [db]}\n"
+		    "  u2: {command: 'true', resources: [db]}\n"
+		    "  free: {command: 'true'}\n",
+		    1, 0, &c);
+	const struct result *u1 = find(&c, "u1");
+	assert_int_equal(u1->status, RS_BLOCKED);
+	assert_non_null(strstr(u1->message, "resource 'db' set-up failed: exit status 4"));
+	assert_non_null(strstr(u1->message, "cannot start db"));
+	assert_int_equal(find(&c, "u2")->status, RS_BLOCKED);
+	assert_int_equal(find(&c, "free")->status, RS_PASSED);
+	char *cleaned = testlib_read(dir, "cleaned");
+	assert_non_null(cleaned);
+	free(cleaned);
+	assert_string_equal(c.events, "db:setup:failed;db:cleanup:ok;");
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+static void a_timeout_kills_the_whole_process_group(void **state)
+{
+	char *dir = testlib_tmpdir();
+	struct collected c;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  hang:\n"
+		    "    command: sh -c 'sleep 30 & echo $! > @DIR@/child; trap \"\" TERM; sleep 30; wait'\n"
+		    "    timeout: 300ms\n",
+		    1, 0, &c);
+	const struct result *r = find(&c, "hang");
+	assert_int_equal(r->status, RS_ERROR);
+	assert_string_equal(r->message, "timed out after 300ms");
+	char *child = testlib_read(dir, "child");
+	assert_non_null(child);
+	pid_t pid = (pid_t)atoi(child);
+	assert_true(pid > 0);
+	/* The background sleep was in the test's group: it must be gone (or a
+	 * zombie about to be reaped by init, which kill(0) still sees, so
+	 * check /proc state). */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		char buf[512] = "";
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		const char *st = strrchr(buf, ')');
+		assert_non_null(st);
+		assert_true(st[2] == 'Z' || st[2] == 'X');
+	}
+	free(child);
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+static void output_is_bounded_head_and_tail(void **state)
+{
+	char *dir = testlib_tmpdir();
+	struct collected c;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  loud: {command: sh -c 'echo START; head -c 5000000 /dev/zero | tr \"\\\\0\" x; echo; echo END'}\n",
+		    1, 1024, &c);
+	const struct result *r = find(&c, "loud");
+	assert_int_equal(r->status, RS_PASSED);
+	assert_true(str_starts(r->stdout_text, "START\n"));
+	assert_true(str_ends(r->stdout_text, "END\n"));
+	assert_true(strlen(r->stdout_text) < 3 * 1024);
+	assert_true(r->stdout_dropped > 4000000);
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+static void tap_points_become_sub_results(void **state)
+{
+	char *dir = testlib_tmpdir();
+	free(testlib_write(dir, "t.tap", "TAP version 13\n1..3\nok 1 - adds\nnot ok 2 - divides\n"
+				    "  ---\n  message: by zero\n  ...\nok 3 - later # SKIP no db\n"));
+	struct collected c;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  calc: {command: cat @DIR@/t.tap, protocol: tap}\n"
+		    "  short: {command: sh -c 'echo 1..3; echo ok 1', protocol: tap}\n",
+		    1, 0, &c);
+	const struct result *calc = find(&c, "calc");
+	assert_int_equal(calc->status, RS_FAILED);
+	assert_non_null(strstr(calc->message, "1 of 3"));
+	assert_int_equal(find(&c, "calc/adds")->status, RS_PASSED);
+	const struct result *div = find(&c, "calc/divides");
+	assert_int_equal(div->status, RS_FAILED);
+	assert_string_equal(div->parent, "calc");
+	assert_non_null(strstr(div->message, "by zero"));
+	assert_int_equal(find(&c, "calc/later")->status, RS_SKIPPED);
+	const struct result *s = find(&c, "short");
+	assert_int_equal(s->status, RS_ERROR);
+	assert_non_null(strstr(s->message, "bad TAP"));
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+static void junit_cases_become_sub_results(void **state)
+{
+	char *dir = testlib_tmpdir();
+	free(testlib_write(dir, "r.xml",
+		      "<testsuite name=\"s\"><testcase classname=\"k\" name=\"a\" time=\"0.5\"/>"
+		      "<testcase classname=\"k\" name=\"b\"><failure message=\"nope\">trace</failure>"
+		      "</testcase></testsuite>"));
+	struct collected c;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  j: {command: sh -c 'cp @DIR@/r.xml \"$ASSAY_JUNIT_FILE\"', protocol: junit}\n"
+		    "  nofile: {command: 'true', protocol: junit}\n",
+		    1, 0, &c);
+	const struct result *j = find(&c, "j");
+	assert_int_equal(j->status, RS_FAILED);
+	assert_int_equal(c.n_subs, 2);
+	assert_int_equal(c.subs[0].status, RS_PASSED);
+	assert_int_equal(c.subs[0].duration_ms, 500);
+	assert_int_equal(c.subs[1].status, RS_FAILED);
+	assert_non_null(strstr(c.subs[1].message, "nope"));
+	assert_true(str_starts(c.subs[1].test, "j/"));
+	assert_int_equal(find(&c, "nofile")->status, RS_ERROR);
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exit_codes_map_to_passed_skipped_failed),
+		cmocka_unit_test(a_prerequisite_with_another_outcome_blocks_its_dependents),
+		cmocka_unit_test(prerequisites_run_before_their_dependents),
+		cmocka_unit_test(a_resource_is_set_up_once_before_its_users_and_cleaned_after_the_last),
+		cmocka_unit_test(a_failed_setup_blocks_its_users_and_cleanup_still_runs),
+		cmocka_unit_test(a_timeout_kills_the_whole_process_group),
+		cmocka_unit_test(output_is_bounded_head_and_tail),
+		cmocka_unit_test(tap_points_become_sub_results),
+		cmocka_unit_test(junit_cases_become_sub_results),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
