@@ -1,0 +1,59 @@
+/* cli — the `assay` command line: one file per subcommand (cmd_<name>.c),
+ * one table of them in main.c. Commands are thin: they parse options, call
+ * service/ and store/, and print. Only this layer prints errors or exits.
+ *
+ * Exit codes: 0 all passed / success, 1 some test did not pass, 2 usage or
+ * catalog error, 3 infrastructure failure (database, I/O, spawning). */
+#ifndef ASSAY_CLI_CLI_H
+#define ASSAY_CLI_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "catalog/catalog.h"
+#include "store/store.h"
+#include "util/rc.h"
+
+enum { EXIT_OK = 0, EXIT_TESTS = 1, EXIT_USAGE = 2, EXIT_INFRA = 3 };
+
+/* Options every command takes. */
+struct cli_common {
+	const char *db;      /* --db, else $ASSAY_DB, else .assay/assay.db beside the catalog */
+	const char *catalog; /* --catalog, else assay.yaml here or in a parent folder */
+	bool json;
+};
+
+/* The long options shared by every command, to put first in each table. */
+#define CLI_COMMON_OPTIONS                                       \
+	{ "db", required_argument, NULL, 1001 },                 \
+	{ "catalog", required_argument, NULL, 1002 },            \
+	{ "json", no_argument, NULL, 1003 },                     \
+	{ "help", no_argument, NULL, 'h' }
+
+/* Handles a common option; returns true if `opt` was one (the caller's
+ * getopt loop then continues). 'h' prints the command's help and exits 0. */
+bool cli_common_option(struct cli_common *c, int opt, const char *cmd);
+
+/* Finds and loads the catalog (RC_NOTFOUND when none). */
+int cli_load_catalog(const struct cli_common *c, struct catalog **cat, struct error *e);
+/* Resolves the database path (see struct cli_common), opens it, and marks
+ * runs abandoned by a killed assay failed. `cat` may be NULL. */
+int cli_open_store(const struct cli_common *c, const struct catalog *cat, struct store **st,
+		   char *path_out, size_t n, struct error *e);
+/* Prints "assay: <msg>" to stderr and returns the exit code for rc. */
+int cli_fail(const struct error *e);
+int cli_exit_code(int rc);
+/* Prints a usage error naming the command, returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the help of a command (from the table in main.c). */
+void cli_print_help(const char *cmd);
+
+/* The subcommands. */
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_results(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

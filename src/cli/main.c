@@ -1,0 +1,165 @@
+/* assay — the command table and dispatch. Every subcommand is a row here:
+ * its name, function, one-line summary and full help; tests/cli checks that
+ * each answers --help. */
+#include "util/base.h"
+
+#include <signal.h>
+
+#include "cli/cli.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *help;
+};
+
+#define COMMON_HELP                                                                    \
+	"Common options:\n"                                                            \
+	"  --db PATH        the database (default: $ASSAY_DB, else .assay/assay.db\n"    \
+	"                   beside the catalog)\n"                                       \
+	"  --catalog FILE   the catalog (default: assay.yaml here or in a parent folder)\n" \
+	"  --json           print JSON objects (as the API returns them)\n"              \
+	"  -h, --help       this help\n"
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "run tests from the catalog and record the results",
+	  "usage: assay run [options] [NAME...]\n"
+	  "\n"
+	  "Runs the named tests and suites (globs allowed; '.' or nothing = every test),\n"
+	  "each once, in parallel, and records the run and every result in the database.\n"
+	  "Prerequisites run first; a test whose prerequisite had another outcome than\n"
+	  "the expected one is blocked. Ctrl-C cancels (clean-ups still run); a second\n"
+	  "Ctrl-C kills at once.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -j, --jobs N          parallel tests (default: number of CPUs)\n"
+	  "  -l, --label L         only tests with label L (repeatable: any of them)\n"
+	  "  -x, --exclude NAME    leave out a test, suite or glob (repeatable)\n"
+	  "  -c, --context K=V     context property, seen by tests as $ASSAY_CTX_K\n"
+	  "  -C, --load-context F  context properties from a file of K=V lines\n"
+	  "  -e, --environment E   dev, staging, prod, local, ci... (default: local,\n"
+	  "                        or ci when $CI is set)\n"
+	  "  -t, --timeout DUR     default per-test timeout (30s, 2m, 500ms; 0 = none)\n"
+	  "      --grace DUR       SIGTERM to SIGKILL delay on timeout/cancel (default 5s)\n"
+	  "      --title TEXT      run title (default: today's date)\n"
+	  "      --description T   run description\n"
+	  "      --output-limit N  bytes of stdout/stderr kept at each end (default 65536)\n"
+	  "\n" COMMON_HELP "\n"
+	  "Exit status: 0 all passed (skips allowed), 1 some test did not pass, 2 usage or\n"
+	  "catalog error, 3 infrastructure failure, 130 cancelled.\n" },
+	{ "list", cmd_list, "list runs, tests or suites",
+	  "usage: assay list runs|tests|suites [options]\n"
+	  "\n"
+	  "  runs    newest first; filters: --status S (running, passed, failed,\n"
+	  "          cancelled, error), --env E, --since WHEN (2026-11-01, 2d, 12h),\n"
+	  "          --limit N (default 20; 0 = all)\n"
+	  "  tests   the catalog's tests (or, without a catalog, every recorded test) with\n"
+	  "          their history: results, average duration, last status\n"
+	  "  suites  the catalog's suites with what they contain\n"
+	  "\n" COMMON_HELP },
+	{ "show", cmd_show, "show one run: summary, phases, slowest tests, failures",
+	  "usage: assay show [options] RUN\n"
+	  "\n"
+	  "RUN is a run id, a unique prefix of one (4+ characters), 'last' or 'last~N'\n"
+	  "(N runs before the last).\n"
+	  "\n"
+	  "Options:\n"
+	  "  --slowest N   how many slowest tests to list (default 10)\n"
+	  "  --tail N      lines of output shown per failure (default 20)\n"
+	  "\n" COMMON_HELP },
+	{ "results", cmd_results, "list the results of one run",
+	  "usage: assay results [options] RUN\n"
+	  "\n"
+	  "RUN is a run id, a unique prefix, 'last' or 'last~N'.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -s, --status S   only results with status S (passed, failed, error, blocked,\n"
+	  "                   skipped, invalid, untested, retest)\n"
+	  "  --top            only top-level results (no TAP/JUnit sub-results)\n"
+	  "  --output         include captured stdout/stderr (with --json)\n"
+	  "\n" COMMON_HELP },
+	{ "help", cmd_help, "show help for assay or one command",
+	  "usage: assay help [COMMAND]\n" },
+	{ "version", cmd_version, "print the version", "usage: assay version\n" },
+};
+
+static void print_overview(FILE *f)
+{
+	fprintf(f, "usage: assay [--version] [--help] COMMAND [ARGS]\n\n"
+		   "assay runs tests in parallel, records every run and result in a database,\n"
+		   "and shows them.\n\nCommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun 'assay help COMMAND' or 'assay COMMAND --help' for a command's options.\n");
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+void cli_print_help(const char *cmd)
+{
+	const struct command *c = find(cmd);
+	if (c)
+		fputs(c->help, stdout);
+	else
+		print_overview(stdout);
+}
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_overview(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		cli_print_help("help");
+		return EXIT_OK;
+	}
+	if (!find(argv[1])) {
+		fprintf(stderr, "assay: no command named '%s'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	cli_print_help(argv[1]);
+	return EXIT_OK;
+}
+
+int cmd_version(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		cli_print_help("version");
+		return EXIT_OK;
+	}
+	printf("assay %s\n", ASSAY_VERSION);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	/* A closed pipe (assay list | head) must not kill assay mid-write of
+	 * the database; writes to it fail with EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+		name = "help";
+	if (!strcmp(name, "--version") || !strcmp(name, "-V"))
+		name = "version";
+	const struct command *c = find(name);
+	if (!c) {
+		fprintf(stderr, "assay: '%s' is not an assay command; see 'assay --help'\n", name);
+		return EXIT_USAGE;
+	}
+	int rc = c->fn(argc - 1, argv + 1);
+	if (fflush(stdout) != 0 && rc == EXIT_OK)
+		rc = EXIT_INFRA;
+	return rc;
+}

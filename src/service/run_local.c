@@ -1,0 +1,341 @@
+#include "util/base.h"
+
+#include <jansson.h>
+#include <pwd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "service/recover.h"
+#include "service/run_local.h"
+#include "util/buf.h"
+#include "util/proc.h"
+#include "util/time.h"
+
+/* Results wait here until a batch is worth a transaction. */
+#define BATCH_MAX 512
+#define BATCH_AGE_MS 250
+
+struct local_run {
+	struct store *st;
+	const struct run_progress *pg;
+	struct run *run;
+	struct result *pending;
+	size_t n_pending, cap_pending;
+	int64_t last_flush;
+	int store_rc;            /* first store failure, if any */
+	struct error store_err;
+	bool cancelling_recorded;
+};
+
+char *service_triggered_by(void)
+{
+	static const struct {
+		const char *var, *name;
+	} ci[] = {
+		{ "GITHUB_ACTIONS", "github-actions" }, { "GITLAB_CI", "gitlab-ci" },
+		{ "JENKINS_URL", "jenkins" },           { "BUILDKITE", "buildkite" },
+		{ "CIRCLECI", "circleci" },             { "TRAVIS", "travis" },
+		{ "TF_BUILD", "azure-pipelines" },      { "TEAMCITY_VERSION", "teamcity" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ci); i++)
+		if (getenv(ci[i].var) && *getenv(ci[i].var))
+			return xstrdup(ci[i].name);
+	if (getenv("CI") && *getenv("CI"))
+		return xstrdup("ci");
+	char host[256];
+	proc_hostname(host, sizeof(host));
+	const char *user = getenv("USER");
+	struct passwd *pw = (!user || !*user) ? getpwuid(getuid()) : NULL;
+	if (pw)
+		user = pw->pw_name;
+	return xasprintf("%s@%s", user && *user ? user : "unknown", host);
+}
+
+const char *service_default_environment(void)
+{
+	return getenv("CI") && *getenv("CI") ? "ci" : "local";
+}
+
+static char *context_json(const struct kvlist *ctx)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < ctx->n; i++)
+		json_object_set_new(o, ctx->items[i].key, json_string(ctx->items[i].value));
+	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	char *copy = xstrdup(s);
+	free(s);
+	return copy;
+}
+
+static char *today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char s[32];
+	strftime(s, sizeof(s), "%Y-%m-%d", &tm);
+	return xstrdup(s);
+}
+
+/* Records a lifecycle transition: the run row and an event, each with its time. */
+static int transition(struct local_run *lr, enum lifecycle lc, const char *message,
+		      struct error *e)
+{
+	lr->run->lifecycle = lc;
+	lr->run->verdict = verdict_of(lc);
+	int rc = store_run_update(lr->st, lr->run, e);
+	if (!rc)
+		rc = store_run_event_add(lr->st, lr->run->id, lc, time_now_ms(), message, e);
+	return rc;
+}
+
+static void flush(struct local_run *lr)
+{
+	if (!lr->n_pending)
+		return;
+	struct error e = ERROR_INIT;
+	int rc = store_results_insert(lr->st, lr->pending, lr->n_pending, &e);
+	if (rc && !lr->store_rc) {
+		lr->store_rc = rc;
+		lr->store_err = e;
+	}
+	for (size_t i = 0; i < lr->n_pending; i++)
+		result_release(&lr->pending[i]);
+	lr->n_pending = 0;
+	lr->last_flush = time_now_ms();
+}
+
+static void keep(struct local_run *lr, struct result *r)
+{
+	GROW(lr->pending, lr->cap_pending, lr->n_pending + 1);
+	memcpy(r->run_id, lr->run->id, sizeof(r->run_id));
+	lr->pending[lr->n_pending++] = *r;
+	memset(r, 0, sizeof(*r));
+}
+
+static void on_started(void *ctx, const struct plan_item *it)
+{
+	struct local_run *lr = ctx;
+	if (lr->pg->started)
+		lr->pg->started(lr->pg->ctx, it->test->name);
+}
+
+static void on_result(void *ctx, const struct plan_item *it, struct result *r,
+		      struct result *subs, size_t n_subs)
+{
+	struct local_run *lr = ctx;
+	if (lr->pg->result)
+		lr->pg->result(lr->pg->ctx, r, subs, n_subs);
+	keep(lr, r);
+	for (size_t i = 0; i < n_subs; i++)
+		keep(lr, &subs[i]);
+	if (lr->n_pending >= BATCH_MAX)
+		flush(lr);
+}
+
+static void on_resource(void *ctx, const char *name, enum exec_resource_phase ph, bool ok,
+			const char *msg)
+{
+	struct local_run *lr = ctx;
+	if (lr->pg->resource)
+		lr->pg->resource(lr->pg->ctx, name, ph, ok, msg);
+}
+
+static void on_cancelling(void *ctx, bool hard)
+{
+	struct local_run *lr = ctx;
+	if (!lr->cancelling_recorded) {
+		struct error e = ERROR_INIT;
+		lr->cancelling_recorded = true;
+		lr->run->reason = xstrdup("cancelled by a signal");
+		if (transition(lr, LC_CANCELLING, "cancel requested (SIGINT/SIGTERM)", &e) &&
+		    !lr->store_rc) {
+			lr->store_rc = e.code;
+			lr->store_err = e;
+		}
+	}
+	if (lr->pg->cancelling)
+		lr->pg->cancelling(lr->pg->ctx, hard);
+}
+
+static void on_tick(void *ctx)
+{
+	struct local_run *lr = ctx;
+	if (lr->n_pending && time_now_ms() - lr->last_flush >= BATCH_AGE_MS)
+		flush(lr);
+	if (lr->pg->tick)
+		lr->pg->tick(lr->pg->ctx);
+}
+
+static void set_expected(void *ctx, const char *name, int64_t ms)
+{
+	plan_set_expected(ctx, name, ms);
+}
+
+static void load_history(struct store *st, struct plan *p, const char *project,
+			 int64_t *known)
+{
+	struct error e = ERROR_INIT;
+	/* A missing history only costs ordering, never the run. */
+	(void)store_test_durations(st, project, set_expected, p, &e);
+	*known = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->items[i].expected_ms >= 0)
+			(*known)++;
+	plan_prioritize(p);
+}
+
+/* Fills a new run record from the request. */
+static void make_run(const struct run_request *req, const struct plan *p, struct run *r)
+{
+	struct kvlist ctx = KVLIST_INIT;
+	kv_copy(&ctx, &req->cat->context);
+	if (req->context)
+		kv_copy(&ctx, req->context);
+	memset(r, 0, sizeof(*r));
+	int64_t now = time_now_ms();
+	uuid7_new(r->id, now);
+	r->project = xstrdup(req->cat->project);
+	struct buf def = BUF_INIT;
+	for (size_t i = 0; i < req->select.n_names; i++)
+		buf_addf(&def, "%s%s", i ? " " : "", req->select.names[i]);
+	r->definition = def.len ? buf_detach(&def) : xstrdup(".");
+	buf_release(&def);
+	r->title = req->title ? xstrdup(req->title) : today();
+	r->description = xstrdup(req->description);
+	r->environment = xstrdup(req->environment ? req->environment
+						  : service_default_environment());
+	r->triggered_by = service_triggered_by();
+	r->context_json = context_json(&ctx);
+	r->lifecycle = LC_INITIALIZING;
+	r->verdict = V_RUNNING;
+	r->created_at = r->started_at = now;
+	r->total = (int64_t)p->n;
+	char host[256];
+	proc_hostname(host, sizeof(host));
+	r->host = xstrdup(host);
+	r->pid = getpid();
+	r->pid_start = proc_start_time(getpid());
+	kv_release(&ctx);
+}
+
+static int jobs_default(int jobs)
+{
+	if (jobs > 0)
+		return jobs;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+int service_run_local(struct store *st, const struct run_request *req,
+		      const struct run_progress *pg, struct run *out, struct error *e)
+{
+	struct plan *p;
+	int rc = plan_build(req->cat, &req->select, &p, e);
+	if (rc)
+		return rc;
+	int64_t known;
+	load_history(st, p, req->cat->project, &known);
+
+	struct run run;
+	make_run(req, p, &run);
+	struct local_run lr = { .st = st, .pg = pg, .run = &run, .last_flush = time_now_ms() };
+	rc = store_run_insert(st, &run, e);
+	if (!rc)
+		rc = store_run_event_add(st, run.id, LC_INITIALIZING, run.started_at,
+					 "local run: nothing to download", e);
+	/* A local run has no packages, upgrade or dependencies: it passes
+	 * straight through those phases, each recorded with its time. */
+	static const struct {
+		enum lifecycle lc;
+		const char *msg;
+	} phases[] = {
+		{ LC_INITIALIZED, NULL },
+		{ LC_UPGRADING, "no upgrade for a local run" },
+		{ LC_UPGRADED, NULL },
+		{ LC_INSTALLING, "no packages to install for a local run" },
+		{ LC_INSTALLED, NULL },
+		{ LC_IN_PROGRESS, NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(phases) && !rc; i++)
+		rc = transition(&lr, phases[i].lc, phases[i].msg, e);
+	if (rc) {
+		plan_free(p);
+		run_release(&run);
+		return rc;
+	}
+	if (pg->begin)
+		pg->begin(pg->ctx, &run, p, known ? plan_expected_total(p) : 0);
+
+	struct kvlist ctx = KVLIST_INIT;
+	kv_copy(&ctx, &req->cat->context);
+	if (req->context)
+		kv_copy(&ctx, req->context);
+	struct exec_opts o = EXEC_OPTS_DEFAULT;
+	o.jobs = jobs_default(req->jobs);
+	o.default_timeout_ms = req->timeout_ms;
+	if (req->grace_ms > 0)
+		o.grace_ms = req->grace_ms;
+	if (req->output_limit)
+		o.output_limit = req->output_limit;
+	o.context = &ctx;
+	o.run_id = run.id;
+	o.handle_signals = req->handle_signals;
+	o.tick_ms = 100;
+	struct exec_events ev = { &lr, on_started, on_result, on_resource, on_cancelling, on_tick };
+	struct exec_summary sum = { 0 };
+	struct error xe = ERROR_INIT;
+	int xrc = exec_run(p, &o, &ev, &sum, &xe);
+	flush(&lr);
+	kv_release(&ctx);
+	plan_free(p);
+	free(lr.pending);
+
+	int64_t now = time_now_ms();
+	run.completed_at = now;
+	run.duration_ms = now - run.started_at;
+	enum lifecycle end;
+	const char *why = NULL;
+	if (xrc || lr.store_rc) {
+		end = LC_FAILED;
+		why = xrc ? xe.msg : lr.store_err.msg;
+		free(run.reason);
+		run.reason = xstrdup(why);
+	} else if (sum.cancelled) {
+		end = LC_CANCELLED;
+		why = sum.killed ? "cancelled; the second signal killed every process at once"
+				 : "cancelled; clean-ups ran";
+	} else {
+		/* The verdict is decided once, here, from the stored counters. */
+		struct run stored;
+		rc = store_run_get(st, run.id, &stored, e);
+		if (rc) {
+			run_release(&run);
+			return rc;
+		}
+		end = lifecycle_for_counts(stored.counts);
+		run_release(&stored);
+	}
+	struct error te = ERROR_INIT;
+	int trc = transition(&lr, end, why, &te);
+	char id[UUID_STR_LEN];
+	memcpy(id, run.id, sizeof(id));
+	run_release(&run);
+	if (xrc) {
+		*e = xe;
+		return xrc;
+	}
+	if (lr.store_rc) {
+		*e = lr.store_err;
+		return lr.store_rc;
+	}
+	if (trc) {
+		*e = te;
+		return trc;
+	}
+	rc = store_run_get(st, id, out, e);
+	if (rc)
+		return rc;
+	return sum.cancelled ? RC_CANCELLED : RC_OK;
+}
