@@ -1,0 +1,86 @@
+/* testlib — helpers shared by the unit tests: temporary folders and catalogs
+ * written from a string. Header-only so each test binary stays one file. */
+#ifndef ASSAY_TESTS_TESTLIB_H
+#define ASSAY_TESTS_TESTLIB_H
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "catalog/catalog.h"
+
+static int testlib_rm(const char *p, const struct stat *s, int f, struct FTW *w)
+{
+	(void)s;
+	(void)f;
+	(void)w;
+	remove(p);
+	return 0;
+}
+
+/* Makes a fresh temporary folder; the caller removes it with testlib_rmdir. */
+static inline char *testlib_tmpdir(void)
+{
+	char *d = xasprintf("%s/assay-test-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(d))
+		abort();
+	return d;
+}
+
+static inline void testlib_rmdir(char *d)
+{
+	nftw(d, testlib_rm, 16, FTW_DEPTH | FTW_PHYS);
+	free(d);
+}
+
+/* Writes `text` (with every "@DIR@" replaced by dir) to dir/name. */
+static inline char *testlib_write(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		abort();
+	for (const char *p = text; *p;) {
+		if (!strncmp(p, "@DIR@", 5)) {
+			fputs(dir, f);
+			p += 5;
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	fclose(f);
+	return path;
+}
+
+/* Loads a catalog written from `yaml` into dir/assay.yaml; aborts the test
+ * with the loader's message if it does not load. */
+static inline struct catalog *testlib_catalog(const char *dir, const char *yaml)
+{
+	char *path = testlib_write(dir, "assay.yaml", yaml);
+	struct catalog *cat = NULL;
+	struct error e = ERROR_INIT;
+	if (catalog_load(path, &cat, &e)) {
+		fprintf(stderr, "catalog did not load: %s\n", e.msg);
+		abort();
+	}
+	free(path);
+	return cat;
+}
+
+/* Reads a whole small file (NULL if absent). */
+static inline char *testlib_read(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return NULL;
+	char *buf = xmalloc(1 << 16);
+	size_t n = fread(buf, 1, (1 << 16) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+#endif

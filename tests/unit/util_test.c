@@ -1,0 +1,140 @@
+/* Unit tests of util/: capture bounds, buffers, durations, uuid7 order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "util/base.h"
+#include "util/buf.h"
+#include "util/capture.h"
+#include "util/kv.h"
+#include "util/str.h"
+#include "util/time.h"
+#include "util/uuid.h"
+
+static void capture_keeps_everything_under_the_limit(void **state)
+{
+	struct capture c;
+	capture_init(&c, 16);
+	capture_add(&c, "hello ", 6);
+	capture_add(&c, "world", 5);
+	int64_t dropped = -1;
+	char *t = capture_text(&c, &dropped);
+	assert_string_equal(t, "hello world");
+	assert_int_equal(dropped, 0);
+	free(t);
+	capture_release(&c);
+}
+
+static void capture_keeps_head_and_tail_and_counts_the_middle(void **state)
+{
+	struct capture c;
+	capture_init(&c, 4);
+	for (int i = 0; i < 10; i++) {
+		char ch = (char)('0' + i);
+		capture_add(&c, &ch, 1);
+	}
+	int64_t dropped;
+	char *t = capture_text(&c, &dropped);
+	assert_int_equal(dropped, 2);
+	assert_string_equal(t, "0123\n[... 2 bytes dropped ...]\n6789");
+	free(t);
+	/* a chunk larger than the limit in one call */
+	capture_add(&c, "abcdefghij", 10);
+	t = capture_text(&c, &dropped);
+	assert_int_equal(dropped, 12);
+	assert_true(str_ends(t, "ghij"));
+	free(t);
+	capture_release(&c);
+}
+
+static void buf_grows_and_formats(void **state)
+{
+	struct buf b = BUF_INIT;
+	assert_string_equal(b.data, "");
+	for (int i = 0; i < 1000; i++)
+		buf_addf(&b, "%d,", i);
+	assert_true(str_starts(b.data, "0,1,2,"));
+	assert_true(str_ends(b.data, "998,999,"));
+	char *d = buf_detach(&b);
+	assert_int_equal(b.len, 0);
+	free(d);
+}
+
+static void durations_parse_units(void **state)
+{
+	int64_t ms;
+	assert_true(time_parse_duration("30", &ms));
+	assert_int_equal(ms, 30000);
+	assert_true(time_parse_duration("500ms", &ms));
+	assert_int_equal(ms, 500);
+	assert_true(time_parse_duration("1.5s", &ms));
+	assert_int_equal(ms, 1500);
+	assert_true(time_parse_duration("2m", &ms));
+	assert_int_equal(ms, 120000);
+	assert_false(time_parse_duration("soon", &ms));
+	assert_false(time_parse_duration("-1s", &ms));
+	assert_false(time_parse_duration("5 parsecs", &ms));
+}
+
+static void iso_times_round_trip(void **state)
+{
+	int64_t ms;
+	char s[40];
+	assert_true(time_parse_iso("2026-11-23T10:30:00.123Z", &ms));
+	time_iso(ms, s, sizeof(s));
+	assert_string_equal(s, "2026-11-23T10:30:00.123Z");
+	assert_true(time_parse_iso("2026-11-23T12:30:00+02:00", &ms));
+	time_iso(ms, s, sizeof(s));
+	assert_string_equal(s, "2026-11-23T10:30:00.000Z");
+	assert_false(time_parse_iso("2026-13-01", &ms));
+}
+
+static void uuid7_ids_increase_and_have_version_7(void **state)
+{
+	char a[UUID_STR_LEN], b[UUID_STR_LEN];
+	uuid7_new(a, 0);
+	for (int i = 0; i < 1000; i++) {
+		uuid7_new(b, 0);
+		assert_true(strcmp(a, b) < 0);
+		assert_int_equal(b[14], '7');
+		memcpy(a, b, sizeof(a));
+	}
+	assert_int_equal(strlen(a), 36);
+}
+
+static void kv_assignments_replace_and_reject_junk(void **state)
+{
+	struct kvlist l = KVLIST_INIT;
+	struct error e = ERROR_INIT;
+	assert_int_equal(kv_parse_assignment(&l, "a=1", "-c", &e), RC_OK);
+	assert_int_equal(kv_parse_assignment(&l, "a=2=3", "-c", &e), RC_OK);
+	assert_string_equal(kv_get(&l, "a"), "2=3");
+	assert_int_equal(l.n, 1);
+	assert_int_equal(kv_parse_assignment(&l, "=x", "-c", &e), RC_PARSE);
+	assert_int_equal(kv_parse_assignment(&l, "novalue", "-c", &e), RC_PARSE);
+	assert_non_null(strstr(e.msg, "novalue"));
+	kv_release(&l);
+}
+
+static void distance_finds_near_names(void **state)
+{
+	assert_int_equal(str_distance("parse.basic", "parse.basik", 5), 1);
+	assert_int_equal(str_distance("abc", "abc", 5), 0);
+	assert_true(str_distance("a", "completely-different", 3) > 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(capture_keeps_everything_under_the_limit),
+		cmocka_unit_test(capture_keeps_head_and_tail_and_counts_the_middle),
+		cmocka_unit_test(buf_grows_and_formats),
+		cmocka_unit_test(durations_parse_units),
+		cmocka_unit_test(iso_times_round_trip),
+		cmocka_unit_test(uuid7_ids_increase_and_have_version_7),
+		cmocka_unit_test(kv_assignments_replace_and_reject_junk),
+		cmocka_unit_test(distance_finds_near_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
