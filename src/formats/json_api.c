@@ -61,6 +61,7 @@ json_t *json_run(const struct run *r)
 	json_object_set_new(o, "total", json_integer(r->total));
 	json_object_set_new(o, "counts", counts(r->counts));
 	json_object_set_new(o, "sub_counts", counts(r->sub_counts));
+	json_object_set_new(o, "flaky", json_integer(r->flaky));
 	json_t *ctx = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
 	json_object_set_new(o, "context", ctx ? ctx : json_object());
 	json_object_set_new(o, "reason", str_or_null(r->reason));
@@ -88,6 +89,10 @@ json_t *json_result(const struct result *r, bool with_output)
 	json_object_set_new(o, "duration_ms", json_integer(r->duration_ms));
 	json_object_set_new(o, "message", str_or_null(r->message));
 	json_object_set_new(o, "attempt", json_integer(r->attempt));
+	/* An earlier attempt of a test that was run again; the last one counts. */
+	json_object_set_new(o, "superseded", json_boolean(r->superseded));
+	json_object_set_new(o, "flaky", json_boolean(!r->superseded && r->attempt > 1 &&
+						      r->status == RS_PASSED));
 	json_object_set_new(o, "exit_code", r->exit_code >= 0 ? json_integer(r->exit_code)
 							      : json_null());
 	json_object_set_new(o, "started_at", json_time(r->started_at));

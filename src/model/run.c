@@ -28,6 +28,21 @@ void result_release(struct result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void result_copy(struct result *dst, const struct result *src)
+{
+	*dst = *src;
+	dst->test = dup_or_null(src->test);
+	dst->parent = dup_or_null(src->parent);
+	dst->message = dup_or_null(src->message);
+	dst->stdout_text = dup_or_null(src->stdout_text);
+	dst->stderr_text = dup_or_null(src->stderr_text);
+}
+
 void run_events_free(struct run_event *ev, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -7,6 +7,7 @@
 #ifndef ASSAY_MODEL_RUN_H
 #define ASSAY_MODEL_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ struct run {
 	int64_t pid;            /* that process, with its kernel start time, so a */
 	int64_t pid_start;      /* dead owner can be told from a reused pid */
 	char *reason;           /* why the run failed (99) or was cancelled */
+	int64_t flaky;          /* top-level results that passed after failed attempts */
 };
 
 struct result {
@@ -52,6 +54,8 @@ struct result {
 	int64_t stdout_dropped; /* bytes left out of the middle */
 	int64_t stderr_dropped;
 	int attempt;            /* 1 for the first result of a test in a run */
+	bool superseded;        /* a later attempt of the same test follows; this
+				   one is history and is not counted in the run */
 	int exit_code;          /* -1 when it does not apply; 128+N for signal N */
 	int64_t started_at;
 	int64_t completed_at;
@@ -67,5 +71,7 @@ struct run_event {
 void run_release(struct run *r);
 void run_events_free(struct run_event *ev, size_t n);
 void result_release(struct result *r);
+/* A deep copy of `src` (its strings duplicated) into `dst`. */
+void result_copy(struct result *dst, const struct result *src);
 
 #endif

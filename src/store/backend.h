@@ -30,8 +30,15 @@ struct store_ops {
 
 	int (*results_insert)(struct store *st, const struct result *rs, size_t n,
 			      struct error *e);
-	int (*results_list)(struct store *st, const char *run_id, const struct result_filter *f,
-			    struct result **out, size_t *n, struct error *e);
+	int (*results_each)(struct store *st, const char *run_id, const struct result_filter *f,
+			    int (*cb)(void *ctx, const struct result *r), void *ctx,
+			    struct error *e);
+	int (*test_exists)(struct store *st, const char *project, const char *name,
+			   bool *exists, struct error *e);
+
+	int (*begin)(struct store *st, struct error *e);
+	int (*commit)(struct store *st, struct error *e);
+	void (*rollback)(struct store *st);
 
 	int (*tests_list)(struct store *st, const char *project, struct test_stat **out,
 			  size_t *n, struct error *e);

@@ -59,25 +59,41 @@ sqlite3_stmt *sq_prepare(struct sqlite_store *s, const char *sql, struct error *
 	return q;
 }
 
+/* Transactions nest: the outermost is BEGIN IMMEDIATE ... COMMIT, inner ones
+ * are savepoints, so an operation that fails inside a caller's transaction
+ * undoes only its own part and the caller decides about the rest. */
 int sq_begin(struct sqlite_store *s, struct error *e)
 {
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	const char *sql = s->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE";
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return sq_fail(s, e, "starting a write transaction on %s", s->path);
+	s->depth++;
 	return RC_OK;
 }
 
 int sq_commit(struct sqlite_store *s, struct error *e)
 {
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	const char *sql = s->depth > 1 ? "RELEASE nested" : "COMMIT";
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return sq_fail(s, e, "committing to %s", s->path);
+	s->depth--;
 	return RC_OK;
 }
 
 void sq_rollback(struct sqlite_store *s)
 {
+	if (!s->depth)
+		return;
+	s->depth--;
 	/* After some errors (a full disk, an I/O error) SQLite has already rolled
-	 * back; then there is no transaction left and nothing to do. */
-	if (!sqlite3_get_autocommit(s->db))
+	 * back the whole transaction; then there is nothing left to undo. */
+	if (sqlite3_get_autocommit(s->db)) {
+		s->depth = 0;
+		return;
+	}
+	if (s->depth)
+		sqlite3_exec(s->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+	else
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -237,12 +253,12 @@ static int migrate(struct sqlite_store *s, struct error *e)
 	"r.id, p.name, r.test_definition_id, r.title, r.description, r.environment, "        \
 	"r.triggered_by, r.milestone, r.pool, r.context_json, r.lifecycle_code, r.status, " \
 	"r.created_at, r.started_at, r.completed_at, r.total, r.duration_ms, r.host, "       \
-	"r.pid, r.pid_start, r.reason"
+	"r.pid, r.pid_start, r.reason, r.n_flaky"
 enum {
 	COL_ID, COL_PROJECT, COL_DEFINITION, COL_TITLE, COL_DESCRIPTION, COL_ENVIRONMENT,
 	COL_TRIGGERED_BY, COL_MILESTONE, COL_POOL, COL_CONTEXT, COL_LIFECYCLE, COL_VERDICT,
 	COL_CREATED, COL_STARTED, COL_COMPLETED, COL_TOTAL, COL_DURATION, COL_HOST,
-	COL_PID, COL_PID_START, COL_REASON, COL__COUNT
+	COL_PID, COL_PID_START, COL_REASON, COL_FLAKY, COL__COUNT
 };
 
 /* Builds the two statements whose text names one column per result status
@@ -264,7 +280,8 @@ static void build_counter_sql(struct sqlite_store *s)
 		}
 	}
 	buf_adds(&sel, " FROM test_runs r JOIN projects p ON p.id = r.project_id");
-	buf_addf(&upd, " WHERE id = ?%d", 2 * RS__COUNT + 1);
+	buf_addf(&upd, ", n_flaky = n_flaky + ?%d WHERE id = ?%d", 2 * RS__COUNT + 1,
+		 2 * RS__COUNT + 2);
 	s->run_select = buf_detach(&sel);
 	s->counters_sql = buf_detach(&upd);
 }
@@ -494,6 +511,7 @@ static void read_run(sqlite3_stmt *q, struct run *r)
 	r->pid = sqlite3_column_int64(q, COL_PID);
 	r->pid_start = sqlite3_column_int64(q, COL_PID_START);
 	r->reason = sq_column_dup(q, COL_REASON);
+	r->flaky = sqlite3_column_int64(q, COL_FLAKY);
 	for (int i = 0; i < RS__COUNT; i++) {
 		r->counts[i] = sqlite3_column_int64(q, COL__COUNT + i);
 		r->sub_counts[i] = sqlite3_column_int64(q, COL__COUNT + RS__COUNT + i);
@@ -744,6 +762,24 @@ static int sqlite_run_events(struct store *st, const char *run_id, struct run_ev
 	return rc;
 }
 
+static int sqlite_begin(struct store *st, struct error *e)
+{
+	return sq_begin((struct sqlite_store *)st, e);
+}
+
+static int sqlite_commit(struct store *st, struct error *e)
+{
+	return sq_commit((struct sqlite_store *)st, e);
+}
+
+static void sqlite_rollback(struct store *st)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sq_rollback(s);
+	/* Tests added in the rolled-back transaction are gone again. */
+	sq_results_forget(s);
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sqlite_close,
@@ -756,7 +792,11 @@ static const struct store_ops sqlite_ops = {
 	.run_event_add = sqlite_run_event_add,
 	.run_events = sqlite_run_events,
 	.results_insert = sq_results_insert,
-	.results_list = sq_results_list,
+	.results_each = sq_results_each,
+	.test_exists = sq_test_exists,
 	.tests_list = sq_tests_list,
 	.test_durations = sq_test_durations,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
 };

@@ -28,6 +28,7 @@ enum sq_stmt {
 	SQ_TEST_ADD,
 	SQ_RESULT_ADD,
 	SQ_COUNTERS,
+	SQ_TEST_EXISTS,
 	SQ__COUNT
 };
 
@@ -55,17 +56,22 @@ struct sqlite_store {
 	sqlite3_stmt *stmt[SQ__COUNT];
 	struct test_cache tests;
 	int64_t data_version; /* PRAGMA data_version when `tests` was last trusted */
+	int depth;            /* open transactions: 0 none, 1 BEGIN, >1 savepoints */
 };
 
 /* The ops of sqlite_results.c, put in the backend's table by sqlite.c. */
 int sq_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
-int sq_results_list(struct store *st, const char *run_id, const struct result_filter *f,
-		    struct result **out, size_t *n, struct error *e);
+int sq_results_each(struct store *st, const char *run_id, const struct result_filter *f,
+		    int (*cb)(void *ctx, const struct result *r), void *ctx, struct error *e);
+int sq_test_exists(struct store *st, const char *project, const char *name, bool *exists,
+		   struct error *e);
 int sq_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
 		  struct error *e);
 int sq_test_durations(struct store *st, const char *project,
 		      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
 		      struct error *e);
+/* Empties the test cache (after a rollback, which may have removed tests). */
+void sq_results_forget(struct sqlite_store *s);
 /* Frees what sqlite_results.c keeps on the handle (the test cache). */
 void sq_results_release(struct sqlite_store *s);
 

@@ -78,6 +78,11 @@ static void cache_put(struct test_cache *c, int64_t project_id, const char *name
 	t->test_id = id;
 }
 
+void sq_results_forget(struct sqlite_store *s)
+{
+	cache_clear(&s->tests);
+}
+
 void sq_results_release(struct sqlite_store *s)
 {
 	cache_clear(&s->tests);
@@ -113,6 +118,7 @@ struct tally {
 	const char *run_id; /* points into the caller's results */
 	int64_t project_id;
 	int64_t counts[2][RS__COUNT]; /* [0] top-level, [1] sub-results */
+	int64_t flaky;
 };
 
 /* The tally of `run_id` in this batch, looking the run up on first sight. */
@@ -194,8 +200,8 @@ static int insert_one(struct sqlite_store *s, const struct result *r, int64_t te
 		s, SQ_RESULT_ADD,
 		"INSERT INTO results (id, run_id, test_id, test, parent, status, duration_ms, "
 		"message, stdout_text, stderr_text, stdout_dropped, stderr_dropped, attempt, "
-		"exit_code, started_at, completed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-		"?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		"exit_code, started_at, completed_at, superseded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 		e);
 	if (!q)
 		return e->code;
@@ -223,6 +229,7 @@ static int insert_one(struct sqlite_store *s, const struct result *r, int64_t te
 		sqlite3_bind_int(q, 14, r->exit_code);
 	sq_bind_opt(q, 15, r->started_at);
 	sq_bind_opt(q, 16, r->completed_at);
+	sqlite3_bind_int(q, 17, r->superseded);
 	int step = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
@@ -239,7 +246,8 @@ static int add_counts(struct sqlite_store *s, const struct tally *t, struct erro
 	for (int sub = 0; sub < 2; sub++)
 		for (int i = 0; i < RS__COUNT; i++)
 			sqlite3_bind_int64(q, sub * RS__COUNT + i + 1, t->counts[sub][i]);
-	sq_bind_text(q, 2 * RS__COUNT + 1, t->run_id);
+	sqlite3_bind_int64(q, 2 * RS__COUNT + 1, t->flaky);
+	sq_bind_text(q, 2 * RS__COUNT + 2, t->run_id);
 	int step = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
@@ -280,7 +288,11 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 			goto fail;
 		if ((rc = insert_one(s, r, test_id, e)))
 			goto fail;
+		if (r->superseded)
+			continue;
 		t->counts[r->parent ? 1 : 0][r->status]++;
+		if (!r->parent && r->status == RS_PASSED && r->attempt > 1)
+			t->flaky++;
 	}
 	for (size_t i = 0; i < nt; i++)
 		if ((rc = add_counts(s, &tallies[i], e)))
@@ -304,23 +316,30 @@ fail:
 enum {
 	RES_ID, RES_RUN, RES_TEST, RES_PARENT, RES_STATUS, RES_DURATION, RES_MESSAGE, RES_STDOUT,
 	RES_STDERR, RES_STDOUT_DROPPED, RES_STDERR_DROPPED, RES_ATTEMPT, RES_EXIT, RES_STARTED,
-	RES_COMPLETED
+	RES_COMPLETED, RES_SUPERSEDED
 };
 
+static char *column_text(sqlite3_stmt *q, int i)
+{
+	return (char *)sqlite3_column_text(q, i);
+}
+
+/* Fills `r` from the current row, its strings borrowed from the statement:
+ * valid until the next step, never freed by the caller. */
 static void read_result(sqlite3_stmt *q, struct result *r)
 {
 	memset(r, 0, sizeof(*r));
-	snprintf(r->id, sizeof(r->id), "%s", (const char *)sqlite3_column_text(q, RES_ID));
-	snprintf(r->run_id, sizeof(r->run_id), "%s", (const char *)sqlite3_column_text(q, RES_RUN));
-	r->test = sq_column_dup(q, RES_TEST);
-	r->parent = sq_column_dup(q, RES_PARENT);
-	const unsigned char *status = sqlite3_column_text(q, RES_STATUS);
-	if (!status || !status_parse((const char *)status, &r->status))
+	snprintf(r->id, sizeof(r->id), "%s", column_text(q, RES_ID));
+	snprintf(r->run_id, sizeof(r->run_id), "%s", column_text(q, RES_RUN));
+	r->test = column_text(q, RES_TEST);
+	r->parent = column_text(q, RES_PARENT);
+	const char *status = column_text(q, RES_STATUS);
+	if (!status || !status_parse(status, &r->status))
 		r->status = RS_UNTESTED;
 	r->duration_ms = sqlite3_column_int64(q, RES_DURATION);
-	r->message = sq_column_dup(q, RES_MESSAGE);
-	r->stdout_text = sq_column_dup(q, RES_STDOUT);
-	r->stderr_text = sq_column_dup(q, RES_STDERR);
+	r->message = column_text(q, RES_MESSAGE);
+	r->stdout_text = column_text(q, RES_STDOUT);
+	r->stderr_text = column_text(q, RES_STDERR);
 	r->stdout_dropped = sqlite3_column_int64(q, RES_STDOUT_DROPPED);
 	r->stderr_dropped = sqlite3_column_int64(q, RES_STDERR_DROPPED);
 	r->attempt = sqlite3_column_int(q, RES_ATTEMPT);
@@ -329,21 +348,19 @@ static void read_result(sqlite3_stmt *q, struct result *r)
 			       : sqlite3_column_int(q, RES_EXIT);
 	r->started_at = sqlite3_column_int64(q, RES_STARTED);
 	r->completed_at = sqlite3_column_int64(q, RES_COMPLETED);
+	r->superseded = sqlite3_column_int(q, RES_SUPERSEDED) != 0;
 }
 
-int sq_results_list(struct store *st, const char *run_id, const struct result_filter *f,
-		    struct result **out, size_t *n, struct error *e)
+int sq_results_each(struct store *st, const char *run_id, const struct result_filter *f,
+		    int (*cb)(void *ctx, const struct result *r), void *ctx, struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	if (f->status != -1 && (unsigned)f->status >= RS__COUNT)
-		return err_set(e, RC_USAGE, "listing results of run %s: no status %d", run_id,
-			       f->status);
 	/* Output is only read when asked for: it is most of a result's bytes. */
 	struct buf sql = BUF_INIT;
 	buf_addf(&sql,
 		 "SELECT id, run_id, test, parent, status, duration_ms, message, %s, "
-		 "stdout_dropped, stderr_dropped, attempt, exit_code, started_at, completed_at "
-		 "FROM results WHERE run_id = ?1",
+		 "stdout_dropped, stderr_dropped, attempt, exit_code, started_at, completed_at, "
+		 "superseded FROM results WHERE run_id = ?1",
 		 f->with_output ? "stdout_text, stderr_text" : "NULL, NULL");
 	if (f->status != -1)
 		buf_adds(&sql, " AND status = ?2");
@@ -351,7 +368,11 @@ int sq_results_list(struct store *st, const char *run_id, const struct result_fi
 		buf_adds(&sql, " AND parent IS NULL");
 	if (f->test)
 		buf_adds(&sql, " AND test = ?3");
-	buf_adds(&sql, " ORDER BY seq");
+	if (f->final_only)
+		buf_adds(&sql, " AND superseded = 0");
+	buf_adds(&sql, f->slowest ? " ORDER BY duration_ms DESC, seq" : " ORDER BY seq");
+	if (f->limit > 0)
+		buf_addf(&sql, " LIMIT %d", f->limit);
 	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
 	buf_release(&sql);
 	if (!q)
@@ -361,23 +382,16 @@ int sq_results_list(struct store *st, const char *run_id, const struct result_fi
 		sq_bind_text(q, 2, status_name((enum result_status)f->status));
 	if (f->test)
 		sq_bind_text(q, 3, f->test);
-	struct result *rs = NULL;
-	size_t cap = 0, count = 0;
-	int step;
+	int step, rc = RC_OK;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(rs, cap, count + 1);
-		read_result(q, &rs[count++]);
+		struct result r;
+		read_result(q, &r);
+		if ((rc = cb(ctx, &r)))
+			break;
 	}
-	int rc = RC_OK;
-	if (step != SQLITE_DONE) {
+	if (!rc && step != SQLITE_DONE)
 		rc = sq_fail(s, e, "listing results of run %s", run_id);
-		store_results_free(rs, count);
-		rs = NULL;
-		count = 0;
-	}
 	sqlite3_finalize(q);
-	*out = rs;
-	*n = count;
 	return rc;
 }
 
@@ -448,6 +462,26 @@ int sq_tests_list(struct store *st, const char *project, struct test_stat **out,
 	*out = ts;
 	*n = count;
 	return rc;
+}
+
+int sq_test_exists(struct store *st, const char *project, const char *name, bool *exists,
+		   struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_TEST_EXISTS,
+				  "SELECT 1 FROM tests t JOIN projects p ON p.id = t.project_id "
+				  "WHERE p.name = ?1 AND t.name = ?2",
+				  e);
+	if (!q)
+		return err_prefix(e, "looking up test '%s'", name);
+	sq_bind_text(q, 1, project);
+	sq_bind_text(q, 2, name);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return sq_fail(s, e, "looking up test '%s'", name);
+	*exists = step == SQLITE_ROW;
+	return RC_OK;
 }
 
 int sq_test_durations(struct store *st, const char *project,

@@ -48,6 +48,21 @@ int store_schema_version(struct store *st)
 	return st->ops->schema_version(st);
 }
 
+int store_begin(struct store *st, struct error *e)
+{
+	return st->ops->begin(st, e);
+}
+
+int store_commit(struct store *st, struct error *e)
+{
+	return st->ops->commit(st, e);
+}
+
+void store_rollback(struct store *st)
+{
+	st->ops->rollback(st);
+}
+
 int store_run_insert(struct store *st, const struct run *r, struct error *e)
 {
 	if (!r->id[0])
@@ -120,15 +135,47 @@ int store_results_insert(struct store *st, const struct result *rs, size_t n, st
 	return st->ops->results_insert(st, rs, n, e);
 }
 
+int store_results_each(struct store *st, const char *run_id, const struct result_filter *f,
+		       int (*cb)(void *ctx, const struct result *r), void *ctx,
+		       struct error *e)
+{
+	static const struct result_filter any = { .status = -1 };
+	if (!run_id || !*run_id)
+		return err_set(e, RC_USAGE, "listing results: no run id given");
+	f = f ? f : &any;
+	if (f->status != -1 && (unsigned)f->status >= RS__COUNT)
+		return err_set(e, RC_USAGE, "listing results of run %s: no status %d", run_id,
+			       f->status);
+	return st->ops->results_each(st, run_id, f, cb, ctx, e);
+}
+
+struct collect {
+	struct result *rs;
+	size_t n, cap;
+};
+
+/* Moves a copy of `r` into the list (store_results_each's `r` is borrowed). */
+static int collect_one(void *ctx, const struct result *r)
+{
+	struct collect *c = ctx;
+	GROW(c->rs, c->cap, c->n + 1);
+	result_copy(&c->rs[c->n++], r);
+	return 0;
+}
+
 int store_results_list(struct store *st, const char *run_id, const struct result_filter *f,
 		       struct result **out, size_t *n, struct error *e)
 {
-	static const struct result_filter any = { .status = -1 };
-	*out = NULL;
-	*n = 0;
-	if (!run_id || !*run_id)
-		return err_set(e, RC_USAGE, "listing results: no run id given");
-	return st->ops->results_list(st, run_id, f ? f : &any, out, n, e);
+	struct collect c = { 0 };
+	int rc = store_results_each(st, run_id, f, collect_one, &c, e);
+	if (rc) {
+		store_results_free(c.rs, c.n);
+		c.rs = NULL;
+		c.n = 0;
+	}
+	*out = c.rs;
+	*n = c.n;
+	return rc;
 }
 
 void store_results_free(struct result *rs, size_t n)
@@ -151,6 +198,15 @@ void store_test_stats_free(struct test_stat *t, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(t[i].name);
 	free(t);
+}
+
+int store_test_exists(struct store *st, const char *project, const char *name, bool *exists,
+		      struct error *e)
+{
+	*exists = false;
+	if (!project || !name)
+		return err_set(e, RC_USAGE, "looking up a test: no project or name given");
+	return st->ops->test_exists(st, project, name, exists, e);
 }
 
 int store_test_durations(struct store *st, const char *project,

@@ -32,6 +32,16 @@ void store_close(struct store *st);
 /* The schema version the open database is at (the highest migration applied). */
 int store_schema_version(struct store *st);
 
+/* Groups the calls that follow into one transaction, all or nothing, until
+ * store_commit or store_rollback: e.g. an import records its run and every
+ * result, or nothing at all, even if the process is killed halfway. Calls
+ * that have their own transaction (store_results_insert) nest inside it: when
+ * one fails, only its own part is undone. Holds the database's write lock
+ * until it ends, so keep it to one unit of work. */
+int store_begin(struct store *st, struct error *e);
+int store_commit(struct store *st, struct error *e);
+void store_rollback(struct store *st);
+
 /* ---- runs ---- */
 
 /* Inserts a new run (r->id must be set). The project is created if new. */
@@ -76,7 +86,9 @@ int store_run_events(struct store *st, const char *run_id, struct run_event **ou
  * run_id must name an existing run; its test is created (in that run's
  * project) if new. In the same transaction, each result is added to its run's
  * counters: counts[] for top-level results, sub_counts[] for sub-results
- * (parent != NULL). r->id is used if set, else a UUIDv7 is made. */
+ * (parent != NULL); superseded results (earlier attempts) are not counted, and
+ * a top-level passed result with attempt > 1 adds to the run's flaky count.
+ * r->id is used if set, else a UUIDv7 is made. */
 int store_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
 
 struct result_filter {
@@ -84,7 +96,18 @@ struct result_filter {
 	bool top_level;      /* only results with no parent */
 	bool with_output;    /* also read stdout_text/stderr_text (large) */
 	const char *test;    /* NULL = any; else an exact test name */
+	bool final_only;     /* leave out superseded attempts */
+	bool slowest;        /* longest duration first instead of recording order */
+	int limit;           /* 0 = no limit */
 };
+
+/* Calls cb(ctx, r) for each of a run's results, in the order they were
+ * recorded (or slowest first), reading one row at a time: memory does not
+ * grow with the run. `r` is valid during the call only. A non-zero return
+ * from cb stops the walk and is returned (its error is the caller's to fill). */
+int store_results_each(struct store *st, const char *run_id, const struct result_filter *f,
+		       int (*cb)(void *ctx, const struct result *r), void *ctx,
+		       struct error *e);
 
 /* A run's results in the order they were recorded. */
 int store_results_list(struct store *st, const char *run_id, const struct result_filter *f,
@@ -92,6 +115,11 @@ int store_results_list(struct store *st, const char *run_id, const struct result
 void store_results_free(struct result *rs, size_t n);
 
 /* ---- tests and their history ---- */
+
+/* Whether `project` has a test named `name` (the tests an import may not
+ * create when creating is turned off). */
+int store_test_exists(struct store *st, const char *project, const char *name, bool *exists,
+		      struct error *e);
 
 struct test_stat {
 	char *name;

@@ -703,6 +703,132 @@ static void the_seed_indexes_exist_by_name(void **state)
 			 1);
 }
 
+static void an_outer_transaction_is_all_or_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+
+	/* rolled back: the run and both batches are gone, as are the tests */
+	assert_int_equal(store_begin(fx->st, &e), RC_OK);
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result a = result_of(id, "a", NULL, RS_PASSED, 1);
+	struct result b = result_of(id, "b", NULL, RS_FAILED, 1);
+	assert_int_equal(store_results_insert(fx->st, &a, 1, &e), RC_OK);
+	assert_int_equal(store_results_insert(fx->st, &b, 1, &e), RC_OK);
+	/* another connection sees nothing before the commit */
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM test_runs"), 0);
+	store_rollback(fx->st);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM test_runs"), 0);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM results"), 0);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 0);
+
+	/* a failing inner batch undoes only itself; the rest commits */
+	assert_int_equal(store_begin(fx->st, &e), RC_OK);
+	add_run(fx->st, "demo", 2000, "ci", LC_IN_PROGRESS, id);
+	a = result_of(id, "a", NULL, RS_PASSED, 1);
+	assert_int_equal(store_results_insert(fx->st, &a, 1, &e), RC_OK);
+	struct result bad[] = {
+		result_of(id, "c", NULL, RS_PASSED, 1),
+		result_of("0190ffff-0000-7000-8000-000000000000", "orphan", NULL, RS_PASSED, 1),
+	};
+	assert_int_equal(store_results_insert(fx->st, bad, 2, &e), RC_NOTFOUND);
+	assert_int_equal(store_commit(fx->st, &e), RC_OK);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM test_runs"), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM results"), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT n_passed FROM test_runs"), 1);
+
+	/* the tests the rolled-back transaction made are created again */
+	b = result_of(id, "b", NULL, RS_FAILED, 1);
+	assert_int_equal(store_results_insert(fx->st, &b, 1, &e), RC_OK);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 2);
+}
+
+/* Walks a run's results, keeping their names and the flags. */
+struct walk {
+	char names[512];
+	int stop_after;
+	int seen;
+};
+
+static int walk_one(void *ctx, const struct result *r)
+{
+	struct walk *w = ctx;
+	size_t len = strlen(w->names);
+	snprintf(w->names + len, sizeof(w->names) - len, "%s%s%s:%d", len ? " " : "", r->test,
+		 r->superseded ? "~" : "", r->attempt);
+	w->seen++;
+	return w->stop_after && w->seen >= w->stop_after ? 42 : 0;
+}
+
+static void retried_results_count_once_and_flaky_ones_are_counted(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result rs[] = {
+		result_of(id, "flaky", NULL, RS_FAILED, 5),
+		result_of(id, "flaky", NULL, RS_ERROR, 6),
+		result_of(id, "flaky", NULL, RS_PASSED, 7),
+		result_of(id, "broken", NULL, RS_FAILED, 50),
+		result_of(id, "broken", NULL, RS_FAILED, 60),
+		result_of(id, "steady", NULL, RS_PASSED, 1),
+	};
+	rs[0].superseded = rs[1].superseded = rs[3].superseded = true;
+	rs[1].attempt = 2;
+	rs[2].attempt = 3;
+	rs[4].attempt = 2;
+	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_OK);
+
+	struct run r;
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.counts[RS_PASSED], 2);
+	assert_int_equal(r.counts[RS_FAILED], 1);
+	assert_int_equal(r.counts[RS_ERROR], 0);
+	assert_int_equal(r.flaky, 1);
+	run_release(&r);
+
+	struct walk w = { 0 };
+	struct result_filter all = { .status = -1 };
+	assert_int_equal(store_results_each(fx->st, id, &all, walk_one, &w, &e), RC_OK);
+	assert_string_equal(w.names, "flaky~:1 flaky~:2 flaky:3 broken~:1 broken:2 steady:1");
+
+	memset(&w, 0, sizeof(w));
+	struct result_filter final = { .status = -1, .final_only = true };
+	assert_int_equal(store_results_each(fx->st, id, &final, walk_one, &w, &e), RC_OK);
+	assert_string_equal(w.names, "flaky:3 broken:2 steady:1");
+
+	memset(&w, 0, sizeof(w));
+	struct result_filter slow = { .status = -1, .slowest = true, .limit = 2 };
+	assert_int_equal(store_results_each(fx->st, id, &slow, walk_one, &w, &e), RC_OK);
+	assert_string_equal(w.names, "broken:2 broken~:1");
+
+	/* a callback's non-zero answer stops the walk and is returned */
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 2;
+	assert_int_equal(store_results_each(fx->st, id, &all, walk_one, &w, &e), 42);
+	assert_int_equal(w.seen, 2);
+}
+
+static void test_exists_looks_in_the_named_project(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result a = result_of(id, "suite/a", NULL, RS_PASSED, 1);
+	assert_int_equal(store_results_insert(fx->st, &a, 1, &e), RC_OK);
+	bool exists = false;
+	assert_int_equal(store_test_exists(fx->st, "demo", "suite/a", &exists, &e), RC_OK);
+	assert_true(exists);
+	assert_int_equal(store_test_exists(fx->st, "demo", "suite/b", &exists, &e), RC_OK);
+	assert_false(exists);
+	assert_int_equal(store_test_exists(fx->st, "other", "suite/a", &exists, &e), RC_OK);
+	assert_false(exists);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -722,6 +848,9 @@ int main(void)
 		T(listing_filters_runs_newest_first),
 		T(test_durations_average_timed_results_per_test),
 		T(the_seed_indexes_exist_by_name),
+		T(an_outer_transaction_is_all_or_nothing),
+		T(retried_results_count_once_and_flaky_ones_are_counted),
+		T(test_exists_looks_in_the_named_project),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
