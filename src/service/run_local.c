@@ -7,6 +7,7 @@
 
 #include "service/recover.h"
 #include "service/run_local.h"
+#include "service/runs.h"
 #include "util/buf.h"
 #include "util/proc.h"
 #include "util/time.h"
@@ -26,57 +27,6 @@ struct local_run {
 	struct error store_err;
 	bool cancelling_recorded;
 };
-
-char *service_triggered_by(void)
-{
-	static const struct {
-		const char *var, *name;
-	} ci[] = {
-		{ "GITHUB_ACTIONS", "github-actions" }, { "GITLAB_CI", "gitlab-ci" },
-		{ "JENKINS_URL", "jenkins" },           { "BUILDKITE", "buildkite" },
-		{ "CIRCLECI", "circleci" },             { "TRAVIS", "travis" },
-		{ "TF_BUILD", "azure-pipelines" },      { "TEAMCITY_VERSION", "teamcity" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(ci); i++)
-		if (getenv(ci[i].var) && *getenv(ci[i].var))
-			return xstrdup(ci[i].name);
-	if (getenv("CI") && *getenv("CI"))
-		return xstrdup("ci");
-	char host[256];
-	proc_hostname(host, sizeof(host));
-	const char *user = getenv("USER");
-	struct passwd *pw = (!user || !*user) ? getpwuid(getuid()) : NULL;
-	if (pw)
-		user = pw->pw_name;
-	return xasprintf("%s@%s", user && *user ? user : "unknown", host);
-}
-
-const char *service_default_environment(void)
-{
-	return getenv("CI") && *getenv("CI") ? "ci" : "local";
-}
-
-static char *context_json(const struct kvlist *ctx)
-{
-	json_t *o = json_object();
-	for (size_t i = 0; i < ctx->n; i++)
-		json_object_set_new(o, ctx->items[i].key, json_string(ctx->items[i].value));
-	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	char *copy = xstrdup(s);
-	free(s);
-	return copy;
-}
-
-static char *today(void)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	char s[32];
-	strftime(s, sizeof(s), "%Y-%m-%d", &tm);
-	return xstrdup(s);
-}
 
 /* Records a lifecycle transition: the run row and an event, each with its time. */
 static int transition(struct local_run *lr, enum lifecycle lc, const char *message,
@@ -193,30 +143,21 @@ static void make_run(const struct run_request *req, const struct plan *p, struct
 	kv_copy(&ctx, &req->cat->context);
 	if (req->context)
 		kv_copy(&ctx, req->context);
-	memset(r, 0, sizeof(*r));
-	int64_t now = time_now_ms();
-	uuid7_new(r->id, now);
-	r->project = xstrdup(req->cat->project);
 	struct buf def = BUF_INIT;
 	for (size_t i = 0; i < req->select.n_names; i++)
 		buf_addf(&def, "%s%s", i ? " " : "", req->select.names[i]);
-	r->definition = def.len ? buf_detach(&def) : xstrdup(".");
-	buf_release(&def);
-	r->title = req->title ? xstrdup(req->title) : today();
-	r->description = xstrdup(req->description);
-	r->environment = xstrdup(req->environment ? req->environment
-						  : service_default_environment());
-	r->triggered_by = service_triggered_by();
-	r->context_json = context_json(&ctx);
+	struct run_props props = {
+		.project = req->cat->project,
+		.definition = def.len ? def.data : ".",
+		.title = req->title,
+		.description = req->description,
+		.environment = req->environment,
+		.context = &ctx,
+	};
+	service_run_init(r, &props);
 	r->lifecycle = LC_INITIALIZING;
-	r->verdict = V_RUNNING;
-	r->created_at = r->started_at = now;
 	r->total = (int64_t)p->n;
-	char host[256];
-	proc_hostname(host, sizeof(host));
-	r->host = xstrdup(host);
-	r->pid = getpid();
-	r->pid_start = proc_start_time(getpid());
+	buf_release(&def);
 	kv_release(&ctx);
 }
 

@@ -65,10 +65,4 @@ struct run_progress {
 int service_run_local(struct store *st, const struct run_request *req,
 		      const struct run_progress *pg, struct run *out, struct error *e);
 
-/* Who started a run: the CI system's name when a CI variable is set
- * (github-actions, gitlab-ci, jenkins, ...), else user@host. Heap. */
-char *service_triggered_by(void);
-/* The environment when none is given: "ci" when $CI is set, else "local". */
-const char *service_default_environment(void);
-
 #endif

@@ -153,10 +153,12 @@ static int tally_of(struct sqlite_store *s, struct tally **tallies, size_t *n, s
 	return RC_OK;
 }
 
-/* The id of r's test in `project_id`, created on first sight. */
+/* The id of r's test in `project_id`, created on first sight (then *created
+ * is set: the test can have no results yet). */
 static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct result *r,
-		      int64_t now, int64_t *id, struct error *e)
+		      int64_t now, int64_t *id, bool *created, struct error *e)
 {
+	*created = false;
 	if (cache_get(&s->tests, project_id, r->test, id))
 		return RC_OK;
 	sqlite3_stmt *q = sq_stmt(s, SQ_TEST_GET,
@@ -186,6 +188,7 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 		if (step != SQLITE_DONE)
 			return sq_fail(s, e, "inserting result '%s': adding the test", r->test);
 		*id = sqlite3_last_insert_rowid(s->db);
+		*created = true;
 	} else if (step != SQLITE_ROW) {
 		return sq_fail(s, e, "inserting result '%s': reading the test", r->test);
 	}
@@ -194,7 +197,7 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 }
 
 static int insert_one(struct sqlite_store *s, const struct result *r, int64_t test_id,
-		      struct error *e)
+		      int attempt, struct error *e)
 {
 	sqlite3_stmt *q = sq_stmt(
 		s, SQ_RESULT_ADD,
@@ -222,7 +225,7 @@ static int insert_one(struct sqlite_store *s, const struct result *r, int64_t te
 	sq_bind_text(q, 10, r->stderr_text);
 	sqlite3_bind_int64(q, 11, r->stdout_dropped);
 	sqlite3_bind_int64(q, 12, r->stderr_dropped);
-	sqlite3_bind_int(q, 13, r->attempt > 0 ? r->attempt : 1);
+	sqlite3_bind_int(q, 13, attempt);
 	if (r->exit_code == -1)
 		sqlite3_bind_null(q, 14);
 	else
@@ -234,6 +237,54 @@ static int insert_one(struct sqlite_store *s, const struct result *r, int64_t te
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
 		return sq_fail(s, e, "inserting result '%s'", r->test);
+	return RC_OK;
+}
+
+static bool counts_as_flaky(const char *parent, enum result_status status, int attempt)
+{
+	return !parent && status == RS_PASSED && attempt > 1;
+}
+
+/* For a result asking for the next attempt (attempt 0): marks the test's
+ * current result in the run superseded, takes it out of the tally, and
+ * returns the attempt number that follows it (1 if there is none). */
+static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id,
+			int *attempt, struct error *e)
+{
+	sqlite3_stmt *q = sq_stmt(s, SQ_CURRENT,
+				  "SELECT seq, attempt, status, parent IS NOT NULL FROM results "
+				  "WHERE run_id = ?1 AND test_id = ?2 AND superseded = 0 "
+				  "ORDER BY seq DESC LIMIT 1",
+				  e);
+	if (!q)
+		return e->code;
+	sq_bind_text(q, 1, t->run_id);
+	sqlite3_bind_int64(q, 2, test_id);
+	int step = sqlite3_step(q);
+	if (step != SQLITE_ROW) {
+		sqlite3_reset(q);
+		*attempt = 1;
+		return step == SQLITE_DONE ? RC_OK : sq_fail(s, e, "reading the current attempt");
+	}
+	int64_t seq = sqlite3_column_int64(q, 0);
+	int prev = sqlite3_column_int(q, 1);
+	enum result_status status;
+	if (!status_parse((const char *)sqlite3_column_text(q, 2), &status))
+		status = RS_UNTESTED;
+	bool sub = sqlite3_column_int(q, 3) != 0;
+	sqlite3_reset(q);
+	q = sq_stmt(s, SQ_SUPERSEDE, "UPDATE results SET superseded = 1 WHERE seq = ?1", e);
+	if (!q)
+		return e->code;
+	sqlite3_bind_int64(q, 1, seq);
+	step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "marking the earlier attempt superseded");
+	t->counts[sub][status]--;
+	if (counts_as_flaky(sub ? "" : NULL, status, prev))
+		t->flaky--;
+	*attempt = prev + 1;
 	return RC_OK;
 }
 
@@ -282,16 +333,22 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		const struct result *r = &rs[i];
 		struct tally *t = NULL;
 		int64_t test_id = 0;
+		bool created;
+		int attempt = r->attempt;
 		if ((rc = tally_of(s, &tallies, &nt, &cap, r, &t, e)))
 			goto fail;
-		if ((rc = test_id_of(s, t->project_id, r, now, &test_id, e)))
+		if ((rc = test_id_of(s, t->project_id, r, now, &test_id, &created, e)))
 			goto fail;
-		if ((rc = insert_one(s, r, test_id, e)))
+		if (attempt <= 0 && created)
+			attempt = 1;
+		else if (attempt <= 0 && (rc = next_attempt(s, t, test_id, &attempt, e)))
+			goto fail;
+		if ((rc = insert_one(s, r, test_id, attempt, e)))
 			goto fail;
 		if (r->superseded)
 			continue;
 		t->counts[r->parent ? 1 : 0][r->status]++;
-		if (!r->parent && r->status == RS_PASSED && r->attempt > 1)
+		if (counts_as_flaky(r->parent, r->status, attempt))
 			t->flaky++;
 	}
 	for (size_t i = 0; i < nt; i++)

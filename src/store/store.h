@@ -88,6 +88,10 @@ int store_run_events(struct store *st, const char *run_id, struct run_event **ou
  * counters: counts[] for top-level results, sub_counts[] for sub-results
  * (parent != NULL); superseded results (earlier attempts) are not counted, and
  * a top-level passed result with attempt > 1 adds to the run's flaky count.
+ * A result with attempt 0 is the next attempt of its test in the run (a
+ * retest, a rerun read from a file): the test's current result there, if
+ * any, is marked superseded and taken out of the counters, and the new one
+ * gets the attempt number after it (1 when there is none).
  * r->id is used if set, else a UUIDv7 is made. */
 int store_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
 

@@ -829,6 +829,52 @@ static void test_exists_looks_in_the_named_project(void **state)
 	assert_false(exists);
 }
 
+static void attempt_zero_supersedes_the_current_result(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN], other[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	add_run(fx->st, "demo", 2000, "ci", LC_IN_PROGRESS, other);
+	/* the same test in another run is not an earlier attempt */
+	struct result o = result_of(other, "t", NULL, RS_FAILED, 1);
+	o.attempt = 0;
+	assert_int_equal(store_results_insert(fx->st, &o, 1, &e), RC_OK);
+
+	struct result rs[] = {
+		result_of(id, "t", NULL, RS_FAILED, 1),
+		result_of(id, "t", NULL, RS_PASSED, 2),
+		result_of(id, "u", NULL, RS_PASSED, 3),
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rs); i++)
+		rs[i].attempt = 0;
+	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_OK);
+	struct run r;
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.counts[RS_PASSED], 2);
+	assert_int_equal(r.counts[RS_FAILED], 0);
+	assert_int_equal(r.flaky, 1);
+	run_release(&r);
+
+	/* a third attempt in a later batch takes the flaky pass back out */
+	struct result again = result_of(id, "t", NULL, RS_ERROR, 4);
+	again.attempt = 0;
+	assert_int_equal(store_results_insert(fx->st, &again, 1, &e), RC_OK);
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.counts[RS_PASSED], 1);
+	assert_int_equal(r.counts[RS_ERROR], 1);
+	assert_int_equal(r.flaky, 0);
+	run_release(&r);
+
+	struct walk w = { 0 };
+	struct result_filter all = { .status = -1 };
+	assert_int_equal(store_results_each(fx->st, id, &all, walk_one, &w, &e), RC_OK);
+	assert_string_equal(w.names, "t~:1 t~:2 u:1 t:3");
+	assert_int_equal(store_run_get(fx->st, other, &r, &e), RC_OK);
+	assert_int_equal(r.counts[RS_FAILED], 1);
+	run_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -851,6 +897,7 @@ int main(void)
 		T(an_outer_transaction_is_all_or_nothing),
 		T(retried_results_count_once_and_flaky_ones_are_counted),
 		T(test_exists_looks_in_the_named_project),
+		T(attempt_zero_supersedes_the_current_result),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
