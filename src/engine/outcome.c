@@ -54,32 +54,13 @@ static void on_tap_point(void *ctx, const struct tap_point *pt)
 {
 	struct outcome *o = ctx;
 	struct buf child = BUF_INIT;
-	if (*pt->path)
-		buf_addf(&child, "%s/", pt->path);
-	if (*pt->description)
-		buf_adds(&child, pt->description);
-	else
-		buf_addf(&child, "%d", pt->number);
+	enum result_status status;
+	char *message;
+	tap_point_result(pt, &child, &status, &message);
 	struct result *r = add_sub(o, child.data);
 	buf_release(&child);
-	struct buf msg = BUF_INIT;
-	if (pt->directive == TAP_SKIP) {
-		r->status = RS_SKIPPED;
-		buf_addf(&msg, "SKIP%s%s", *pt->reason ? ": " : "", pt->reason);
-	} else if (pt->directive == TAP_TODO) {
-		r->status = pt->ok ? RS_PASSED : RS_SKIPPED;
-		buf_addf(&msg, "%sTODO%s%s", pt->ok ? "unexpectedly passed; " : "",
-			 *pt->reason ? ": " : "", pt->reason);
-	} else {
-		r->status = pt->ok ? RS_PASSED : RS_FAILED;
-	}
-	if (pt->diagnostics) {
-		if (msg.len)
-			buf_addc(&msg, '\n');
-		buf_adds(&msg, pt->diagnostics);
-	}
-	r->message = msg.len ? buf_detach(&msg) : NULL;
-	buf_release(&msg);
+	r->status = status;
+	r->message = message;
 }
 
 char *outcome_describe_wstatus(int wstatus)
@@ -131,27 +112,19 @@ static void finish_tap(struct outcome *o, int wstatus, struct result *r, struct 
 {
 	struct tap_summary s;
 	tap_finish(o->tap, &s);
-	size_t bad = count_negative(o);
-	if (s.bailed) {
-		r->status = RS_ERROR;
-		buf_addf(msg, "Bail out!%s%s", s.reason ? " " : "", s.reason ? s.reason : "");
-	} else if (s.problem) {
-		r->status = RS_ERROR;
-		buf_addf(msg, "bad TAP: %s", s.problem);
-	} else if (bad) {
-		r->status = RS_FAILED;
-		buf_addf(msg, "%zu of %zu TAP tests failed", bad, o->n_subs);
-		name_failures(o, msg);
-	} else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+	struct buf names = BUF_INIT;
+	name_failures(o, &names);
+	r->status = tap_stream_result(&s, count_negative(o), o->n_subs, names.len ? names.data : "",
+				      msg);
+	buf_release(&names);
+	/* A stream that says all is well still fails if the program did not. */
+	if ((r->status == RS_PASSED || r->status == RS_SKIPPED) &&
+	    (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)) {
+		buf_truncate(msg, 0);
 		r->status = RS_FAILED;
 		char *d = outcome_describe_wstatus(wstatus);
 		buf_addf(msg, "all TAP tests passed but the program ended with %s", d);
 		free(d);
-	} else if (s.skip_all) {
-		r->status = RS_SKIPPED;
-		buf_addf(msg, "skipped%s%s", s.reason ? ": " : "", s.reason ? s.reason : "");
-	} else {
-		r->status = RS_PASSED;
 	}
 	tap_summary_release(&s);
 }
@@ -165,15 +138,7 @@ static void on_junit_case(void *ctx, const struct junit_case *c)
 	buf_release(&id);
 	r->status = c->status;
 	r->duration_ms = c->duration_ms > 0 ? c->duration_ms : 0;
-	struct buf msg = BUF_INIT;
-	buf_adds(&msg, c->message);
-	if (*c->text) {
-		if (msg.len)
-			buf_addc(&msg, '\n');
-		buf_adds(&msg, c->text);
-	}
-	r->message = msg.len ? buf_detach(&msg) : NULL;
-	buf_release(&msg);
+	r->message = junit_message(c->message, c->text);
 	r->stdout_text = *c->system_out ? xstrdup(c->system_out) : NULL;
 	r->stderr_text = *c->system_err ? xstrdup(c->system_err) : NULL;
 }

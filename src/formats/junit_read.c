@@ -649,3 +649,12 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 		id_part(b, start, cls);
 	id_part(b, start, name);
 }
+
+char *junit_message(const char *message, const char *text)
+{
+	if (!*text)
+		return *message ? xstrdup(message) : NULL;
+	if (!*message || !strncmp(text, message, strlen(message)))
+		return xstrdup(text);
+	return xasprintf("%s\n%s", message, text);
+}

@@ -63,4 +63,10 @@ void junit_reader_free(struct junit_reader *r);
  * is dropped, a classname equal to the suite is written once). Appends to b. */
 void junit_case_id(const struct junit_case *c, struct buf *b);
 
+/* The message assay keeps for a failure, error or skip: the element's text
+ * when it already starts with the message attribute (as most tools write
+ * it, and as assay's own export does), else the attribute, a newline and
+ * the text. Heap; NULL when both are empty. */
+char *junit_message(const char *message, const char *text);
+
 #endif

@@ -680,3 +680,54 @@ void tap_reader_free(struct tap_reader *r)
 	free(r->sum.problem);
 	free(r);
 }
+
+void tap_point_result(const struct tap_point *p, struct buf *name, enum result_status *status,
+		      char **message)
+{
+	if (*p->path)
+		buf_addf(name, "%s/", p->path);
+	if (*p->description)
+		buf_adds(name, p->description);
+	else
+		buf_addf(name, "%d", p->number);
+	struct buf msg = BUF_INIT;
+	if (p->directive == TAP_SKIP) {
+		*status = RS_SKIPPED;
+		buf_addf(&msg, "SKIP%s%s", *p->reason ? ": " : "", p->reason);
+	} else if (p->directive == TAP_TODO) {
+		*status = p->ok ? RS_PASSED : RS_SKIPPED;
+		buf_addf(&msg, "%sTODO%s%s", p->ok ? "unexpectedly passed; " : "",
+			 *p->reason ? ": " : "", p->reason);
+	} else {
+		*status = p->ok ? RS_PASSED : RS_FAILED;
+	}
+	if (p->diagnostics) {
+		if (msg.len)
+			buf_addc(&msg, '\n');
+		buf_adds(&msg, p->diagnostics);
+	}
+	*message = msg.len ? buf_detach(&msg) : NULL;
+	buf_release(&msg);
+}
+
+enum result_status tap_stream_result(const struct tap_summary *s, size_t bad, size_t total,
+				     const char *failed_names, struct buf *msg)
+{
+	if (s->bailed) {
+		buf_addf(msg, "Bail out!%s%s", s->reason ? " " : "", s->reason ? s->reason : "");
+		return RS_ERROR;
+	}
+	if (s->problem) {
+		buf_addf(msg, "bad TAP: %s", s->problem);
+		return RS_ERROR;
+	}
+	if (bad) {
+		buf_addf(msg, "%zu of %zu TAP tests failed%s", bad, total, failed_names);
+		return RS_FAILED;
+	}
+	if (s->skip_all) {
+		buf_addf(msg, "skipped%s%s", s->reason ? ": " : "", s->reason ? s->reason : "");
+		return RS_SKIPPED;
+	}
+	return RS_PASSED;
+}

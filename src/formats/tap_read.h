@@ -22,6 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/status.h"
+#include "util/buf.h"
+
 enum tap_directive { TAP_NONE, TAP_SKIP, TAP_TODO };
 
 struct tap_point {
@@ -60,5 +63,20 @@ void tap_feed(struct tap_reader *r, const char *bytes, size_t n);
 void tap_finish(struct tap_reader *r, struct tap_summary *out);
 void tap_summary_release(struct tap_summary *s);
 void tap_reader_free(struct tap_reader *r);
+
+/* What a point stands for as a result: its status (SKIP skipped; TODO passed
+ * when ok, else skipped; otherwise ok passed, not ok failed), its message
+ * (the directive and the diagnostics; heap, NULL when none), and its name
+ * below the stream's ("path/description", or the number) appended to `name`. */
+void tap_point_result(const struct tap_point *p, struct buf *name, enum result_status *status,
+		      char **message);
+
+/* What a whole stream stands for, from its summary and the number of points
+ * that did not pass (`bad` of `total`; `failed_names` lists some of them,
+ * e.g. ": a, b, and 3 more", or ""): error on Bail out! or invalid TAP,
+ * failed when a point failed, skipped on a skip-all plan, else passed. The
+ * message goes to `msg`. */
+enum result_status tap_stream_result(const struct tap_summary *s, size_t bad, size_t total,
+				     const char *failed_names, struct buf *msg);
 
 #endif
