@@ -72,9 +72,16 @@ int cmd_results(int argc, char **argv)
 			int mlen = m ? (int)strcspn(m, "\n") : 0;
 			if (mlen > 100)
 				mlen = 100;
-			printf("%-9s %9s  %s%s%s%.*s\n", status_name(rs[i].status), d,
-			       rs[i].parent ? "  " : "", rs[i].test, mlen ? "  — " : "", mlen,
-			       m ? m : "");
+			char attempt[48] = "";
+			if (rs[i].superseded)
+				snprintf(attempt, sizeof(attempt), "  [attempt %d, re-run]",
+					 rs[i].attempt);
+			else if (rs[i].attempt > 1)
+				snprintf(attempt, sizeof(attempt), "  [attempt %d%s]", rs[i].attempt,
+					 rs[i].status == RS_PASSED ? ", flaky" : "");
+			printf("%-9s %9s  %s%s%s%s%.*s\n", status_name(rs[i].status), d,
+			       rs[i].parent ? "  " : "", rs[i].test, attempt, mlen ? "  — " : "",
+			       mlen, m ? m : "");
 		}
 		if (!n)
 			printf("no results\n");

@@ -516,7 +516,8 @@ static int fail(struct junit_reader *r, struct error *e, bool final)
 	} else if (final && (code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
 			     code == XML_ERROR_PARTIAL_CHAR ||
 			     code == XML_ERROR_UNCLOSED_CDATA_SECTION)) {
-		r->err = xasprintf("unexpected end of document at line %lu", line);
+		r->err = xasprintf("line %lu, column %lu: unexpected end of document (truncated?)",
+				   line, (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1);
 	} else {
 		r->err = xasprintf("line %lu, column %lu: %s", line,
 				   (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1,

@@ -482,7 +482,7 @@ int sq_tests_list(struct store *st, const char *project, struct test_stat **out,
 		 "SELECT t.name, count(r.seq), "
 		 "avg(CASE WHEN r.status IN (?1, ?2, ?3, ?4) THEN r.duration_ms END), "
 		 "(SELECT l.status FROM results l WHERE l.test_id = t.id "
-		 "ORDER BY l.started_at DESC, l.seq DESC LIMIT 1), max(r.started_at) "
+		 "ORDER BY l.run_id DESC, l.seq DESC LIMIT 1), max(r.started_at) "
 		 "FROM tests t LEFT JOIN results r ON r.test_id = t.id");
 	if (project)
 		buf_adds(&sql, " WHERE t.project_id = (SELECT id FROM projects WHERE name = ?5)");

@@ -1,9 +1,34 @@
 #include "util/base.h"
 
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "util/time.h"
 #include "util/uuid.h"
+
+/* Random bytes are taken from the kernel a pool at a time: one getrandom
+ * per id was a tenth of the time of a million-result import. A process made
+ * by fork() refills its pool, so parent and child never share bytes. */
+static void random16(unsigned char b[16])
+{
+	static unsigned char pool[4096];
+	static size_t used = sizeof(pool);
+	static pid_t owner;
+	if (used == sizeof(pool) || owner != getpid()) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool)) {
+			/* getrandom on Linux does not fail once booted; keep going
+			 * with time-derived bits rather than refuse to make an id. */
+			for (size_t i = 0; i < sizeof(pool); i += 8) {
+				uint64_t x = ((uint64_t)time_mono_ns() + i) * 0x9E3779B97F4A7C15ull;
+				memcpy(pool + i, &x, 8);
+			}
+		}
+		used = 0;
+		owner = getpid();
+	}
+	memcpy(b, pool + used, 16);
+	used += 16;
+}
 
 void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 {
@@ -12,13 +37,7 @@ void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 	unsigned char b[16];
 	if (!ms)
 		ms = time_now_ms();
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		/* getrandom on Linux does not fail for 16 bytes once booted; keep
-		 * going with time-derived bits rather than refuse to make an id. */
-		uint64_t x = (uint64_t)time_mono_ns() * 0x9E3779B97F4A7C15ull;
-		memcpy(b, &x, 8);
-		memcpy(b + 8, &x, 8);
-	}
+	random16(b);
 	/* A 12-bit counter in rand_a keeps ids monotonic within one ms. */
 	if (ms == last_ms) {
 		seq++;

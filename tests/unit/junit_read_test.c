@@ -399,11 +399,11 @@ static void truncated_document_fails_at_finish_with_the_line(void **state)
 		       "    <testcase name=\"done\"/>\n    <testcase name=\"cut\"><failure mess",
 		       &r);
 	assert_int_equal(r.rc, RC_PARSE);
-	assert_string_equal(r.e.msg, "unexpected end of document at line 5");
+	assert_string_equal(r.e.msg, "line 5, column 26: unexpected end of document (truncated?)");
 	assert_int_equal(r.n, 1); /* the complete case before the cut was delivered */
 	run_release(&r);
 	junit_read_str("", &r);
-	assert_string_equal(r.e.msg, "unexpected end of document at line 1");
+	assert_string_equal(r.e.msg, "line 1, column 1: unexpected end of document (truncated?)");
 	run_release(&r);
 }
 

@@ -1,0 +1,552 @@
+/* import — reads result files into one run (see import.h).
+ *
+ * Each file is read in chunks and fed to its format's incremental reader;
+ * every case the reader delivers becomes results in a batch, and a batch is
+ * written when it holds BATCH_MAX results or BATCH_BYTES of text, so memory
+ * stays bounded however large the file. The batches are written inside one
+ * store transaction opened before the run is recorded, which makes the
+ * import all or nothing even if assay is killed halfway. */
+#include "util/base.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "formats/junit_read.h"
+#include "formats/tap_read.h"
+#include "service/import.h"
+#include "util/buf.h"
+#include "util/strlist.h"
+#include "util/strmap.h"
+#include "util/time.h"
+
+#define CHUNK (256 * 1024)
+#define BATCH_MAX 2000
+#define BATCH_BYTES (4u << 20)
+#define ADVANCE_BYTES (16u << 20) /* progress every this many bytes */
+#define FAILED_NAMES 5            /* failed TAP points named in the stream's message */
+
+/* What one TAP stream needs beyond its reader: it is one test (named after
+ * the file) whose points are its sub-results, as with `assay run`. */
+struct tap_stream {
+	char *name;
+	struct strmap children; /* point names used, to number repeats */
+	size_t total, bad;
+	struct buf failed_names;
+	size_t named;
+	int64_t duration_ms;
+};
+
+struct importer {
+	struct store *st;
+	const struct import_request *req;
+	const struct import_progress *pg;
+	struct run *run;
+	int64_t started_at;
+
+	struct result *batch;
+	size_t n, cap, bytes;
+	int64_t recorded;      /* results written so far */
+	int64_t top_ms;        /* sum of top-level durations */
+
+	/* The first failure inside a reader's callback, which cannot return one. */
+	int rc;
+	struct error err;
+
+	const char *path;      /* the file being read, as named to the user */
+	struct tap_stream tap;
+	struct strlist bad_files; /* with keep_partial: "FILE: why" */
+};
+
+/* ---- batches ---- */
+
+static int flush(struct importer *im)
+{
+	if (!im->n)
+		return RC_OK;
+	int rc = store_results_insert(im->st, im->batch, im->n, &im->err);
+	for (size_t i = 0; i < im->n; i++)
+		result_release(&im->batch[i]);
+	if (!rc)
+		im->recorded += (int64_t)im->n;
+	im->n = 0;
+	im->bytes = 0;
+	return rc;
+}
+
+static size_t text_len(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* Takes ownership of every heap string of `r` and queues it. */
+static void add(struct importer *im, struct result *r)
+{
+	if (im->rc) {
+		result_release(r);
+		return;
+	}
+	memcpy(r->run_id, im->run->id, UUID_STR_LEN);
+	r->exit_code = -1;
+	r->started_at = im->started_at;
+	if (!r->parent && !r->superseded)
+		im->top_ms += r->duration_ms;
+	GROW(im->batch, im->cap, im->n + 1);
+	im->batch[im->n++] = *r;
+	im->bytes += text_len(r->test) + text_len(r->message) + text_len(r->stdout_text) +
+		     text_len(r->stderr_text) + 128;
+	if (im->n >= BATCH_MAX || im->bytes >= BATCH_BYTES)
+		im->rc = flush(im);
+}
+
+/* With no_create, a test the project does not have yet is an error. */
+static bool known(struct importer *im, const char *name)
+{
+	if (!im->req->no_create || im->rc)
+		return !im->rc;
+	bool exists = false;
+	im->rc = store_test_exists(im->st, im->run->project, name, &exists, &im->err);
+	if (!im->rc && !exists)
+		im->rc = err_set(&im->err, RC_USAGE,
+				 "%s: test '%s' does not exist in project '%s' (tests are not "
+				 "created with --no-create-tests)",
+				 im->path, name, im->run->project);
+	return !im->rc;
+}
+
+/* ---- JUnit ---- */
+
+static void on_case(void *ctx, const struct junit_case *c)
+{
+	struct importer *im = ctx;
+	struct buf name = BUF_INIT;
+	junit_case_id(c, &name);
+	if (!known(im, name.data)) {
+		buf_release(&name);
+		return;
+	}
+	/* Earlier attempts first; attempt 0 lets the store number them and mark
+	 * each superseded by the next, as it does for a repeated test case. */
+	for (size_t i = 0; i < c->n_attempts; i++) {
+		const struct junit_attempt *a = &c->attempts[i];
+		struct result r = {
+			.test = xstrdup(name.data),
+			.status = a->status,
+			.duration_ms = a->duration_ms > 0 ? a->duration_ms : 0,
+			.message = junit_message(a->message, a->text),
+		};
+		add(im, &r);
+	}
+	struct result r = {
+		.test = buf_detach(&name),
+		.status = c->status,
+		.duration_ms = c->duration_ms > 0 ? c->duration_ms : 0,
+		.message = junit_message(c->message, c->text),
+		.stdout_text = *c->system_out ? xstrdup(c->system_out) : NULL,
+		.stderr_text = *c->system_err ? xstrdup(c->system_err) : NULL,
+	};
+	add(im, &r);
+	buf_release(&name);
+}
+
+/* ---- TAP ---- */
+
+/* "results/foo.tap" → "foo"; standard input is "stdin". */
+static char *stream_name(const char *path)
+{
+	if (!strcmp(path, "-"))
+		return xstrdup("stdin");
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	return xstrndup(base, n);
+}
+
+static void on_point(void *ctx, const struct tap_point *p)
+{
+	struct importer *im = ctx;
+	struct tap_stream *ts = &im->tap;
+	struct buf name = BUF_INIT;
+	buf_addf(&name, "%s/", ts->name);
+	enum result_status status;
+	char *message;
+	tap_point_result(p, &name, &status, &message);
+	size_t base = name.len;
+	for (int k = 2; !strmap_put(&ts->children, name.data, 1); k++) {
+		buf_truncate(&name, base);
+		buf_addf(&name, " (%d)", k);
+	}
+	ts->total++;
+	if (status_is_negative(status)) {
+		if (ts->named < FAILED_NAMES)
+			buf_addf(&ts->failed_names, "%s%s", ts->named ? ", " : ": ",
+				 name.data + strlen(ts->name) + 1);
+		ts->named++;
+		ts->bad++;
+	}
+	if (!known(im, name.data)) {
+		free(message);
+		buf_release(&name);
+		return;
+	}
+	struct result r = {
+		.test = buf_detach(&name),
+		.parent = xstrdup(ts->name),
+		.status = status,
+		.message = message,
+		.attempt = 1,
+	};
+	add(im, &r);
+	buf_release(&name);
+}
+
+static void tap_stream_end(struct importer *im, struct tap_reader *tr)
+{
+	struct tap_stream *ts = &im->tap;
+	struct tap_summary s;
+	tap_finish(tr, &s);
+	if (ts->named > FAILED_NAMES)
+		buf_addf(&ts->failed_names, ", and %zu more", ts->named - FAILED_NAMES);
+	struct buf msg = BUF_INIT;
+	enum result_status status =
+		tap_stream_result(&s, ts->bad, ts->total,
+				  ts->failed_names.len ? ts->failed_names.data : "", &msg);
+	tap_summary_release(&s);
+	if (known(im, ts->name)) {
+		struct result r = {
+			.test = xstrdup(ts->name),
+			.status = status,
+			.message = msg.len ? buf_detach(&msg) : NULL,
+		};
+		add(im, &r);
+	}
+	buf_release(&msg);
+}
+
+static void tap_stream_release(struct tap_stream *ts)
+{
+	free(ts->name);
+	strmap_release(&ts->children);
+	buf_release(&ts->failed_names);
+	memset(ts, 0, sizeof(*ts));
+}
+
+/* ---- reading one file ---- */
+
+/* Reads up to `n` bytes, retrying short reads: a pipe gives what it has. */
+static ssize_t read_full(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = read(fd, buf + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+static int open_input(const char *path, int *fd, struct error *e)
+{
+	if (!strcmp(path, "-")) {
+		*fd = STDIN_FILENO;
+		return RC_OK;
+	}
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return err_set(e, errno == ENOENT ? RC_USAGE : RC_IO, "%s: %s", path,
+			       strerror(errno));
+	return RC_OK;
+}
+
+/* Feeds the file to its reader. A reader's error (RC_PARSE) comes back with
+ * the file named; a store error from a callback comes back as it is. */
+static int read_file(struct importer *im, const char *path, char *chunk, struct error *e)
+{
+	int fd, rc = open_input(path, &fd, e);
+	if (rc)
+		return rc;
+	im->path = strcmp(path, "-") ? path : "standard input";
+	ssize_t n = read_full(fd, chunk, CHUNK);
+	enum result_format f = im->req->format;
+	if (n >= 0 && f == FMT_UNKNOWN)
+		f = format_detect(chunk, (size_t)n);
+	if (n < 0) {
+		rc = err_set(e, RC_IO, "reading %s: %s", im->path, strerror(errno));
+	} else if (f == FMT_UNKNOWN) {
+		rc = err_set(e, RC_USAGE,
+			     "%s: not a JUnit XML, TAP or CTRF file (say which with --format)",
+			     im->path);
+	} else if (f == FMT_CTRF) {
+		rc = err_set(e, RC_USAGE, "%s: CTRF import is not built yet", im->path);
+	}
+	if (rc) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return rc;
+	}
+	if (im->pg && im->pg->file)
+		im->pg->file(im->pg->ctx, im->path, f);
+
+	struct junit_reader *jr = NULL;
+	struct tap_reader *tr = NULL;
+	if (f == FMT_JUNIT) {
+		struct junit_callbacks cb = { on_case, im };
+		jr = junit_reader_new(&cb);
+	} else {
+		struct tap_callbacks cb = { on_point, im };
+		tr = tap_reader_new(&cb);
+		im->tap.name = stream_name(path);
+	}
+	uint64_t total = 0, next_advance = ADVANCE_BYTES;
+	while (n > 0 && !rc && !im->rc) {
+		total += (uint64_t)n;
+		if (jr)
+			rc = junit_feed(jr, chunk, (size_t)n, e);
+		else
+			tap_feed(tr, chunk, (size_t)n);
+		if (total >= next_advance && im->pg && im->pg->advance) {
+			im->pg->advance(im->pg->ctx, im->path, total, im->recorded + (int64_t)im->n);
+			next_advance = total + ADVANCE_BYTES;
+		}
+		if (!rc && !im->rc && (n = read_full(fd, chunk, CHUNK)) < 0)
+			rc = err_set(e, RC_IO, "reading %s: %s", im->path, strerror(errno));
+	}
+	if (!rc && !im->rc) {
+		if (jr)
+			rc = junit_finish(jr, e);
+		else
+			tap_stream_end(im, tr);
+	}
+	if (rc == RC_PARSE)
+		err_prefix(e, "%s", im->path);
+	junit_reader_free(jr);
+	if (tr)
+		tap_reader_free(tr);
+	tap_stream_release(&im->tap);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (!rc && im->rc) {
+		*e = im->err;
+		rc = im->rc;
+	}
+	return rc;
+}
+
+/* ---- finding the files ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether a file in a searched directory is a result file: by its content,
+ * and of the forced format if there is one. */
+static bool is_result_file(const char *path, enum result_format forced)
+{
+	char head[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read_full(fd, head, sizeof(head));
+	close(fd);
+	if (n <= 0)
+		return false;
+	enum result_format f = format_detect(head, (size_t)n);
+	return f != FMT_UNKNOWN && (forced == FMT_UNKNOWN || f == forced);
+}
+
+/* Adds the result files under `dir` (sorted; hidden entries left out). */
+static int search_dir(const char *dir, const struct import_request *req,
+		      const struct import_progress *pg, struct strlist *out, int depth,
+		      struct error *e)
+{
+	if (depth > 32)
+		return err_set(e, RC_USAGE, "%s: directories nested too deep", dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return err_set(e, RC_IO, "%s: %s", dir, strerror(errno));
+	struct strlist names = STRLIST_INIT;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			strlist_add(&names, de->d_name);
+	closedir(d);
+	if (names.n)
+		qsort(names.items, names.n, sizeof(*names.items), cmp_str);
+	int rc = RC_OK;
+	for (size_t i = 0; i < names.n && !rc; i++) {
+		char *path = xasprintf("%s/%s", dir, names.items[i]);
+		struct stat sb;
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			rc = search_dir(path, req, pg, out, depth + 1, e);
+		else if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+			 is_result_file(path, req->format))
+			strlist_add(out, path);
+		else if (pg && pg->skipped)
+			pg->skipped(pg->ctx, path);
+		free(path);
+	}
+	strlist_release(&names);
+	return rc;
+}
+
+static int find_files(const struct import_request *req, const struct import_progress *pg,
+		      struct strlist *out, struct error *e)
+{
+	if (!req->n_paths)
+		return err_set(e, RC_USAGE, "no files to import: name files, directories or -");
+	for (size_t i = 0; i < req->n_paths; i++) {
+		const char *p = req->paths[i];
+		struct stat sb;
+		if (!strcmp(p, "-")) {
+			strlist_add(out, p);
+		} else if (stat(p, &sb) != 0) {
+			return err_set(e, RC_USAGE, "%s: %s", p, strerror(errno));
+		} else if (S_ISDIR(sb.st_mode)) {
+			size_t before = out->n;
+			int rc = search_dir(p, req, pg, out, 0, e);
+			if (rc)
+				return rc;
+			if (out->n == before)
+				return err_set(e, RC_USAGE, "%s: no %s result files in this directory",
+					       p, req->format ? format_name(req->format)
+							      : "JUnit XML, TAP or CTRF");
+		} else {
+			strlist_add(out, p);
+		}
+	}
+	return RC_OK;
+}
+
+/* ---- the run ---- */
+
+static int open_run(struct importer *im, struct run *run, const struct strlist *files,
+		    struct error *e)
+{
+	const struct import_request *req = im->req;
+	if (req->run) {
+		char id[UUID_STR_LEN];
+		int rc = store_run_resolve(im->st, req->run, id, e);
+		if (!rc)
+			rc = store_run_get(im->st, id, run, e);
+		if (rc)
+			return rc;
+		if (lifecycle_is_terminal(run->lifecycle))
+			return err_set(e, RC_USAGE,
+				       "run %s is %s: results can only be added to an open run",
+				       run->id, lifecycle_name(run->lifecycle));
+		return RC_OK;
+	}
+	struct buf def = BUF_INIT;
+	buf_adds(&def, "import");
+	for (size_t i = 0; i < files->n && def.len < 1024; i++)
+		buf_addf(&def, " %s", files->items[i]);
+	struct run_props props = req->props;
+	props.definition = def.data;
+	service_run_init(run, &props);
+	buf_release(&def);
+	run->lifecycle = LC_IN_PROGRESS;
+	int rc = store_run_insert(im->st, run, e);
+	if (!rc)
+		rc = store_run_event_add(im->st, run->id, LC_IN_PROGRESS, run->started_at,
+					 files->n == 1 ? "importing 1 file" : "importing files", e);
+	return rc;
+}
+
+/* Ends a run the import made: its lifecycle from its counters (or failed,
+ * with the bad files as the reason). */
+static int close_run(struct importer *im, struct run *run, struct error *e)
+{
+	struct run stored;
+	int rc = store_run_get(im->st, run->id, &stored, e);
+	if (rc)
+		return rc;
+	int64_t now = time_now_ms();
+	if (im->bad_files.n) {
+		stored.lifecycle = LC_FAILED;
+		struct buf why = BUF_INIT;
+		buf_addf(&why, "partial import: %s", im->bad_files.items[0]);
+		if (im->bad_files.n > 1)
+			buf_addf(&why, " (and %zu more bad files)", im->bad_files.n - 1);
+		free(stored.reason);
+		stored.reason = buf_detach(&why);
+	} else {
+		stored.lifecycle = lifecycle_for_counts(stored.counts);
+	}
+	stored.verdict = verdict_of(stored.lifecycle);
+	stored.completed_at = now;
+	stored.duration_ms = im->top_ms;
+	stored.total = 0;
+	for (int i = 0; i < RS__COUNT; i++)
+		stored.total += stored.counts[i];
+	char msg[128];
+	snprintf(msg, sizeof(msg), "imported %lld results", (long long)im->recorded);
+	rc = store_run_update(im->st, &stored, e);
+	if (!rc)
+		rc = store_run_event_add(im->st, stored.id, stored.lifecycle, now,
+					 stored.reason ? stored.reason : msg, e);
+	run_release(run);
+	*run = stored;
+	return rc;
+}
+
+int service_import(struct store *st, const struct import_request *req,
+		   const struct import_progress *pg, struct run *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	struct strlist files = STRLIST_INIT;
+	int rc = find_files(req, pg, &files, e);
+	if (rc) {
+		strlist_release(&files);
+		return rc;
+	}
+	struct importer im = {
+		.st = st, .req = req, .pg = pg, .run = out, .err = ERROR_INIT,
+		.started_at = time_now_ms(),
+	};
+	char *chunk = xmalloc(CHUNK);
+	rc = store_begin(st, e);
+	if (!rc)
+		rc = open_run(&im, out, &files, e);
+	for (size_t i = 0; i < files.n && !rc; i++) {
+		rc = read_file(&im, files.items[i], chunk, e);
+		if (rc == RC_PARSE && req->keep_partial) {
+			strlist_add(&im.bad_files, e->msg);
+			im.rc = RC_OK;
+			rc = RC_OK;
+		}
+		if (!rc)
+			rc = im.rc = flush(&im);
+		if (rc && im.rc)
+			*e = im.err;
+	}
+	if (!rc && !req->run) {
+		rc = close_run(&im, out, e);
+	} else if (!rc) {
+		char id[UUID_STR_LEN];
+		memcpy(id, out->id, sizeof(id));
+		run_release(out);
+		rc = store_run_get(st, id, out, e); /* with the new counters */
+	}
+	if (!rc)
+		rc = store_commit(st, e);
+	if (rc) {
+		store_rollback(st);
+		run_release(out);
+	}
+	for (size_t i = 0; i < im.n; i++)
+		result_release(&im.batch[i]);
+	free(im.batch);
+	free(chunk);
+	strlist_release(&im.bad_files);
+	strlist_release(&files);
+	return rc;
+}
