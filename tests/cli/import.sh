@@ -1,0 +1,120 @@
+# assay import: result files written by other tools become one run, all or
+# nothing, with stable test names, reruns as attempts, and clear errors.
+. "$(dirname "$0")/lib.sh"
+data=$(cd "$(dirname "$0")/../data" && pwd)
+cd "$T"
+db="$T/i.db"
+runs() { sql "$db" 'select count(*) from test_runs'; }
+
+# --- every JUnit dialect of the fixtures ---
+for f in "$data"/junit/*.xml; do
+	expect_code 0 "imports $(basename "$f")" "$ASSAY" import -q --db "$db" "$f"
+done
+ok_if "one run per file" "[ \$(runs) = $(ls "$data"/junit/*.xml | wc -l) ]"
+ok_if "a Surefire flaky test is one passed result after a superseded failure" \
+	"[ \"\$(sql '$db' \"select group_concat(status || ':' || attempt || ':' || superseded, ' ') from results where test = 'com.example.CartTest/checkoutTimesOut'\")\" = 'failed:1:1 passed:2:0' ]"
+ok_if "Surefire reruns that kept failing end in the last rerun, earlier ones kept" \
+	"[ \"\$(sql '$db' \"select group_concat(status || ':' || attempt || ':' || superseded, ' ') from results where test = 'com.example.CartTest/appliesCoupon'\")\" = 'failed:1:1 failed:2:1 error:3:0' ]"
+ok_if "the run counts the flaky test once, as passed, and as flaky" \
+	"[ \"\$(sql '$db' \"select n_passed || ' ' || n_failed || ' ' || n_error || ' ' || n_flaky from test_runs where test_definition_id like '%surefire_rerun.xml'\")\" = '2 0 1 1' ]"
+ok_if "the earlier attempt keeps its own message" \
+	"sql '$db' \"select message from results where test = 'com.example.CartTest/checkoutTimesOut' and attempt = 1\" | grep -q 'but was: <504>'"
+ok_if "a Latin-1 file without a declaration is stored as UTF-8" \
+	"[ \"\$(sql '$db' \"select count(*) from results where test = 'café/latin/résumé'\")\" = 1 ]"
+
+# --- stable names: a second import of the same file adds no test ---
+tests_before=$(sql "$db" 'select count(*) from tests')
+expect_code 0 "the same file imports again" "$ASSAY" import -q --db "$db" "$data/junit/gtest.xml"
+ok_if "its tests are the same tests (history lines up)" "[ \$(sql '$db' 'select count(*) from tests') = $tests_before ]"
+ok_if "and each has two results now" \
+	"[ \"\$(sql '$db' \"select count(*) from results where test = 'MathTest/Divides'\")\" = 2 ]"
+
+# --- run properties, JSON, stdin ---
+expect_code 0 "properties are stored with the run" "$ASSAY" import --db "$db" --json -e staging \
+	--title "nightly 42" --description "from CI" -c build=1234 --project shop - <"$data/junit/ant.xml"
+ok_if "--json prints the run with its counts" "grep -q '\"title\": \"nightly 42\"' '$T/out' && grep -q '\"error\": 1' '$T/out'"
+ok_if "environment, project and context are recorded" \
+	"[ \"\$(sql '$db' \"select r.environment || ' ' || p.name || ' ' || r.context_json from test_runs r join projects p on p.id = r.project_id where r.title = 'nightly 42'\")\" = 'staging shop {\"build\":\"1234\"}' ]"
+
+# --- TAP: the file is one test, its points are sub-results ---
+cp "$data/tap/test_more.tap" "$T/more.tap"
+expect_code 0 "a TAP file imports" "$ASSAY" import -q --db "$db" "$T/more.tap"
+ok_if "its points are sub-results of a test named after the file" \
+	"[ \"\$(sql '$db' \"select count(*) from results where parent = 'more' and test like 'more/%'\")\" -gt 0 ] && [ \"\$(sql '$db' \"select count(*) from results where test = 'more' and parent is null\")\" = 1 ]"
+printf 'ok 1 - only\nok 2 - plan missing\n' >"$T/noplan.txt"
+expect_code 0 "TAP without a plan imports" "$ASSAY" import -q --db "$db" "$T/noplan.txt"
+ok_if "and its test is error (bad TAP), as with assay run" \
+	"[ \"\$(sql '$db' \"select status from results where test = 'noplan'\")\" = error ]"
+
+# --- directories ---
+mkdir -p "$T/reports/sub" "$T/reports/.hidden"
+cp "$data/junit/ctest.xml" "$T/reports/a.xml"
+cp "$data/junit/go_junit_report.xml" "$T/reports/sub/b.xml"
+cp "$data/tap/bats.tap" "$T/reports/sub/c.out"
+cp "$data/junit/ant.xml" "$T/reports/.hidden/skip.xml"
+printf '<project><modelVersion>4.0.0</modelVersion></project>\n' >"$T/reports/pom.xml"
+printf '{"name": "not ctrf"}\n' >"$T/reports/package.json"
+printf 'hello\n' >"$T/reports/README"
+expect_code 0 "a directory is searched for result files" "$ASSAY" import -q --db "$db" --title dir "$T/reports"
+ok_if "it took the three result files and nothing else" \
+	"[ \"\$(sql '$db' \"select n_passed + n_failed + n_error + n_skipped from test_runs where title = 'dir'\")\" = 10 ]"  # 4 ctest + 5 go cases + the bats stream
+mkdir -p "$T/empty"
+expect_code 2 "a directory without result files is an error" "$ASSAY" import -q --db "$db" "$T/empty"
+ok_if "which says so" "grep -q 'no JUnit XML, TAP or CTRF result files' '$T/err'"
+
+# --- bad input records nothing ---
+n=$(runs)
+head -c 700 "$data/junit/surefire_rerun.xml" >"$T/cut.xml"
+expect_code 2 "a truncated file is refused" "$ASSAY" import -q --db "$db" "$data/junit/ant.xml" "$T/cut.xml"
+ok_if "the error names the file, line and column" "grep -qE 'cut.xml: line [0-9]+, column [0-9]+' '$T/err'"
+ok_if "and nothing was recorded, not even the good file before it" "[ \$(runs) = $n ]"
+expect_code 0 "--keep-partial records what was read" "$ASSAY" import -q --db "$db" --keep-partial --title partial "$T/cut.xml"
+ok_if "the partial run is failed (99) with the reason" \
+	"[ \"\$(sql '$db' \"select lifecycle_code || ' ' || status from test_runs where title = 'partial'\")\" = '99 error' ] && sql '$db' \"select reason from test_runs where title = 'partial'\" | grep -q 'cut.xml: line'"
+ok_if "and holds the cases before the fault" \
+	"[ \"\$(sql '$db' \"select count(*) from results r join test_runs t on t.id = r.run_id where t.title = 'partial'\")\" -ge 1 ]"
+n=$(runs)
+cat >"$T/bomb.xml" <<'X'
+<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<testsuite name="s"><testcase name="&lol2;"/></testsuite>
+X
+cat >"$T/xxe.xml" <<'X'
+<?xml version="1.0"?>
+<!DOCTYPE t [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<testsuite name="s"><testcase name="a"><system-out>&x;</system-out></testcase></testsuite>
+X
+expect_code 2 "an entity expansion bomb is refused" "$ASSAY" import -q --db "$db" "$T/bomb.xml"
+expect_code 2 "an external entity is refused" "$ASSAY" import -q --db "$db" "$T/xxe.xml"
+ok_if "and neither recorded anything" "[ \$(runs) = $n ] && ! sql '$db' 'select stdout_text from results' | grep -q root:"
+printf 'just some text\n' >"$T/plain.txt"
+expect_code 2 "a file in no known format is refused" "$ASSAY" import -q --db "$db" "$T/plain.txt"
+ok_if "with a hint to use --format" "grep -q 'say which with --format' '$T/err'"
+expect_code 2 "a missing file is refused" "$ASSAY" import -q --db "$db" "$T/nope.xml"
+ok_if "by name" "grep -q 'nope.xml' '$T/err'"
+expect_code 2 "an unknown --format is refused" "$ASSAY" import -q --db "$db" --format yaml "$T/plain.txt"
+expect_code 2 "a forced format that does not fit fails to parse" "$ASSAY" import -q --db "$db" --format junit "$T/more.tap"
+ok_if "and nothing was recorded" "[ \$(runs) = $n ]"
+
+# --- creating tests can be turned off ---
+expect_code 2 "--no-create-tests refuses a test the project lacks" "$ASSAY" import -q --db "$db" --no-create-tests --project fresh "$data/junit/ant.xml"
+ok_if "naming it" "grep -q \"test 'org.example.ParserTest/testParsesEmpty' does not exist\" '$T/err'"
+ok_if "and records nothing" "[ \$(runs) = $n ]"
+expect_code 0 "--no-create-tests accepts tests that exist" "$ASSAY" import -q --db "$db" --no-create-tests --project shop "$data/junit/ant.xml"
+
+# --- adding to an open run, never to a closed one ---
+open_run=$(sql "$db" "select id from test_runs where title = 'nightly 42'")
+# a run opened by an external reporter: in progress, owned by no local process
+sql "$db" "update test_runs set lifecycle_code = 6, lifecycle = 'in_progress', status = 'running', host = NULL, pid = NULL where id = '$open_run'"
+expect_code 0 "--run adds to an open run" "$ASSAY" import -q --db "$db" --run "$open_run" "$data/junit/gtest.xml"
+ok_if "whose counters grow" \
+	"[ \"\$(sql '$db' \"select n_passed + n_failed + n_error + n_skipped from test_runs where id = '$open_run'\")\" = 6 ]"
+expect_code 2 "--run refuses a completed run" "$ASSAY" import -q --db "$db" --run last~1 "$data/junit/gtest.xml"
+ok_if "saying it is closed" "grep -q 'results can only be added to an open run' '$T/err'"
+expect_code 2 "--run with --title is a usage error" "$ASSAY" import -q --db "$db" --run "$open_run" --title x "$data/junit/gtest.xml"
+
+# --- reading back ---
+expect_code 0 "assay results shows the attempts" "$ASSAY" results --db "$db" "$(sql "$db" "select id from test_runs where test_definition_id like '%surefire_rerun.xml'")"
+ok_if "marking the re-run ones and the flaky pass" "grep -q 'attempt 1, re-run' '$T/out' && grep -q 'attempt 2, flaky' '$T/out'"
+ok_if "the database is intact" "[ \"\$(sql '$db' 'pragma integrity_check')\" = ok ]"
+done_testing
