@@ -26,9 +26,10 @@
  *
  * Status: passed → passed; failed → failed; skipped and pending → skipped;
  * other → skipped when `rawStatus` names a test that was not run (todo,
- * disabled, skipped, pending, ignored, excluded), else error: an outcome the
- * tool could not call passed or failed must not count as a pass. A missing
- * or unknown status counts as "other". Names are compared case-insensitively.
+ * disabled, skipped, pending, ignored, excluded, xfail, xfailed), else
+ * error: an outcome the tool could not call passed or failed must not count
+ * as a pass. A missing or unknown status counts as "other". Status names are
+ * compared case-insensitively.
  *
  * A test object whose `name` is missing, null, not a string or "" has no
  * identity to record results under: it is not delivered but counted in
