@@ -50,6 +50,15 @@ static void on_advance(void *ctx, const char *path, uint64_t bytes, int64_t resu
 	v->shown = true;
 }
 
+static void on_warning(void *ctx, const char *message)
+{
+	struct import_view *v = ctx;
+	if (v->shown)
+		fprintf(stderr, "\r\033[K");
+	v->shown = false;
+	fprintf(stderr, "assay: warning: %s\n", message);
+}
+
 static void clear_view(struct import_view *v)
 {
 	if (v->shown)
@@ -145,7 +154,8 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	struct import_view view = { .tty = !quiet && isatty(STDERR_FILENO) };
-	struct import_progress pg = { .ctx = &view, .file = on_file, .advance = on_advance };
+	struct import_progress pg = { .ctx = &view, .file = on_file, .advance = on_advance,
+				   .warning = on_warning };
 	struct run run;
 	int rc = service_import(st, &req, &pg, &run, &e);
 	clear_view(&view);

@@ -1,5 +1,6 @@
 #include "util/base.h"
 
+#include "formats/ctrf_read.h"
 #include "formats/detect.h"
 
 static const char *const names[] = { "unknown", "junit", "tap", "ctrf" };
@@ -95,6 +96,6 @@ enum result_format format_detect(const char *head, size_t n)
 	if (*p == '<')
 		return xml_root_is_junit(p, end) ? FMT_JUNIT : FMT_UNKNOWN;
 	if (*p == '{')
-		return past(p, end, "\"results\"") ? FMT_CTRF : FMT_UNKNOWN;
+		return ctrf_sniff(head, n) ? FMT_CTRF : FMT_UNKNOWN;
 	return tap_line(p, end) ? FMT_TAP : FMT_UNKNOWN;
 }

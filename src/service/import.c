@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "formats/ctrf_read.h"
 #include "formats/junit_read.h"
 #include "formats/tap_read.h"
 #include "service/import.h"
@@ -151,6 +152,67 @@ static void on_case(void *ctx, const struct junit_case *c)
 	buf_release(&name);
 }
 
+/* ---- CTRF ---- */
+
+static void on_ctrf_test(void *ctx, const struct ctrf_test *t)
+{
+	struct importer *im = ctx;
+	struct buf name = BUF_INIT;
+	ctrf_test_id(t, &name);
+	if (!known(im, name.data)) {
+		buf_release(&name);
+		return;
+	}
+	for (size_t i = 0; i < t->n_attempts; i++) {
+		const struct ctrf_attempt *a = &t->attempts[i];
+		struct result r = {
+			.test = xstrdup(name.data),
+			.status = a->status,
+			.duration_ms = a->duration_ms > 0 ? a->duration_ms : 0,
+			.message = junit_message(a->message, a->trace),
+		};
+		add(im, &r);
+	}
+	/* "retries": 2 without the attempts themselves still says the test ran
+	 * twice before; keep those runs visible, without details. */
+	for (int i = (int)t->n_attempts; i < t->retries && i < 32; i++) {
+		struct result r = {
+			.test = xstrdup(name.data),
+			.status = t->status == RS_PASSED ? RS_FAILED : t->status,
+			.message = xstrdup("an earlier attempt (the CTRF file gives no details)"),
+		};
+		add(im, &r);
+	}
+	struct result r = {
+		.test = buf_detach(&name),
+		.status = t->status,
+		.duration_ms = t->duration_ms > 0 ? t->duration_ms : 0,
+		.message = junit_message(t->message, t->trace),
+		.stdout_text = *t->system_out ? xstrdup(t->system_out) : NULL,
+		.stderr_text = *t->system_err ? xstrdup(t->system_err) : NULL,
+	};
+	add(im, &r);
+	buf_release(&name);
+}
+
+/* Ends a CTRF document; tests it had to leave out (no usable name) are
+ * reported as a warning, not an error: one bad entry of a huge report
+ * should not cost the rest. */
+static int ctrf_end(struct importer *im, struct ctrf_reader *cr, struct error *e)
+{
+	struct ctrf_summary s;
+	int rc = ctrf_finish(cr, &s, e);
+	if (!rc && s.dropped && im->pg && im->pg->warning) {
+		char *w = xasprintf("%s: %lld tests left out: %s", im->path, (long long)s.dropped,
+				    s.problem ? s.problem : "no usable name");
+		im->pg->warning(im->pg->ctx, w);
+		free(w);
+	}
+	if (!rc)
+		ctrf_summary_release(&s);
+	return rc;
+}
+
 /* ---- TAP ---- */
 
 /* "results/foo.tap" → "foo"; standard input is "stdin". */
@@ -284,8 +346,6 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 		rc = err_set(e, RC_USAGE,
 			     "%s: not a JUnit XML, TAP or CTRF file (say which with --format)",
 			     im->path);
-	} else if (f == FMT_CTRF) {
-		rc = err_set(e, RC_USAGE, "%s: CTRF import is not built yet", im->path);
 	}
 	if (rc) {
 		if (fd != STDIN_FILENO)
@@ -297,9 +357,13 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 
 	struct junit_reader *jr = NULL;
 	struct tap_reader *tr = NULL;
+	struct ctrf_reader *cr = NULL;
 	if (f == FMT_JUNIT) {
 		struct junit_callbacks cb = { on_case, im };
 		jr = junit_reader_new(&cb);
+	} else if (f == FMT_CTRF) {
+		struct ctrf_callbacks cb = { on_ctrf_test, im };
+		cr = ctrf_reader_new(&cb);
 	} else {
 		struct tap_callbacks cb = { on_point, im };
 		tr = tap_reader_new(&cb);
@@ -310,6 +374,8 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 		total += (uint64_t)n;
 		if (jr)
 			rc = junit_feed(jr, chunk, (size_t)n, e);
+		else if (cr)
+			rc = ctrf_feed(cr, chunk, (size_t)n, e);
 		else
 			tap_feed(tr, chunk, (size_t)n);
 		if (total >= next_advance && im->pg && im->pg->advance) {
@@ -322,12 +388,15 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 	if (!rc && !im->rc) {
 		if (jr)
 			rc = junit_finish(jr, e);
+		else if (cr)
+			rc = ctrf_end(im, cr, e);
 		else
 			tap_stream_end(im, tr);
 	}
 	if (rc == RC_PARSE)
 		err_prefix(e, "%s", im->path);
 	junit_reader_free(jr);
+	ctrf_reader_free(cr);
 	if (tr)
 		tap_reader_free(tr);
 	tap_stream_release(&im->tap);

@@ -46,6 +46,8 @@ struct import_progress {
 	void (*advance)(void *ctx, const char *path, uint64_t bytes, int64_t results);
 	/* A directory entry that is not a result file was left out. */
 	void (*skipped)(void *ctx, const char *path);
+	/* Something was left out of a file without failing the import. */
+	void (*warning)(void *ctx, const char *message);
 };
 
 /* Records the files and fills `out` with the run as stored. Errors: RC_USAGE

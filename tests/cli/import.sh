@@ -46,6 +46,19 @@ expect_code 0 "TAP without a plan imports" "$ASSAY" import -q --db "$db" "$T/nop
 ok_if "and its test is error (bad TAP), as with assay run" \
 	"[ \"\$(sql '$db' \"select status from results where test = 'noplan'\")\" = error ]"
 
+# --- CTRF: retries and flaky tests are attempts too ---
+cp "$data/ctrf/playwright.json" "$T/pw.report"
+expect_code 0 "a CTRF report imports (told by content, whatever its name)" "$ASSAY" import -q --db "$db" --title ctrf "$T/pw.report"
+ok_if "a flaky test is passed after its failed attempt" \
+	"[ \"\$(sql '$db' \"select group_concat(status || ':' || attempt || ':' || superseded, ' ') from results where test = 'chromium > login.spec.ts > Login/logs in with a valid password'\")\" = 'failed:1:1 passed:2:0' ]"
+ok_if "and the run counts it as flaky" "[ \"\$(sql '$db' \"select n_flaky from test_runs where title = 'ctrf'\")\" = 1 ]"
+expect_code 0 "a CTRF report with unnamed tests imports the named ones" "$ASSAY" import -q --db "$db" "$data/ctrf/odd_order.json"
+ok_if "and warns about the ones left out" "grep -q 'warning: .*odd_order.json: 2 tests left out' '$T/err'"
+printf '{"results": {"tool": {"name": "x"}, "tests": [{"name": "a", "status": "passed"}' >"$T/cut.json"
+n=$(runs)
+expect_code 2 "a truncated CTRF report is refused" "$ASSAY" import -q --db "$db" "$T/cut.json"
+ok_if "naming file, line and column, recording nothing" "grep -qE 'cut.json: line 1, column [0-9]+' '$T/err' && [ \$(runs) = $n ]"
+
 # --- directories ---
 mkdir -p "$T/reports/sub" "$T/reports/.hidden"
 cp "$data/junit/ctest.xml" "$T/reports/a.xml"
