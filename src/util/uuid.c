@@ -1,20 +1,32 @@
 #include "util/base.h"
 
 #include <sys/random.h>
-#include <unistd.h>
+#include <pthread.h>
 
 #include "util/time.h"
 #include "util/uuid.h"
 
 /* Random bytes are taken from the kernel a pool at a time: one getrandom
  * per id was a tenth of the time of a million-result import. A process made
- * by fork() refills its pool, so parent and child never share bytes. */
+ * by fork() empties its pool, so parent and child never share bytes. */
+static unsigned char pool[4096];
+static size_t used = sizeof(pool);
+
+static void forget_pool(void)
+{
+	used = sizeof(pool);
+}
+
+static void register_fork_handler(void)
+{
+	pthread_atfork(NULL, NULL, forget_pool);
+}
+
 static void random16(unsigned char b[16])
 {
-	static unsigned char pool[4096];
-	static size_t used = sizeof(pool);
-	static pid_t owner;
-	if (used == sizeof(pool) || owner != getpid()) {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, register_fork_handler);
+	if (used == sizeof(pool)) {
 		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool)) {
 			/* getrandom on Linux does not fail once booted; keep going
 			 * with time-derived bits rather than refuse to make an id. */
@@ -24,7 +36,6 @@ static void random16(unsigned char b[16])
 			}
 		}
 		used = 0;
-		owner = getpid();
 	}
 	memcpy(b, pool + used, 16);
 	used += 16;
