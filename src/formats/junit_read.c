@@ -69,6 +69,7 @@ struct junit_reader {
 	bool encoding_set;
 	int depth;
 	bool seen_root;
+	bool root_ended;         /* the root element's end tag was read */
 	struct suite *suites;
 	size_t n_suites, cap_suites;
 	struct tcase c;
@@ -485,7 +486,8 @@ static void XMLCALL on_end(void *ud, const XML_Char *el)
 		free(r->suites[r->n_suites].name);
 		free(r->suites[r->n_suites].file);
 	}
-	r->depth--;
+	if (--r->depth == 0)
+		r->root_ended = true;
 }
 
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
@@ -513,6 +515,14 @@ static int fail(struct junit_reader *r, struct error *e, bool final)
 	if (r->abort_msg) {
 		r->err = r->abort_msg;
 		r->abort_msg = NULL;
+	} else if (r->root_ended &&
+		   (code == XML_ERROR_JUNK_AFTER_DOC_ELEMENT || code == XML_ERROR_INVALID_TOKEN)) {
+		/* Past the root element expat calls the same text "junk" (at
+		 * the start of its token) or an "invalid token" (at the bad
+		 * character, further on the same line) depending on whether the
+		 * chunk ended inside the token: one message, without the column,
+		 * keeps the result the same however the bytes were split. */
+		r->err = xasprintf("line %lu: text after the end of the root element", line);
 	} else if (final && (code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
 			     code == XML_ERROR_PARTIAL_CHAR ||
 			     code == XML_ERROR_UNCLOSED_CDATA_SECTION)) {

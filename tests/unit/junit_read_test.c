@@ -436,6 +436,22 @@ static void errors_stay_until_the_reader_is_freed(void **state)
 	junit_reader_free(rd);
 }
 
+/* Found by fuzz/junit_fuzz: expat calls text after the root "junk" or an
+ * "invalid token" (at another column) depending on where a chunk ends. */
+static void text_after_the_root_fails_alike_in_every_chunking(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite n=\"ci\">\n<testcase name=\"a\"/></testsuite>g\"o", &r);
+	assert_int_equal(r.rc, RC_PARSE);
+	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	assert_int_equal(r.n, 1);
+	run_release(&r);
+	/* two files concatenated */
+	junit_read_str("<testsuites/>\n<?xml version=\"1.0\"?>\n<testsuites/>\n", &r);
+	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	run_release(&r);
+}
+
 static void other_root_elements_are_not_junit(void **state)
 {
 	struct run r;
@@ -653,6 +669,7 @@ int main(void)
 		cmocka_unit_test(truncated_document_fails_at_finish_with_the_line),
 		cmocka_unit_test(malformed_xml_names_line_and_column),
 		cmocka_unit_test(errors_stay_until_the_reader_is_freed),
+		cmocka_unit_test(text_after_the_root_fails_alike_in_every_chunking),
 		cmocka_unit_test(other_root_elements_are_not_junit),
 		cmocka_unit_test(times_survive_separators_and_garbage),
 		cmocka_unit_test(undeclared_latin1_bytes_and_control_characters_are_repaired),
