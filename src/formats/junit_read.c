@@ -536,7 +536,8 @@ static int fail(struct junit_reader *r, struct error *e, bool final)
 	return err_set(e, r->rc, "%s", r->err);
 }
 
-/* Passes the repaired bytes in r->scratch to expat. */
+/* Passes the repaired bytes in r->scratch to expat, but for a CR at their
+ * end (unless final), which waits in r->scratch for the next call. */
 static int parse_scratch(struct junit_reader *r, bool final, struct error *e)
 {
 	if (!r->encoding_set && xml_repair_decided(&r->repair)) {
@@ -551,6 +552,15 @@ static int parse_scratch(struct junit_reader *r, bool final, struct error *e)
 	}
 	const char *p = r->scratch.data;
 	size_t n = r->scratch.len;
+	/* After the root element expat counts a CR that ends its input as a
+	 * line break, and the LF that starts the next input as another: the
+	 * line of a later error would depend on where the chunks were split.
+	 * So a CR never ends expat's input before the end; the last two bytes
+	 * wait when either is one (two: a CR in UTF-16 is "\r\0" or "\0\r"). */
+	char held[2];
+	size_t keep = final ? 0 : n >= 2 && p[n - 2] == '\r' ? 2 : n >= 1 && p[n - 1] == '\r' ? 1 : 0;
+	n -= keep;
+	memcpy(held, p + n, keep);
 	do {
 		int part = n > INT_MAX / 2 ? INT_MAX / 2 : (int)n;
 		bool last = final && (size_t)part == n;
@@ -562,6 +572,7 @@ static int parse_scratch(struct junit_reader *r, bool final, struct error *e)
 		n -= (size_t)part;
 	} while (n);
 	buf_reset(&r->scratch);
+	buf_add(&r->scratch, held, keep);
 	return RC_OK;
 }
 

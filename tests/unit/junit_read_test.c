@@ -452,6 +452,19 @@ static void text_after_the_root_fails_alike_in_every_chunking(void **state)
 	run_release(&r);
 }
 
+/* Found by fuzz/junit_fuzz: after the root, expat counted a CRLF split
+ * between two chunks as two line breaks. */
+static void crlf_after_the_root_is_one_line_in_every_chunking(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite/>\r\n  <x a=\"1\"\xC0>\r\n", &r);
+	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	run_release(&r);
+	junit_read_str("<testsuite/>\r\n\r\n<!-- not closed", &r);
+	assert_string_equal(r.e.msg, "unexpected end of document at line 3");
+	run_release(&r);
+}
+
 static void other_root_elements_are_not_junit(void **state)
 {
 	struct run r;
@@ -670,6 +683,7 @@ int main(void)
 		cmocka_unit_test(malformed_xml_names_line_and_column),
 		cmocka_unit_test(errors_stay_until_the_reader_is_freed),
 		cmocka_unit_test(text_after_the_root_fails_alike_in_every_chunking),
+		cmocka_unit_test(crlf_after_the_root_is_one_line_in_every_chunking),
 		cmocka_unit_test(other_root_elements_are_not_junit),
 		cmocka_unit_test(times_survive_separators_and_garbage),
 		cmocka_unit_test(undeclared_latin1_bytes_and_control_characters_are_repaired),
