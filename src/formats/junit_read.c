@@ -337,7 +337,7 @@ static struct capture *text_target(struct junit_reader *r)
 /* Text of a capture with surrounding whitespace removed; heap. */
 static char *trimmed_text(const struct capture *cap)
 {
-	char *t = capture_text(cap, NULL);
+	char *t = capture_text_utf8(cap, NULL);
 	size_t n = strlen(t), lead = strspn(t, " \t\r\n");
 	while (n > lead && strchr(" \t\r\n", t[n - 1]))
 		n--;
@@ -386,7 +386,7 @@ static void case_end(struct junit_reader *r)
 		.type = c->type ? c->type : "",
 		.line = c->line,
 	};
-	char *text = capture_text(&c->text, NULL), *final_text = NULL;
+	char *text = capture_text_utf8(&c->text, NULL), *final_text = NULL;
 	for (size_t i = 0; i < c->n_attempts; i++) {
 		struct attempt *t = &c->attempts[i];
 		if (t->rerun)
@@ -417,7 +417,7 @@ static void case_end(struct junit_reader *r)
 		jc.text = text;
 	}
 	char *suite = suite_path(r);
-	char *out = capture_text(&c->out, NULL), *err = capture_text(&c->err, NULL);
+	char *out = capture_text_utf8(&c->out, NULL), *err = capture_text_utf8(&c->err, NULL);
 	jc.suite = suite;
 	jc.system_out = out;
 	jc.system_err = err;

@@ -13,6 +13,7 @@
 
 #include "formats/junit_read.h"
 #include "util/buf.h"
+#include "util/str.h"
 
 /* ---- helpers ---- */
 
@@ -619,6 +620,31 @@ static void gigantic_system_out_costs_bounded_memory(void **state)
 	run_release(&r);
 }
 
+/* Found by fuzz/junit_fuzz (with inputs past 64 KiB): the bounded texts
+ * were cut inside characters. */
+static void texts_cut_at_the_limit_stay_valid_utf8(void **state)
+{
+	struct buf doc = BUF_INIT;
+	buf_adds(&doc, "<testsuite><testcase name=\"t\"><failure message=\"m\">");
+	/* 75 KB of ✓ (3 bytes): the cuts 32 KiB from either end split one */
+	for (int i = 0; i < 25000; i++)
+		buf_adds(&doc, "\xE2\x9C\x93");
+	buf_adds(&doc, "</failure><system-out><![CDATA[x");
+	for (int i = 0; i < 20000; i++) /* 💥 (4 bytes), shifted by x and yz to split them */
+		buf_adds(&doc, "\xF0\x9F\x92\xA5");
+	buf_adds(&doc, "yz]]></system-out></testcase></testsuite>");
+	struct run r;
+	junit_run(doc.data, doc.len, 0, &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.n, 1);
+	assert_non_null(strstr(r.cases[0].text, " bytes dropped ...]"));
+	assert_true(str_utf8_valid(r.cases[0].text));
+	assert_non_null(strstr(r.cases[0].out, " bytes dropped ...]"));
+	assert_true(str_utf8_valid(r.cases[0].out));
+	run_release(&r);
+	buf_release(&doc);
+}
+
 static void rerun_elements_beyond_the_limit_are_read_past(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -690,6 +716,7 @@ int main(void)
 		cmocka_unit_test(declared_encodings_are_honoured),
 		cmocka_unit_test(utf16_documents_are_read),
 		cmocka_unit_test(gigantic_system_out_costs_bounded_memory),
+		cmocka_unit_test(texts_cut_at_the_limit_stay_valid_utf8),
 		cmocka_unit_test(rerun_elements_beyond_the_limit_are_read_past),
 		cmocka_unit_test(case_id_leaves_out_empty_and_repeated_parts),
 	};
