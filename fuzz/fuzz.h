@@ -100,36 +100,4 @@ static inline void fuzz_same(const char *what, const struct buf *whole, const st
 	abort();
 }
 
-/* True when s is valid UTF-8 (no overlongs, surrogates or values past
- * U+10FFFF). */
-static inline bool fuzz_utf8_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned char c = *p++;
-		if (c < 0x80)
-			continue;
-		if (c < 0xC2 || c > 0xF4)
-			return false;
-		size_t more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
-		unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range */
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-		else if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-		for (size_t i = 0; i < more; i++) {
-			unsigned char b = *p++; /* a NUL fails here, before going past it */
-			if (b < lo || b > hi)
-				return false;
-			lo = 0x80;
-			hi = 0xBF;
-		}
-	}
-	return true;
-}
-
 #endif

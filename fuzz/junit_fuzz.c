@@ -10,6 +10,7 @@
 #include "fuzz.h"
 
 #include "formats/junit_read.h"
+#include "util/str.h"
 
 struct reading {
 	struct buf log;
@@ -28,7 +29,7 @@ static void check_text(const char *field, const char *s)
 {
 	if (!s)
 		fuzz_fail("junit: %s is NULL", field);
-	if (!fuzz_utf8_ok(s))
+	if (!str_utf8_valid(s))
 		fuzz_fail("junit: %s is not valid UTF-8", field);
 }
 
