@@ -73,7 +73,8 @@ static void list_files(const char *dir, char ***list, size_t *n, size_t *cap)
 		(*list)[(*n)++] = xasprintf("%s/%s", dir, de->d_name);
 	}
 	closedir(d);
-	qsort(*list + first, *n - first, sizeof(**list), by_name);
+	if (*n > first)
+		qsort(*list + first, *n - first, sizeof(**list), by_name);
 }
 
 static char *read_file(const char *path, size_t *n)
