@@ -28,11 +28,11 @@ if [ $# -eq 0 ]; then
 	done
 fi
 # The sanitizers' reports are what a failure shows; leaks count as failures.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
-# The value of libFuzzer's final "stat::<name>: N" line in log $1.
-stat() {
+# The value of the last "stat::$2: N" line (-print_final_stats) in log $1.
+final_stat() {
 	sed -n "s/^stat::$2: *//p" "$1" | tail -1
 }
 
@@ -62,13 +62,13 @@ for name in "$@"; do
 		-print_final_stats=1 -artifact_prefix="$work/" $dict ${ASSAY_FUZZ_FLAGS:-} \
 		"$work/corpus" >"$work/log" 2>&1
 	rc=$?
-	runs=$(stat "$work/log" number_of_executed_units)
-	speed=$(stat "$work/log" average_exec_per_sec)
-	rss=$(stat "$work/log" peak_rss_mb)
+	runs=$(final_stat "$work/log" number_of_executed_units)
+	speed=$(final_stat "$work/log" average_exec_per_sec)
+	rss=$(final_stat "$work/log" peak_rss_mb)
 	found=$(find "$work" -maxdepth 1 -type f \
 		\( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | head -1)
 	if [ "$rc" -eq 0 ] && [ -z "$found" ]; then
-		echo "ok $i - $name: ${secs} s, ${runs:-?} inputs (${speed:-?}/s), $(ls "$work/corpus" | wc -l) in corpus, peak ${rss:-?} MB"
+		echo "ok $i - $name: ${secs} s, ${runs:-?} inputs (${speed:-?}/s), $(find "$work/corpus" -type f | wc -l) in corpus, peak ${rss:-?} MB"
 		continue
 	fi
 	failed=$((failed + 1))
