@@ -397,7 +397,9 @@ static void case_end(struct junit_reader *r)
 		k++;
 	}
 	if (final) {
-		if (c->has_result)
+		/* a <skipped> before the reruns is no failed attempt (and an
+		 * attempt is failed or error, as the header says) */
+		if (c->has_result && (jc.status == RS_FAILED || jc.status == RS_ERROR))
 			list[k++] = (struct junit_attempt){ jc.status, jc.message, jc.type, text, -1 };
 		for (size_t i = 0; i < c->n_attempts; i++) {
 			struct attempt *t = &c->attempts[i];

@@ -259,6 +259,25 @@ static void surefire_rerun_failure_ends_with_the_last_attempt(void **state)
 	run_release(&r);
 }
 
+/* junit_read.h: an attempt is failed or error. Seen by running the fuzz
+ * target's checks on an input that joins what no producer joins. */
+static void skipped_before_reruns_is_not_an_attempt(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite><testcase name=\"t\"><skipped message=\"s\"/>"
+		       "<rerunFailure message=\"r1\"/><rerunError message=\"r2\"/>"
+		       "</testcase></testsuite>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.cases[0].status, RS_ERROR); /* the last run */
+	assert_string_equal(r.cases[0].message, "r2");
+	assert_int_equal(r.cases[0].n_attempts, 1);
+	assert_int_equal(r.cases[0].attempts[0].status, RS_FAILED);
+	assert_string_equal(r.cases[0].attempts[0].message, "r1");
+	run_release(&r);
+}
+
 static void gtest_failures_are_appended_and_disabled_tests_are_skipped(void **state)
 {
 	struct run r;
@@ -698,6 +717,7 @@ int main(void)
 		cmocka_unit_test(pytest_xunit2_cases_drop_the_generic_suite_from_ids),
 		cmocka_unit_test(surefire_flaky_case_passes_and_lists_the_failed_attempt),
 		cmocka_unit_test(surefire_rerun_failure_ends_with_the_last_attempt),
+		cmocka_unit_test(skipped_before_reruns_is_not_an_attempt),
 		cmocka_unit_test(gtest_failures_are_appended_and_disabled_tests_are_skipped),
 		cmocka_unit_test(ctest_cases_keep_their_output_and_disabled_is_skipped),
 		cmocka_unit_test(go_junit_report_ignores_package_output),
