@@ -1,9 +1,11 @@
 # assay — build. `make` builds build/release/assay; `make test` builds with
-# AddressSanitizer + UndefinedBehaviorSanitizer and runs every test.
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs every test; `make
+# fuzz` builds the libFuzzer targets (fuzz/*_fuzz.c) with clang into build/fuzz.
 # Sources are found by wildcard, so adding a file to src/<layer>/ or a
 # tests/unit/<module>_test.c needs no edit here.
 
 CC      ?= cc
+FUZZ_CC ?= clang
 PKGS    := libuv sqlite3 expat yaml-0.1 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
@@ -18,6 +20,12 @@ MODE    ?= release
 ifeq ($(MODE),asan)
   CFLAGS_MODE := -O1 $(SAN)
   LDFLAGS_MODE := $(SAN)
+else ifeq ($(MODE),fuzz)
+  # The library gets libFuzzer's coverage hooks; only the targets link its main.
+  CC := $(FUZZ_CC)
+  CFLAGS_MODE := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+                 -fno-sanitize-recover=all
+  LDFLAGS_MODE := -fsanitize=fuzzer,address,undefined
 else
   CFLAGS_MODE := -O2
   LDFLAGS_MODE :=
@@ -29,8 +37,13 @@ SQL     := $(sort $(wildcard src/store/schema/*.sql))
 LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/%.o) $(OUT)/gen/schema_sql.o
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
+# One libFuzzer target per reader: dropping in fuzz/<format>_fuzz.c (with
+# its seeds in fuzz/corpus/<format>/) is all it takes to add one.
+FUZZ_NAMES := $(patsubst fuzz/%_fuzz.c,%,$(wildcard fuzz/*_fuzz.c))
+FUZZ_BIN := $(FUZZ_NAMES:%=$(OUT)/%_fuzz)
+FUZZ_REPLAY_OBJ := $(FUZZ_NAMES:%=$(OUT)/replay/%_fuzz.o)
 
-.PHONY: all lib unit test check clean example bench format
+.PHONY: all lib unit test check clean example bench format fuzz fuzz-targets
 all: $(OUT)/assay
 
 $(OUT)/%.o: %.c
@@ -62,9 +75,38 @@ $(OUT)/tests/%: tests/unit/%.c $(OUT)/libassay.a
 
 unit: $(UNIT_BIN)
 
-# The whole suite, sanitized: unit tests, then black-box tests of the binary.
+# The fuzz regression test replays every target's seeds and kept crashes in
+# this (gcc, sanitized) build: each target is compiled with its entry point
+# renamed to fuzz_<format>_one, and the test is given the list of them as
+# FUZZ_TARGETS="X(junit) X(tap) ...".
+$(OUT)/replay/%_fuzz.o: fuzz/%_fuzz.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(BASE) $(CFLAGS_MODE) $(CFLAGS) -DLLVMFuzzerTestOneInput=fuzz_$*_one -c $< -o $@
+
+$(OUT)/tests/fuzz_regress_test: tests/unit/fuzz_regress_test.c $(FUZZ_REPLAY_OBJ) $(OUT)/libassay.a
+	@mkdir -p $(dir $@)
+	@echo "  LINK $@"
+	@$(CC) $(BASE) $(CFLAGS_MODE) $(shell pkg-config --cflags cmocka) \
+	    -DFUZZ_TARGETS='$(foreach n,$(FUZZ_NAMES),X($(n)))' $< -o $@ $(LDFLAGS_MODE) \
+	    $(FUZZ_REPLAY_OBJ) $(OUT)/libassay.a $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
+
+# libFuzzer binaries: build/fuzz/<format>_fuzz (clang; run by scripts/fuzz.sh).
+fuzz:
+	$(MAKE) MODE=fuzz fuzz-targets
+
+fuzz-targets: $(FUZZ_BIN)
+
+$(OUT)/%_fuzz: fuzz/%_fuzz.c $(OUT)/libassay.a
+	@echo "  LINK $@"
+	@$(CC) $(BASE) $(CFLAGS_MODE) $(CFLAGS) $< -o $@ $(LDFLAGS_MODE) $(OUT)/libassay.a \
+	    $(PKG_LIBS) -lm
+
+# The whole suite, sanitized: unit tests, black-box tests of the binary, and
+# a short run of every fuzz target.
 test:
 	$(MAKE) MODE=asan all unit
+	$(MAKE) fuzz
 	ASSAY_BUILD=build/asan sh tests/run-all.sh
 
 example: all
@@ -74,9 +116,9 @@ bench: all
 	sh bench/run.sh
 
 format:
-	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c)
+	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c fuzz/*.[ch])
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(OUT)/src/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(OUT)/src/cli/main.d $(FUZZ_REPLAY_OBJ:.o=.d) $(FUZZ_BIN:=.d)

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs what building and testing assay needs on Debian 12, only what is
 # missing. Run as root (or with sudo available). Safe to run again.
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes; clang
+# only recommends it, and recommends are not installed) build the fuzz targets.
 set -eu
 pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libpq-dev libmicrohttpd-dev
 libjansson-dev libexpat1-dev libyaml-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev
-sqlite3 procps python3 perl time bsdutils"
+sqlite3 procps python3 perl time bsdutils clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

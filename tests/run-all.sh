@@ -2,6 +2,8 @@
 # Runs every test of assay and ends with "N passed, N failed".
 #   unit tests:  $ASSAY_BUILD/tests/*_test (cmocka, TAP output)
 #   cli tests:   tests/cli/*.sh (black-box tests of $ASSAY_BUILD/assay, TAP output)
+#   fuzzing:     each fuzz/<format>_fuzz.c target (built by `make fuzz`) for
+#                $ASSAY_FUZZ_SECONDS seconds (default 20; 0 skips), one test each
 # Each file prints TAP; a file that exits non-zero without "not ok" lines, or
 # prints no test point at all, counts as one failure.
 set -u
@@ -46,6 +48,17 @@ for t in "$top"/tests/cli/*.sh; do
 	case $(basename "$t") in lib.sh) continue ;; esac
 	case $t in *"$only"*) ;; *) continue ;; esac
 	run_one "cli/$(basename "$t" .sh)" sh "$t"
+done
+fuzz_secs=${ASSAY_FUZZ_SECONDS:-20}
+for t in "$top"/fuzz/*_fuzz.c; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" _fuzz.c)
+	case fuzz/$name in *"$only"*) ;; *) continue ;; esac
+	if [ "$fuzz_secs" -eq 0 ]; then
+		echo "skip fuzz/$name (ASSAY_FUZZ_SECONDS=0)"
+		continue
+	fi
+	run_one "fuzz/$name" sh "$top/scripts/fuzz.sh" "$fuzz_secs" "$name"
 done
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"

@@ -69,6 +69,7 @@ struct junit_reader {
 	bool encoding_set;
 	int depth;
 	bool seen_root;
+	bool root_ended;         /* the root element's end tag was read */
 	struct suite *suites;
 	size_t n_suites, cap_suites;
 	struct tcase c;
@@ -336,7 +337,7 @@ static struct capture *text_target(struct junit_reader *r)
 /* Text of a capture with surrounding whitespace removed; heap. */
 static char *trimmed_text(const struct capture *cap)
 {
-	char *t = capture_text(cap, NULL);
+	char *t = capture_text_utf8(cap, NULL);
 	size_t n = strlen(t), lead = strspn(t, " \t\r\n");
 	while (n > lead && strchr(" \t\r\n", t[n - 1]))
 		n--;
@@ -385,7 +386,7 @@ static void case_end(struct junit_reader *r)
 		.type = c->type ? c->type : "",
 		.line = c->line,
 	};
-	char *text = capture_text(&c->text, NULL), *final_text = NULL;
+	char *text = capture_text_utf8(&c->text, NULL), *final_text = NULL;
 	for (size_t i = 0; i < c->n_attempts; i++) {
 		struct attempt *t = &c->attempts[i];
 		if (t->rerun)
@@ -396,7 +397,9 @@ static void case_end(struct junit_reader *r)
 		k++;
 	}
 	if (final) {
-		if (c->has_result)
+		/* a <skipped> before the reruns is no failed attempt (and an
+		 * attempt is failed or error, as the header says) */
+		if (c->has_result && (jc.status == RS_FAILED || jc.status == RS_ERROR))
 			list[k++] = (struct junit_attempt){ jc.status, jc.message, jc.type, text, -1 };
 		for (size_t i = 0; i < c->n_attempts; i++) {
 			struct attempt *t = &c->attempts[i];
@@ -416,7 +419,7 @@ static void case_end(struct junit_reader *r)
 		jc.text = text;
 	}
 	char *suite = suite_path(r);
-	char *out = capture_text(&c->out, NULL), *err = capture_text(&c->err, NULL);
+	char *out = capture_text_utf8(&c->out, NULL), *err = capture_text_utf8(&c->err, NULL);
 	jc.suite = suite;
 	jc.system_out = out;
 	jc.system_err = err;
@@ -485,7 +488,8 @@ static void XMLCALL on_end(void *ud, const XML_Char *el)
 		free(r->suites[r->n_suites].name);
 		free(r->suites[r->n_suites].file);
 	}
-	r->depth--;
+	if (--r->depth == 0)
+		r->root_ended = true;
 }
 
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
@@ -513,6 +517,14 @@ static int fail(struct junit_reader *r, struct error *e, bool final)
 	if (r->abort_msg) {
 		r->err = r->abort_msg;
 		r->abort_msg = NULL;
+	} else if (r->root_ended &&
+		   (code == XML_ERROR_JUNK_AFTER_DOC_ELEMENT || code == XML_ERROR_INVALID_TOKEN)) {
+		/* Past the root element expat calls the same text "junk" (at
+		 * the start of its token) or an "invalid token" (at the bad
+		 * character, further on the same line) depending on whether the
+		 * chunk ended inside the token: one message, without the column,
+		 * keeps the result the same however the bytes were split. */
+		r->err = xasprintf("line %lu: text after the end of the root element", line);
 	} else if (final && (code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
 			     code == XML_ERROR_PARTIAL_CHAR ||
 			     code == XML_ERROR_UNCLOSED_CDATA_SECTION)) {
@@ -527,7 +539,8 @@ static int fail(struct junit_reader *r, struct error *e, bool final)
 	return err_set(e, r->rc, "%s", r->err);
 }
 
-/* Passes the repaired bytes in r->scratch to expat. */
+/* Passes the repaired bytes in r->scratch to expat, but for a CR at their
+ * end (unless final), which waits in r->scratch for the next call. */
 static int parse_scratch(struct junit_reader *r, bool final, struct error *e)
 {
 	if (!r->encoding_set && xml_repair_decided(&r->repair)) {
@@ -542,6 +555,15 @@ static int parse_scratch(struct junit_reader *r, bool final, struct error *e)
 	}
 	const char *p = r->scratch.data;
 	size_t n = r->scratch.len;
+	/* After the root element expat counts a CR that ends its input as a
+	 * line break, and the LF that starts the next input as another: the
+	 * line of a later error would depend on where the chunks were split.
+	 * So a CR never ends expat's input before the end; the last two bytes
+	 * wait when either is one (two: a CR in UTF-16 is "\r\0" or "\0\r"). */
+	char held[2];
+	size_t keep = final ? 0 : n >= 2 && p[n - 2] == '\r' ? 2 : n >= 1 && p[n - 1] == '\r' ? 1 : 0;
+	n -= keep;
+	memcpy(held, p + n, keep);
 	do {
 		int part = n > INT_MAX / 2 ? INT_MAX / 2 : (int)n;
 		bool last = final && (size_t)part == n;
@@ -553,6 +575,7 @@ static int parse_scratch(struct junit_reader *r, bool final, struct error *e)
 		n -= (size_t)part;
 	} while (n);
 	buf_reset(&r->scratch);
+	buf_add(&r->scratch, held, keep);
 	return RC_OK;
 }
 

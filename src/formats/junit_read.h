@@ -9,6 +9,7 @@
  * or <testsuite> roots, nested suites, per-case and per-suite system-out/err,
  * skipped/error/failure, Surefire flakyX and rerunX elements, times with
  * thousands separators. Texts are bounded (head + tail, see util/capture).
+ * Every string a case carries is valid UTF-8 (cut between characters).
  * DOCTYPE declarations (and so external entities and entity bombs) are refused. */
 #ifndef ASSAY_FORMATS_JUNIT_READ_H
 #define ASSAY_FORMATS_JUNIT_READ_H

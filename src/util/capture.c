@@ -43,27 +43,57 @@ void capture_add(struct capture *c, const char *p, size_t n)
 	c->tail_len = c->tail_len + n > c->limit ? c->limit : c->tail_len + n;
 }
 
-char *capture_text(const struct capture *c, int64_t *dropped)
+/* Bytes at the end of p[0..n) that start a UTF-8 character without ending it. */
+static size_t utf8_unfinished(const char *p, size_t n)
 {
-	struct buf b = BUF_INIT;
+	size_t back = 0;
+	while (back < 3 && back < n && ((unsigned char)p[n - 1 - back] & 0xC0) == 0x80)
+		back++;
+	if (back == n)
+		return 0;
+	unsigned char lead = (unsigned char)p[n - 1 - back];
+	size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	return want > back + 1 ? back + 1 : 0;
+}
+
+static char *text(const struct capture *c, int64_t *dropped, bool utf8)
+{
+	struct buf tail = BUF_INIT;
+	if (c->tail_len == c->limit) {
+		/* The ring's oldest byte is at tail_pos once it has wrapped. */
+		buf_add(&tail, c->tail + c->tail_pos, c->limit - c->tail_pos);
+		buf_add(&tail, c->tail, c->tail_pos);
+	} else {
+		buf_add(&tail, c->tail, c->tail_len);
+	}
 	uint64_t lost = c->total - c->head_len - c->tail_len;
-	buf_add(&b, c->head, c->head_len);
+	size_t head = c->head_len, skip = 0;
+	if (utf8 && lost) {
+		/* The cuts fall inside characters: leave their pieces out too. */
+		head -= utf8_unfinished(c->head, c->head_len);
+		while (skip < 3 && skip < tail.len && ((unsigned char)tail.data[skip] & 0xC0) == 0x80)
+			skip++;
+		lost += c->head_len - head + skip;
+	}
+	struct buf b = BUF_INIT;
+	buf_add(&b, c->head, head);
 	if (lost)
 		buf_addf(&b, "\n[... %llu bytes dropped ...]\n", (unsigned long long)lost);
-	if (c->tail_len) {
-		/* The ring's oldest byte is at tail_pos once it has wrapped. */
-		size_t start = c->tail_len == c->limit ? c->tail_pos : 0;
-		size_t first = c->tail_len - (c->tail_len == c->limit ? start : 0);
-		if (c->tail_len == c->limit) {
-			buf_add(&b, c->tail + start, c->limit - start);
-			buf_add(&b, c->tail, start);
-		} else {
-			buf_add(&b, c->tail, first);
-		}
-	}
+	buf_add(&b, tail.data + skip, tail.len - skip);
+	buf_release(&tail);
 	if (dropped)
 		*dropped = (int64_t)lost;
 	return buf_detach(&b);
+}
+
+char *capture_text(const struct capture *c, int64_t *dropped)
+{
+	return text(c, dropped, false);
+}
+
+char *capture_text_utf8(const struct capture *c, int64_t *dropped)
+{
+	return text(c, dropped, true);
 }
 
 void capture_release(struct capture *c)

@@ -30,6 +30,10 @@ void capture_add(struct capture *c, const char *p, size_t n);
  * "\n[... N bytes dropped ...]\n", then tail. NUL-terminated, heap. The number
  * of dropped bytes goes to *dropped (may be NULL). */
 char *capture_text(const struct capture *c, int64_t *dropped);
+/* The same for a capture of UTF-8 text: when bytes were dropped, the pieces
+ * of the characters that the two cuts went through are dropped (and
+ * counted) too, so valid UTF-8 in gives valid UTF-8 out. */
+char *capture_text_utf8(const struct capture *c, int64_t *dropped);
 void capture_release(struct capture *c);
 
 #endif

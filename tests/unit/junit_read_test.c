@@ -13,6 +13,7 @@
 
 #include "formats/junit_read.h"
 #include "util/buf.h"
+#include "util/str.h"
 
 /* ---- helpers ---- */
 
@@ -258,6 +259,25 @@ static void surefire_rerun_failure_ends_with_the_last_attempt(void **state)
 	run_release(&r);
 }
 
+/* junit_read.h: an attempt is failed or error. Seen by running the fuzz
+ * target's checks on an input that joins what no producer joins. */
+static void skipped_before_reruns_is_not_an_attempt(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite><testcase name=\"t\"><skipped message=\"s\"/>"
+		       "<rerunFailure message=\"r1\"/><rerunError message=\"r2\"/>"
+		       "</testcase></testsuite>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.cases[0].status, RS_ERROR); /* the last run */
+	assert_string_equal(r.cases[0].message, "r2");
+	assert_int_equal(r.cases[0].n_attempts, 1);
+	assert_int_equal(r.cases[0].attempts[0].status, RS_FAILED);
+	assert_string_equal(r.cases[0].attempts[0].message, "r1");
+	run_release(&r);
+}
+
 static void gtest_failures_are_appended_and_disabled_tests_are_skipped(void **state)
 {
 	struct run r;
@@ -436,6 +456,35 @@ static void errors_stay_until_the_reader_is_freed(void **state)
 	junit_reader_free(rd);
 }
 
+/* Found by fuzz/junit_fuzz: expat calls text after the root "junk" or an
+ * "invalid token" (at another column) depending on where a chunk ends. */
+static void text_after_the_root_fails_alike_in_every_chunking(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite n=\"ci\">\n<testcase name=\"a\"/></testsuite>g\"o", &r);
+	assert_int_equal(r.rc, RC_PARSE);
+	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	assert_int_equal(r.n, 1);
+	run_release(&r);
+	/* two files concatenated */
+	junit_read_str("<testsuites/>\n<?xml version=\"1.0\"?>\n<testsuites/>\n", &r);
+	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	run_release(&r);
+}
+
+/* Found by fuzz/junit_fuzz: after the root, expat counted a CRLF split
+ * between two chunks as two line breaks. */
+static void crlf_after_the_root_is_one_line_in_every_chunking(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite/>\r\n  <x a=\"1\"\xC0>\r\n", &r);
+	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	run_release(&r);
+	junit_read_str("<testsuite/>\r\n\r\n<!-- not closed", &r);
+	assert_string_equal(r.e.msg, "unexpected end of document at line 3");
+	run_release(&r);
+}
+
 static void other_root_elements_are_not_junit(void **state)
 {
 	struct run r;
@@ -590,6 +639,31 @@ static void gigantic_system_out_costs_bounded_memory(void **state)
 	run_release(&r);
 }
 
+/* Found by fuzz/junit_fuzz (with inputs past 64 KiB): the bounded texts
+ * were cut inside characters. */
+static void texts_cut_at_the_limit_stay_valid_utf8(void **state)
+{
+	struct buf doc = BUF_INIT;
+	buf_adds(&doc, "<testsuite><testcase name=\"t\"><failure message=\"m\">");
+	/* 75 KB of ✓ (3 bytes): the cuts 32 KiB from either end split one */
+	for (int i = 0; i < 25000; i++)
+		buf_adds(&doc, "\xE2\x9C\x93");
+	buf_adds(&doc, "</failure><system-out><![CDATA[x");
+	for (int i = 0; i < 20000; i++) /* 💥 (4 bytes), shifted by x and yz to split them */
+		buf_adds(&doc, "\xF0\x9F\x92\xA5");
+	buf_adds(&doc, "yz]]></system-out></testcase></testsuite>");
+	struct run r;
+	junit_run(doc.data, doc.len, 0, &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.n, 1);
+	assert_non_null(strstr(r.cases[0].text, " bytes dropped ...]"));
+	assert_true(str_utf8_valid(r.cases[0].text));
+	assert_non_null(strstr(r.cases[0].out, " bytes dropped ...]"));
+	assert_true(str_utf8_valid(r.cases[0].out));
+	run_release(&r);
+	buf_release(&doc);
+}
+
 static void rerun_elements_beyond_the_limit_are_read_past(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -643,6 +717,7 @@ int main(void)
 		cmocka_unit_test(pytest_xunit2_cases_drop_the_generic_suite_from_ids),
 		cmocka_unit_test(surefire_flaky_case_passes_and_lists_the_failed_attempt),
 		cmocka_unit_test(surefire_rerun_failure_ends_with_the_last_attempt),
+		cmocka_unit_test(skipped_before_reruns_is_not_an_attempt),
 		cmocka_unit_test(gtest_failures_are_appended_and_disabled_tests_are_skipped),
 		cmocka_unit_test(ctest_cases_keep_their_output_and_disabled_is_skipped),
 		cmocka_unit_test(go_junit_report_ignores_package_output),
@@ -653,12 +728,15 @@ int main(void)
 		cmocka_unit_test(truncated_document_fails_at_finish_with_the_line),
 		cmocka_unit_test(malformed_xml_names_line_and_column),
 		cmocka_unit_test(errors_stay_until_the_reader_is_freed),
+		cmocka_unit_test(text_after_the_root_fails_alike_in_every_chunking),
+		cmocka_unit_test(crlf_after_the_root_is_one_line_in_every_chunking),
 		cmocka_unit_test(other_root_elements_are_not_junit),
 		cmocka_unit_test(times_survive_separators_and_garbage),
 		cmocka_unit_test(undeclared_latin1_bytes_and_control_characters_are_repaired),
 		cmocka_unit_test(declared_encodings_are_honoured),
 		cmocka_unit_test(utf16_documents_are_read),
 		cmocka_unit_test(gigantic_system_out_costs_bounded_memory),
+		cmocka_unit_test(texts_cut_at_the_limit_stay_valid_utf8),
 		cmocka_unit_test(rerun_elements_beyond_the_limit_are_read_past),
 		cmocka_unit_test(case_id_leaves_out_empty_and_repeated_parts),
 	};

@@ -26,6 +26,33 @@ static void capture_keeps_everything_under_the_limit(void **state)
 	capture_release(&c);
 }
 
+static void capture_of_utf8_cuts_between_characters(void **state)
+{
+	struct capture c;
+	capture_init(&c, 5);
+	for (int i = 0; i < 6; i++)
+		capture_add(&c, "\xC3\xA9", 2); /* é: the cuts at 5 and 7 split one each */
+	int64_t dropped;
+	char *t = capture_text_utf8(&c, &dropped);
+	assert_int_equal(dropped, 4);
+	assert_string_equal(t, "\xC3\xA9\xC3\xA9\n[... 4 bytes dropped ...]\n\xC3\xA9\xC3\xA9");
+	assert_true(str_utf8_valid(t));
+	free(t);
+	t = capture_text(&c, &dropped); /* bytes, cut where they fall */
+	assert_int_equal(dropped, 2);
+	assert_false(str_utf8_valid(t));
+	free(t);
+	capture_release(&c);
+	/* nothing dropped: nothing cut */
+	capture_init(&c, 3);
+	capture_add(&c, "\xE2\x9C\x93\xE2\x9C\x93", 6);
+	t = capture_text_utf8(&c, &dropped);
+	assert_int_equal(dropped, 0);
+	assert_string_equal(t, "\xE2\x9C\x93\xE2\x9C\x93");
+	free(t);
+	capture_release(&c);
+}
+
 static void capture_keeps_head_and_tail_and_counts_the_middle(void **state)
 {
 	struct capture c;
@@ -129,6 +156,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(capture_keeps_everything_under_the_limit),
 		cmocka_unit_test(capture_keeps_head_and_tail_and_counts_the_middle),
+		cmocka_unit_test(capture_of_utf8_cuts_between_characters),
 		cmocka_unit_test(buf_grows_and_formats),
 		cmocka_unit_test(durations_parse_units),
 		cmocka_unit_test(iso_times_round_trip),
