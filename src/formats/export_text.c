@@ -12,8 +12,6 @@
 #include "util/str.h"
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
-#define CHUNK 2048                  /* input bytes escaped per capacity check */
-#define MAX_GROWTH 6                /* longest output for one input byte: "&quot;" */
 
 typedef const char *esc_table[128];
 
@@ -78,53 +76,64 @@ static const char *special(const unsigned char *p, size_t len, enum export_esc h
 	return NULL;
 }
 
+/* Makes room for `need` more bytes at o (a pointer into b's data) and
+ * returns o, moved if the data was. */
+static char *room(struct buf *b, char *o, size_t need)
+{
+	b->len = (size_t)(o - b->data);
+	buf_grow(b, need);
+	return b->data + b->len;
+}
+
 void export_esc(struct buf *b, const char *s, size_t n, enum export_esc how)
 {
 	pthread_once(&tables_once, init_tables);
 	const char *const *tab = tables[how];
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	char tmp[8];
+	/* Room for the bytes as they are; an escape makes more when needed,
+	 * so plain text never reserves 6 bytes per byte. */
+	char *o = room(b, b->data + b->len, n + 16);
+	char *limit = b->data + b->cap - 1 - 16; /* 16: the longest piece written at once */
 	while (p < end) {
-		const unsigned char *cend = end - p > CHUNK ? p + CHUNK : end;
-		buf_grow(b, (size_t)(cend - p) * MAX_GROWTH + 8);
-		char *o = b->data + b->len;
-		while (p < cend) {
-			unsigned char c = *p;
-			if (c < 0x80) {
-				const char *rep = tab[c];
-				if (!rep) {
-					*o++ = (char)c;
-					p++;
-					continue;
-				}
-				size_t k = strlen(rep);
-				memcpy(o, rep, k);
-				o += k;
-				p++;
-				continue;
-			}
-			size_t len = str_utf8_seq((const char *)p);
-			if (!len || p + len > end) {
-				memcpy(o, REPLACEMENT, 3);
-				o += 3;
-				p++;
-				continue;
-			}
-			const char *rep = special(p, len, how, tmp);
-			if (rep) {
-				size_t k = strlen(rep);
-				memcpy(o, rep, k);
-				o += k;
-			} else {
-				memcpy(o, p, len);
-				o += len;
-			}
-			p += len;
-			/* A character may end past cend: the slack in the grow covers it. */
+		if (o >= limit) {
+			o = room(b, o, (size_t)(end - p) + 16);
+			limit = b->data + b->cap - 1 - 16;
 		}
-		b->len = (size_t)(o - b->data);
-		b->data[b->len] = '\0';
+		unsigned char c = *p;
+		if (c < 0x80) {
+			const char *rep = tab[c];
+			if (!rep) {
+				*o++ = (char)c;
+				p++;
+				continue;
+			}
+			size_t k = strlen(rep);
+			memcpy(o, rep, k);
+			o += k;
+			p++;
+			continue;
+		}
+		size_t len = str_utf8_seq((const char *)p);
+		if (!len || p + len > end) {
+			memcpy(o, REPLACEMENT, 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		const char *rep = special(p, len, how, tmp);
+		if (rep) {
+			size_t k = strlen(rep);
+			memcpy(o, rep, k);
+			o += k;
+		} else {
+			memcpy(o, p, len);
+			o += len;
+		}
+		p += len;
 	}
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
 }
 
 void export_escs(struct buf *b, const char *s, enum export_esc how)

@@ -15,20 +15,27 @@
 #include "util/uuid.h"
 
 enum {
-	OUT_FLUSH = 256 * 1024,          /* document bytes handed to the sink at a time */
-	GROUP_CHUNK = 32 * 1024,         /* a suite's bytes go to the spool in pieces this big */
-	GROUPS_PENDING = 2 * 1024 * 1024, /* ...and all at once past this many in memory */
-	SPOOL_MEMORY = 1024 * 1024,      /* spool bytes kept in memory before a temp file */
+	OUT_FLUSH = 256 * 1024,           /* document bytes handed to the sink at a time */
+	GROUPS_PENDING = 2 * 1024 * 1024, /* suites' bytes kept in memory before a spill */
+	READ_BUFFERS = 2 * 1024 * 1024,   /* read-back buffers, all spills together */
+	SPOOL_MEMORY = 1024 * 1024,       /* spool bytes kept in memory before a temp file */
 };
 
-/* A range of the spool. */
+/* A range of the spool; for a suite's bytes, also the spill they were in. */
 struct chunk {
 	uint64_t at;
 	size_t n;
+	size_t spill;
 };
 
 /* A suite of a grouped export: its counts, its bytes already spooled
- * (chunks) and those still in memory (pending). */
+ * (chunks, in spill order) and those still in memory (pending).
+ *
+ * Suites' bytes go to the spool in spills: when the suites hold
+ * GROUPS_PENDING bytes in memory, all of them are written out, one after
+ * the other in name order. Writing the document then visits the suites in
+ * name order, so within each spill the reads go forward: one buffered
+ * reader per spill turns them into a few large reads, not one per piece. */
 struct group {
 	char *name;
 	struct export_stats stats;
@@ -58,7 +65,11 @@ struct exporter {
 	struct group *groups;
 	size_t n_groups, cap_groups;
 	struct strmap group_index;
+	size_t last_group;       /* the group of the last result */
+	size_t *order;           /* group indices by name (valid when !order_stale) */
+	bool order_stale;
 	size_t pending;          /* bytes in all groups' pending buffers */
+	size_t spills;
 	struct waiting *waits;
 	size_t n_waits, cap_waits;
 	struct strmap wait_index;
@@ -173,7 +184,7 @@ static int hold(struct exporter *x, const struct result *r)
 	}
 	struct waiting *wt = &x->waits[i];
 	enc_result(&x->enc, r);
-	struct chunk c = { 0, x->enc.len };
+	struct chunk c = { 0, x->enc.len, 0 };
 	if (spool_write(spool_of(x), x->enc.data, x->enc.len, &c.at, x->e))
 		return x->e->code;
 	if (!wt->n)
@@ -216,42 +227,72 @@ static void results_free(struct result *rs, size_t n)
 
 static struct group *group_of(struct exporter *x, const char *test)
 {
+	size_t len = export_suite_len(test), i;
+	/* Results of one suite often come together (a test's TAP points, an
+	 * imported file's cases): try the last suite before hashing. */
+	if (x->n_groups) {
+		struct group *last = &x->groups[x->last_group];
+		if (!strncmp(last->name, test, len) && !last->name[len])
+			return last;
+	}
 	buf_reset(&x->key);
-	buf_add(&x->key, test, export_suite_len(test));
-	size_t i;
-	if (strmap_get(&x->group_index, x->key.data, &i))
+	buf_add(&x->key, test, len);
+	if (strmap_get(&x->group_index, x->key.data, &i)) {
+		x->last_group = i;
 		return &x->groups[i];
+	}
+	x->last_group = x->n_groups;
 	GROW(x->groups, x->cap_groups, x->n_groups + 1);
 	struct group *g = &x->groups[x->n_groups];
 	memset(g, 0, sizeof(*g));
 	g->name = xstrdup(x->key.data);
 	buf_init(&g->pending);
 	strmap_put(&x->group_index, x->key.data, x->n_groups++);
+	x->order_stale = true;
 	return g;
 }
 
-/* Moves a group's pending bytes to the spool. */
-static int spill(struct exporter *x, struct group *g)
+static int by_group_name(const void *a, const void *b, void *ctx)
 {
-	if (!g->pending.len)
-		return RC_OK;
-	struct chunk c = { 0, g->pending.len };
-	if (spool_write(spool_of(x), g->pending.data, g->pending.len, &c.at, x->e))
-		return x->e->code;
-	GROW(g->chunks, g->cap_chunks, g->n_chunks + 1);
-	g->chunks[g->n_chunks++] = c;
-	x->pending -= g->pending.len;
-	/* Freed, not kept for reuse: with thousands of suites, every one
-	 * keeping its buffer's capacity would add up to a lot. */
-	buf_release(&g->pending);
-	return RC_OK;
+	const struct group *g = ctx;
+	return strcmp(g[*(const size_t *)a].name, g[*(const size_t *)b].name);
 }
 
-static int spill_all(struct exporter *x)
+static void sort_groups(struct exporter *x)
 {
+	if (!x->order_stale)
+		return;
+	x->order = xrealloc(x->order, (x->n_groups + 1) * sizeof(*x->order));
 	for (size_t i = 0; i < x->n_groups; i++)
-		if (spill(x, &x->groups[i]))
+		x->order[i] = i;
+	qsort_r(x->order, x->n_groups, sizeof(*x->order), by_group_name, x->groups);
+	x->order_stale = false;
+}
+
+/* Writes every group's pending bytes to the spool, in name order. */
+static int spill(struct exporter *x)
+{
+	sort_groups(x);
+	for (size_t k = 0; k < x->n_groups; k++) {
+		struct group *g = &x->groups[x->order[k]];
+		if (!g->pending.len)
+			continue;
+		struct chunk c = { 0, g->pending.len, x->spills };
+		if (spool_write(spool_of(x), g->pending.data, g->pending.len, &c.at, x->e))
 			return x->e->code;
+		GROW(g->chunks, g->cap_chunks, g->n_chunks + 1);
+		g->chunks[g->n_chunks++] = c;
+		/* A buffer up to twice its share of GROUPS_PENDING is kept for
+		 * the next spill (regrowing it costs reallocs on every result);
+		 * a bigger one is freed, so what is kept stays bounded however
+		 * many suites there are. */
+		if (g->pending.cap > 2 * GROUPS_PENDING / x->n_groups)
+			buf_release(&g->pending);
+		else
+			buf_reset(&g->pending);
+	}
+	x->pending = 0;
+	x->spills++;
 	return RC_OK;
 }
 
@@ -271,9 +312,7 @@ static int deliver(struct exporter *x, const struct result *r, const struct resu
 	size_t before = g->pending.len;
 	x->wr->result(x->w, &g->pending, r, att, n);
 	x->pending += g->pending.len - before;
-	if (g->pending.len >= GROUP_CHUNK && spill(x, g))
-		return x->e->code;
-	return x->pending >= GROUPS_PENDING ? spill_all(x) : RC_OK;
+	return x->pending >= GROUPS_PENDING ? spill(x) : RC_OK;
 }
 
 static int on_result(void *ctx, const struct result *r)
@@ -319,36 +358,59 @@ static int on_slow(void *ctx, const struct result *r)
 	return x->out.len >= OUT_FLUSH ? flush_out(x) : RC_OK;
 }
 
-static int by_name(const void *a, const void *b)
+/* A buffered forward reader of one spill's bytes. */
+struct spill_reader {
+	uint64_t at;   /* spool offset of buf[0] */
+	size_t len;    /* bytes in buf */
+	char *buf;
+};
+
+/* Appends the chunk's bytes to the document, through its spill's reader. */
+static int copy_chunk(struct exporter *x, struct spill_reader *rd, size_t block,
+		      const struct chunk *c)
 {
-	return strcmp(((const struct export_group *)a)->name, ((const struct export_group *)b)->name);
+	uint64_t at = c->at;
+	size_t n = c->n;
+	while (n) {
+		if (at < rd->at || at >= rd->at + rd->len) {
+			uint64_t left = spool_size(x->spool) - at;
+			rd->len = left < block ? (size_t)left : block;
+			rd->at = at;
+			if (spool_read(x->spool, at, rd->buf, rd->len, x->e))
+				return x->e->code;
+		}
+		size_t off = (size_t)(at - rd->at), k = rd->len - off < n ? rd->len - off : n;
+		buf_add(&x->out, rd->buf + off, k);
+		at += k;
+		n -= k;
+		if (x->out.len >= OUT_FLUSH && flush_out(x))
+			return x->e->code;
+	}
+	return RC_OK;
 }
 
 /* Writes the grouped document: head, then each suite by name with its
- * spooled bytes, then the end. */
+ * spooled and pending bytes, then the end. */
 static int write_groups(struct exporter *x)
 {
+	sort_groups(x);
 	struct export_group *eg = xcalloc(x->n_groups + 1, sizeof(*eg));
-	for (size_t i = 0; i < x->n_groups; i++)
-		eg[i] = (struct export_group){ x->groups[i].name, x->groups[i].stats };
-	qsort(eg, x->n_groups, sizeof(*eg), by_name);
+	for (size_t k = 0; k < x->n_groups; k++)
+		eg[k] = (struct export_group){ x->groups[x->order[k]].name,
+					       x->groups[x->order[k]].stats };
 	struct export_summary s = { x->totals, eg, x->n_groups };
+	size_t block = x->spills ? READ_BUFFERS / x->spills : 0;
+	block = block < 16384 ? 16384 : block > 262144 ? 262144 : block;
+	struct spill_reader *rd = xcalloc(x->spills + 1, sizeof(*rd));
+	for (size_t i = 0; i < x->spills; i++)
+		rd[i].buf = xmalloc(block);
 	x->wr->begin(x->w, &x->out, &s);
 	int rc = RC_OK;
 	for (size_t k = 0; k < x->n_groups && !rc; k++) {
-		size_t i;
-		strmap_get(&x->group_index, eg[k].name, &i);
-		struct group *g = &x->groups[i];
+		struct group *g = &x->groups[x->order[k]];
 		x->wr->group_begin(x->w, &x->out, &eg[k]);
-		for (size_t c = 0; c < g->n_chunks && !rc; c++) {
-			buf_grow(&x->out, g->chunks[c].n);
-			rc = spool_read(x->spool, g->chunks[c].at, x->out.data + x->out.len,
-					g->chunks[c].n, x->e);
-			x->out.len += rc ? 0 : g->chunks[c].n;
-			x->out.data[x->out.len] = '\0';
-			if (!rc && x->out.len >= OUT_FLUSH)
-				rc = flush_out(x);
-		}
+		for (size_t c = 0; c < g->n_chunks && !rc; c++)
+			rc = copy_chunk(x, &rd[g->chunks[c].spill], block, &g->chunks[c]);
 		if (rc)
 			break;
 		buf_add(&x->out, g->pending.data, g->pending.len);
@@ -358,6 +420,9 @@ static int write_groups(struct exporter *x)
 	}
 	if (!rc)
 		x->wr->end(x->w, &x->out, &s);
+	for (size_t i = 0; i < x->spills; i++)
+		free(rd[i].buf);
+	free(rd);
 	free(eg);
 	return rc;
 }
@@ -376,6 +441,7 @@ static void exporter_release(struct exporter *x)
 		free(x->groups[i].chunks);
 	}
 	free(x->groups);
+	free(x->order);
 	strmap_release(&x->group_index);
 	for (size_t i = 0; i < x->n_waits; i++) {
 		free(x->waits[i].test);

@@ -354,7 +354,9 @@ static void read_result(sqlite3_stmt *q, const char *run_id, struct result *r)
 {
 	memset(r, 0, sizeof(*r));
 	column_copy(q, RES_ID, r->id, sizeof(r->id));
-	snprintf(r->run_id, sizeof(r->run_id), "%s", run_id);
+	size_t n = strnlen(run_id, sizeof(r->run_id) - 1);
+	memcpy(r->run_id, run_id, n);
+	r->run_id[n] = '\0';
 	r->test = column_text(q, RES_TEST);
 	r->parent = column_text(q, RES_PARENT);
 	r->status = column_status(q, RES_STATUS);
