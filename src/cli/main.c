@@ -88,7 +88,7 @@ static const struct command commands[] = {
 	  "\n"
 	  "Writes the run's results in another format, to FILE or standard output (no -o,\n"
 	  "or -o -). RUN is a run id, a unique prefix, 'last' or 'last~N'. The results are\n"
-	  "read and written one at a time: a run of any size exports in a few MiB.\n"
+	  "read and written one at a time: memory does not grow with the results.\n"
 	  "\n"
 	  "Formats:\n"
 	  "  junit  JUnit XML for CI test tabs (Jenkins, GitLab, GitHub): one <testsuite>\n"
