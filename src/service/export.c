@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "service/export.h"
+#include "service/results_pipe.h"
 #include "util/spool.h"
 #include "util/strmap.h"
 #include "util/time.h"
@@ -481,8 +482,9 @@ int service_export(struct store *st, const char *run_id, const struct export_req
 	struct result_filter f = { .status = -1, .top_level = req->top_level,
 				   .with_output = wr->with_output,
 				   .final_only = !wr->with_attempts };
+	/* The walk reads in a thread of its own while this one writes. */
 	if (!rc)
-		rc = store_results_each(st, run.id, &f, on_result, &x, e);
+		rc = results_pipe_each(st, run.id, &f, on_result, &x, e);
 	if (!rc)
 		rc = deliver_orphans(&x);
 	if (!rc && wr->grouped) {
