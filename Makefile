@@ -30,7 +30,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/%.o) $(OUT)/gen/schema_sql.o
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
 
-.PHONY: all lib unit test check clean example bench bench-export format
+.PHONY: all lib unit test check clean example bench format
 all: $(OUT)/assay
 
 $(OUT)/%.o: %.c
@@ -75,6 +75,7 @@ bench: all
 
 # assay export of a run of 1,000,000 results (bench/export.sh builds
 # bench/fill_store.c against $(OUT)/libassay.a itself).
+.PHONY: bench-export
 bench-export: all $(OUT)/libassay.a
 	ASSAY=$(OUT)/assay LIB=$(OUT)/libassay.a sh bench/export.sh
 
