@@ -12,7 +12,8 @@
 # Makefile has them), then each format is exported BENCH_REPEAT times (3) to
 # a file; the fastest run of each is reported with its size, MB/s (10^6
 # bytes of output per second of wall time), CPU seconds and peak RSS
-# (/usr/bin/time %M). Everything goes to bench/work/export/; the database is
+# (/usr/bin/time %M), and the median wall time (other load on the machine
+# shows there). Everything goes to bench/work/export/; the database is
 # kept there and reused while BENCH_RESULTS stays the same (BENCH_FRESH=1
 # makes it again).
 set -eu
@@ -56,16 +57,18 @@ echo "assay:   $("$ASSAY" --version) ($(git -C "$root" rev-parse --short HEAD 2>
 echo "run:     $run, $N results, database $(du -m "$db" | cut -f1) MB"
 echo "best of $REPEAT exports per format, to a file in $work"
 echo
-printf '  %-6s %10s %9s %9s %9s %9s\n' format "output MB" "wall s" "MB/s" "cpu s" "RSS MiB"
+printf '  %-6s %10s %9s %9s %9s %9s %10s\n' format "output MB" "wall s" "MB/s" "cpu s" "RSS MiB" "median s"
 for f in $FORMATS; do
 	out="$work/out.$f"
 	best=""
+	: >"$work/walls"
 	rep=1
 	while [ "$rep" -le "$REPEAT" ]; do
 		/usr/bin/time -o "$work/time" -f '%e %U %S %M' \
 			"$ASSAY" export "$run" --db "$db" --format "$f" -o "$out" \
 			|| die "assay export --format $f failed"
 		read -r wall user sys rss <"$work/time"
+		echo "$wall" >>"$work/walls"
 		if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
 			best=$wall; best_cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 			best_rss=$rss
@@ -73,7 +76,8 @@ for f in $FORMATS; do
 		rep=$((rep + 1))
 	done
 	bytes=$(wc -c <"$out")
-	awk -v f="$f" -v b="$bytes" -v w="$best" -v c="$best_cpu" -v r="$best_rss" 'BEGIN {
-		printf "  %-6s %10.1f %9.2f %9.0f %9.2f %9.1f\n", f, b / 1e6, w, (w > 0 ? b / 1e6 / w : 0), c, r / 1024 }'
+	med=$(sort -n "$work/walls" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	awk -v f="$f" -v b="$bytes" -v w="$best" -v c="$best_cpu" -v r="$best_rss" -v m="$med" 'BEGIN {
+		printf "  %-6s %10.1f %9.2f %9.0f %9.2f %9.1f %10.2f\n", f, b / 1e6, w, (w > 0 ? b / 1e6 / w : 0), c, r / 1024, m }'
 done
 rm -f "$work"/out.*
