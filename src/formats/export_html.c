@@ -417,9 +417,9 @@ static void html_end(void *w, struct buf *o, const struct export_summary *s)
 		export_int(o, h->failures);
 		buf_adds(o, " in all); <code>assay results ");
 		buf_adds(o, h->run->id);
-		buf_adds(o, " --status failed</code> or <code>assay export ");
+		buf_adds(o, "</code> and <code>assay export ");
 		buf_adds(o, h->run->id);
-		buf_adds(o, " --format csv</code> lists every one.</p>\n");
+		buf_adds(o, " --format csv</code> list every one.</p>\n");
 	}
 	buf_adds(o, "<footer>assay " ASSAY_VERSION);
 	if (h->opts.now) {

@@ -45,9 +45,9 @@ struct group {
 	size_t n_chunks, cap_chunks;
 };
 
-/* A retried test's earlier attempts, spooled until its final result comes. */
+/* A retried test's earlier attempts, spooled until its final result comes
+ * (wait_index maps the test's name to it). */
 struct waiting {
-	char *test;
 	struct chunk *chunks;
 	size_t n, cap;
 };
@@ -180,7 +180,7 @@ static int hold(struct exporter *x, const struct result *r)
 	if (!strmap_get(&x->wait_index, r->test, &i)) {
 		i = x->n_waits;
 		GROW(x->waits, x->cap_waits, x->n_waits + 1);
-		x->waits[x->n_waits++] = (struct waiting){ .test = xstrdup(r->test) };
+		x->waits[x->n_waits++] = (struct waiting){ 0 };
 		strmap_put(&x->wait_index, r->test, i);
 	}
 	struct waiting *wt = &x->waits[i];
@@ -195,7 +195,8 @@ static int hold(struct exporter *x, const struct result *r)
 	return RC_OK;
 }
 
-/* Takes the attempts waiting for `test` (oldest first) out of the spool. */
+/* Takes the attempts of waits[i] (oldest first) out of the spool; the
+ * caller frees them with results_free. */
 static int take(struct exporter *x, size_t i, struct result **out, size_t *n)
 {
 	struct waiting *wt = &x->waits[i];
@@ -444,10 +445,8 @@ static void exporter_release(struct exporter *x)
 	free(x->groups);
 	free(x->order);
 	strmap_release(&x->group_index);
-	for (size_t i = 0; i < x->n_waits; i++) {
-		free(x->waits[i].test);
+	for (size_t i = 0; i < x->n_waits; i++)
 		free(x->waits[i].chunks);
-	}
 	free(x->waits);
 	strmap_release(&x->wait_index);
 }
