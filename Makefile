@@ -115,6 +115,12 @@ example: all
 bench: all
 	sh bench/run.sh
 
+# assay export of a run of 1,000,000 results (bench/export.sh builds
+# bench/fill_store.c against $(OUT)/libassay.a itself).
+.PHONY: bench-export
+bench-export: all $(OUT)/libassay.a
+	ASSAY=$(OUT)/assay LIB=$(OUT)/libassay.a sh bench/export.sh
+
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c fuzz/*.[ch])
 

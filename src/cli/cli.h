@@ -56,5 +56,6 @@ int cmd_results(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cli/progress.h"
 #include "cli/report.h"
 #include "formats/json_api.h"
+#include "service/export.h"
 #include "service/run_local.h"
 #include "util/str.h"
 #include "util/strlist.h"
@@ -25,8 +26,44 @@ static const struct option options[] = {
 	{ "description", required_argument, NULL, 2003 },
 	{ "output-limit", required_argument, NULL, 2004 },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "junit", required_argument, NULL, 2005 },
+	{ "report", required_argument, NULL, 2006 },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* The files --junit and --report ask for. */
+struct run_exports {
+	const char *junit;
+	const char *report;
+};
+
+/* Writes the requested reports of the recorded run. A report that cannot
+ * be written is said on stderr; the run stays recorded either way.
+ * Returns false when one failed. */
+static bool write_reports(struct store *st, const char *run_id, const struct run_exports *x,
+			  bool quiet)
+{
+	const struct {
+		const char *path, *format, *what;
+	} wanted[] = {
+		{ x->junit, "junit", "JUnit XML" },
+		{ x->report, "html", "HTML report" },
+	};
+	bool ok = true;
+	for (size_t i = 0; i < ARRAY_SIZE(wanted); i++) {
+		if (!wanted[i].path)
+			continue;
+		struct export_request req = { .writer = export_writer_find(wanted[i].format) };
+		struct error e = ERROR_INIT;
+		if (service_export_file(st, run_id, &req, wanted[i].path, &e)) {
+			fprintf(stderr, "assay: the %s was not written: %s\n", wanted[i].what, e.msg);
+			ok = false;
+		} else if (!quiet && strcmp(wanted[i].path, "-")) {
+			printf("%s written to %s\n", wanted[i].what, wanted[i].path);
+		}
+	}
+	return ok;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -35,6 +72,7 @@ int cmd_run(int argc, char **argv)
 	struct strlist labels = STRLIST_INIT, excludes = STRLIST_INIT;
 	struct kvlist ctx = KVLIST_INIT;
 	struct error e = ERROR_INIT;
+	struct run_exports reports = { 0 };
 	bool quiet = false;
 	int opt, code = EXIT_USAGE;
 	int64_t v;
@@ -99,6 +137,12 @@ int cmd_run(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 2005:
+			reports.junit = optarg;
+			break;
+		case 2006:
+			reports.report = optarg;
+			break;
 		default:
 			code = cli_usage_error("run", "unknown option");
 			goto out;
@@ -133,26 +177,34 @@ int cmd_run(int argc, char **argv)
 	struct run run = { 0 };
 	int rc = service_run_local(st, &req, &pg, &run, &e);
 	progress_clear(&pr);
+	/* The reports are written once the run is recorded; one that cannot be
+	 * written costs the exit status (3), never the run. */
+	bool reports_ok = true;
 	if (rc && rc != RC_CANCELLED) {
 		code = cli_fail(&e);
 	} else if (common.json) {
+		reports_ok = write_reports(st, run.id, &reports, true);
 		json_t *j = json_run(&run);
 		char *s = json_dumps(j, JSON_INDENT(2));
 		puts(s);
 		free(s);
 		json_decref(j);
-		code = rc == RC_CANCELLED ? 130 : run.verdict == V_PASSED ? EXIT_OK : EXIT_TESTS;
 	} else {
 		if (!quiet && report_failures(stdout, st, run.id, 20, pr.color, &e) < 0)
 			fprintf(stderr, "assay: warning: %s\n", e.msg);
+		reports_ok = write_reports(st, run.id, &reports, quiet);
 		char d[32];
 		time_human(run.duration_ms, d, sizeof(d));
 		printf("\nrun %s %s in %s (%s, %s); results in %s\n", run.id,
 		       verdict_name(run.verdict), d, lifecycle_label(run.lifecycle),
 		       run.environment, dbpath);
 		report_counts(stdout, &run);
-		code = rc == RC_CANCELLED ? 130 : run.verdict == V_PASSED ? EXIT_OK : EXIT_TESTS;
 	}
+	if (!rc || rc == RC_CANCELLED)
+		code = !reports_ok		? EXIT_INFRA
+		       : rc == RC_CANCELLED	? 130
+		       : run.verdict == V_PASSED ? EXIT_OK
+						 : EXIT_TESTS;
 	run_release(&run);
 	store_close(st);
 	catalog_free(cat);

@@ -72,6 +72,7 @@ struct junit_reader {
 	bool root_ended;         /* the root element's end tag was read */
 	struct suite *suites;
 	size_t n_suites, cap_suites;
+	char *root_name;         /* name of a <testsuites> root */
 	struct tcase c;
 	char *abort_msg;         /* why a handler stopped the parser */
 	int rc;                  /* sticky: once failed, always failed */
@@ -421,6 +422,7 @@ static void case_end(struct junit_reader *r)
 	char *suite = suite_path(r);
 	char *out = capture_text_utf8(&c->out, NULL), *err = capture_text_utf8(&c->err, NULL);
 	jc.suite = suite;
+	jc.root = r->root_name ? r->root_name : "";
 	jc.system_out = out;
 	jc.system_err = err;
 	jc.attempts = list;
@@ -454,6 +456,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **a)
 			free(what);
 			return;
 		}
+		if (!strcmp(el, "testsuites"))
+			r->root_name = attr_dup(a, "name");
 	}
 	if (r->c.active) {
 		child_begin(r, el, a);
@@ -640,6 +644,7 @@ void junit_reader_free(struct junit_reader *r)
 		free(r->suites[i].file);
 	}
 	free(r->suites);
+	free(r->root_name);
 	free(r->abort_msg);
 	free(r->err);
 	free(r);
@@ -664,8 +669,10 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	const char *last = strrchr(suite, '/');
 	last = last ? last + 1 : suite;
 	/* pytest's default junit_suite_name and CTest's placeholder for a
-	 * project without a name say nothing about the test. */
-	bool generic = !strcmp(suite, "pytest") || !strcmp(suite, "(empty)");
+	 * project without a name say nothing about the test; nor does a suite
+	 * named like the whole file (assay's export of top-level tests). */
+	bool generic = !strcmp(suite, "pytest") || !strcmp(suite, "(empty)") ||
+		       (c->root && *c->root && !strcmp(suite, c->root));
 	size_t start = b->len;
 	if (!generic)
 		id_part(b, start, suite);

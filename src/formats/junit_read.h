@@ -34,6 +34,7 @@ struct junit_attempt {
 
 struct junit_case {
 	const char *suite;       /* the enclosing testsuite names joined with "/" ("" if none) */
+	const char *root;        /* the name of a <testsuites> root ("" if none) */
 	const char *classname;   /* "" if absent */
 	const char *name;
 	const char *file;        /* "" if absent */
@@ -61,7 +62,10 @@ void junit_reader_free(struct junit_reader *r);
 
 /* The stable test name of a case: "suite/classname/name" with empty parts
  * left out and the dialect's redundancy removed (e.g. pytest's suite "pytest"
- * is dropped, a classname equal to the suite is written once). Appends to b. */
+ * is dropped, a classname equal to the suite is written once). A suite named
+ * like the <testsuites> root is the file's catch-all and is dropped too: it
+ * is where `assay export` puts tests whose names have no '/', so that a
+ * file it wrote reads back with the same test names. Appends to b. */
 void junit_case_id(const struct junit_case *c, struct buf *b);
 
 /* The message assay keeps for a failure, error or skip: the element's text

@@ -71,7 +71,6 @@ bool str_to_i64(const char *s, int64_t *out)
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 if it is not one. */
 static size_t utf8_seq(const unsigned char *p)
 {
 	unsigned char c = p[0];
@@ -100,6 +99,11 @@ static size_t utf8_seq(const unsigned char *p)
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return n;
+}
+
+size_t str_utf8_seq(const char *p)
+{
+	return utf8_seq((const unsigned char *)p);
 }
 
 bool str_utf8_valid(const char *s)

@@ -20,6 +20,10 @@ bool str_to_i64(const char *s, int64_t *out);
 /* A copy of s with every byte that is not part of valid UTF-8 replaced by
  * U+FFFD, so test output always fits in JSON and XML. Heap. */
 char *str_utf8_clean(const char *s);
+/* Length (1-4) of the valid UTF-8 sequence that starts at p, or 0 when the
+ * bytes there are not one (a stray continuation byte, an overlong form, a
+ * surrogate, a sequence cut by the NUL). Reads no further than a NUL. */
+size_t str_utf8_seq(const char *p);
 /* True when s is valid UTF-8. */
 bool str_utf8_valid(const char *s);
 
