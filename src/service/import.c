@@ -119,6 +119,20 @@ static bool known(struct importer *im, const char *name)
 
 /* ---- JUnit ---- */
 
+/* assay's own export writes the statuses JUnit lacks as a type: <error
+ * type="blocked">, <skipped type="untested">. Read them back as they were. */
+static enum result_status junit_status(const struct junit_case *c)
+{
+	static const enum result_status own[] = { RS_BLOCKED, RS_INVALID, RS_UNTESTED,
+						  RS_RETEST };
+	if (c->status != RS_ERROR && c->status != RS_SKIPPED)
+		return c->status;
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		if (!strcmp(c->type, status_name(own[i])))
+			return own[i];
+	return c->status;
+}
+
 static void on_case(void *ctx, const struct junit_case *c)
 {
 	struct importer *im = ctx;
@@ -142,7 +156,7 @@ static void on_case(void *ctx, const struct junit_case *c)
 	}
 	struct result r = {
 		.test = buf_detach(&name),
-		.status = c->status,
+		.status = junit_status(c),
 		.duration_ms = c->duration_ms > 0 ? c->duration_ms : 0,
 		.message = junit_message(c->message, c->text),
 		.stdout_text = *c->system_out ? xstrdup(c->system_out) : NULL,
@@ -153,6 +167,15 @@ static void on_case(void *ctx, const struct junit_case *c)
 }
 
 /* ---- CTRF ---- */
+
+/* CTRF has five statuses; assay's own export keeps the exact one in
+ * rawStatus, as other tools keep theirs ("timedOut", "interrupted"). A
+ * rawStatus that names an assay status is taken back as it was. */
+static enum result_status ctrf_status(const struct ctrf_test *t)
+{
+	enum result_status s;
+	return status_parse(t->raw_status, &s) ? s : t->status;
+}
 
 static void on_ctrf_test(void *ctx, const struct ctrf_test *t)
 {
@@ -185,7 +208,7 @@ static void on_ctrf_test(void *ctx, const struct ctrf_test *t)
 	}
 	struct result r = {
 		.test = buf_detach(&name),
-		.status = t->status,
+		.status = ctrf_status(t),
 		.duration_ms = t->duration_ms > 0 ? t->duration_ms : 0,
 		.message = junit_message(t->message, t->trace),
 		.stdout_text = *t->system_out ? xstrdup(t->system_out) : NULL,

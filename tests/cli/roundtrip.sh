@@ -1,0 +1,67 @@
+# Round trip: a run exported as JUnit XML or CTRF and imported again gives
+# the same tests, statuses, durations and messages (and attempts).
+. "$(dirname "$0")/lib.sh"
+mkdir -p "$T/p"
+cd "$T/p"
+db="$T/p/rt.db"
+cat > assay.yaml <<'Y'
+project: shop
+tests:
+  ok.fast: {command: 'true'}
+  ok.slow: {command: sh -c 'sleep 0.2'}
+  bad.exit:
+    command: sh -c 'echo "stdout line"; echo "it broke <&>" >&2; exit 3'
+  skip.me: {command: sh -c 'exit 77'}
+  blocked.one: {command: 'true', prerequisites: {bad.exit: passed}}
+  slow.timeout: {command: sh -c 'sleep 5', timeout: 300ms}
+  tap.points: {command: sh ./tap.sh, protocol: tap}
+  junit.cases: {command: sh ./junit.sh, protocol: junit}
+Y
+cat > tap.sh <<'S'
+printf 'TAP version 14\n1..3\nok 1 - first\nnot ok 2 - second\n  ---\n  message: "2 != 3"\n  ...\nok 3 - third # SKIP not here\n'
+S
+cat > junit.sh <<'S'
+cat > "$ASSAY_JUNIT_FILE" <<X
+<testsuite name="s"><testcase classname="pkg.C" name="a" time="0.25"/><testcase classname="pkg.C" name="b" time="1.5"><failure message="expected 1">expected 1
+  at C.b(C.java:9)</failure></testcase></testsuite>
+X
+exit 1
+S
+"$ASSAY" run -j2 -q --db "$db" >/dev/null 2>&1
+orig=$(sql "$db" "select id from test_runs order by created_at desc limit 1")
+ok_if "the original run has every kind of result" \
+	"[ \"\$(sql '$db' \"select count(distinct status) from results where run_id = '$orig'\")\" -ge 5 ]"
+
+# What must survive: name, status, duration and message of each final result.
+rows() {
+	sql "$db" "select test || '|' || status || '|' || duration_ms || '|' || coalesce(message, '') from results where run_id = '$1' and superseded = 0 order by test"
+}
+rows "$orig" >"$T/orig.rows"
+
+for fmt in junit ctrf; do
+	expect_code 0 "the run exports as $fmt" "$ASSAY" export --db "$db" "$orig" --format "$fmt" -o "$T/run.$fmt"
+	expect_code 0 "the $fmt file imports" "$ASSAY" import -q --db "$db" --project shop --title "back from $fmt" "$T/run.$fmt"
+	back=$(sql "$db" "select id from test_runs where title = 'back from $fmt'")
+	rows "$back" >"$T/$fmt.rows"
+	ok_if "$fmt: same tests, statuses, durations and messages" "diff '$T/orig.rows' '$T/$fmt.rows'"
+	ok_if "$fmt: the same tests, not new ones" \
+		"[ \"\$(sql '$db' \"select count(*) from tests\")\" = \"\$(sql '$db' \"select count(distinct test) from results where run_id = '$orig'\")\" ]"
+done
+
+# Attempts: an imported Surefire rerun exported again keeps its attempts.
+cat >"$T/flaky.xml" <<'X'
+<testsuite name="com.example.T"><testcase classname="com.example.T" name="flaky" time="0.5"><flakyFailure message="boom" type="E" time="0.25">boom
+  trace</flakyFailure></testcase><testcase classname="com.example.T" name="broken" time="0.125"><failure message="no" type="E">no</failure><rerunFailure message="still no" type="E" time="0.5">still no</rerunFailure></testcase></testsuite>
+X
+"$ASSAY" import -q --db "$db" --title flaky "$T/flaky.xml" >/dev/null
+first=$(sql "$db" "select id from test_runs where title = 'flaky'")
+"$ASSAY" export --db "$db" "$first" --format junit -o "$T/flaky2.xml" >/dev/null
+expect_code 0 "the re-exported reruns import" "$ASSAY" import -q --db "$db" --title flaky2 "$T/flaky2.xml"
+second=$(sql "$db" "select id from test_runs where title = 'flaky2'")
+att() {
+	sql "$db" "select test || '|' || status || '|' || attempt || '|' || superseded || '|' || coalesce(message, '') from results where run_id = '$1' order by test, attempt"
+}
+ok_if "every attempt comes back with its status and message" "[ \"\$(att '$first')\" = \"\$(att '$second')\" ]"
+ok_if "and the flaky count too" \
+	"[ \"\$(sql '$db' \"select n_flaky from test_runs where id = '$second'\")\" = 1 ]"
+done_testing
