@@ -18,49 +18,9 @@
 #include "formats/json_stream.h"
 #include "util/buf.h"
 
+#include "testlib.h"
+
 /* ---- helpers ---- */
-
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#endif
-#ifdef HAVE_ASAN
-size_t __sanitizer_get_current_allocated_bytes(void);
-#endif
-
-/* Bytes of heap in use now (ASan's count under ASan, else glibc's). */
-static size_t heap_in_use(void)
-{
-#ifdef HAVE_ASAN
-	return __sanitizer_get_current_allocated_bytes();
-#else
-	struct mallinfo2 mi = mallinfo2();
-	return mi.uordblks + mi.hblkhd;
-#endif
-}
-
-/* The contents of tests/data/<rel>, found from this file's path. */
-static char *read_data(const char *rel, size_t *n)
-{
-	const char *src = __FILE__; /* .../tests/unit/ctrf_read_test.c */
-	const char *cut = strstr(src, "unit/ctrf_read_test.c");
-	char *path = xasprintf("%.*sdata/%s", (int)(cut - src), src, rel);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, got);
-	fclose(f);
-	free(path);
-	*n = b.len;
-	return buf_detach(&b);
-}
 
 struct attempt_copy {
 	int attempt;

@@ -29,27 +29,7 @@
 #include "util/time.h"
 #include "util/uuid.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HAVE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HAVE_ASAN 1
-#endif
-#endif
-#ifdef HAVE_ASAN
-size_t __sanitizer_get_current_allocated_bytes(void);
-#endif
-
-/* Bytes of heap in use now (ASan's count under ASan, else glibc's). */
-static size_t heap_in_use(void)
-{
-#ifdef HAVE_ASAN
-	return __sanitizer_get_current_allocated_bytes();
-#else
-	struct mallinfo2 mi = mallinfo2();
-	return mi.uordblks + mi.hblkhd;
-#endif
-}
+#include "testlib.h"
 
 /* ---- fixture: a store with one run ---- */
 

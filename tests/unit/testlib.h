@@ -1,5 +1,7 @@
-/* testlib — helpers shared by the unit tests: temporary folders and catalogs
- * written from a string. Header-only so each test binary stays one file. */
+/* testlib — helpers shared by the unit tests: temporary folders, catalogs
+ * written from a string, the files of tests/data, and the heap in use (for
+ * tests that memory stays bounded). Header-only so each test binary stays
+ * one file. */
 #ifndef ASSAY_TESTS_TESTLIB_H
 #define ASSAY_TESTS_TESTLIB_H
 
@@ -8,7 +10,55 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <malloc.h>
+
 #include "catalog/catalog.h"
+#include "util/buf.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_ASAN 1
+#endif
+#endif
+#ifdef HAVE_ASAN
+size_t __sanitizer_get_current_allocated_bytes(void);
+#endif
+
+/* Bytes of heap in use now (ASan's count under ASan, else glibc's). */
+static inline size_t heap_in_use(void)
+{
+#ifdef HAVE_ASAN
+	return __sanitizer_get_current_allocated_bytes();
+#else
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+#endif
+}
+
+/* The contents of tests/data/<rel>, found from this header's path; aborts
+ * the test when the file cannot be read. */
+static inline char *read_data(const char *rel, size_t *n)
+{
+	const char *src = __FILE__; /* .../tests/unit/testlib.h */
+	const char *cut = strstr(src, "unit/testlib.h");
+	char *path = xasprintf("%.*sdata/%s", (int)(cut - src), src, rel);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", path);
+		abort();
+	}
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, got);
+	fclose(f);
+	free(path);
+	*n = b.len;
+	return buf_detach(&b);
+}
 
 static int testlib_rm(const char *p, const struct stat *s, int f, struct FTW *w)
 {
