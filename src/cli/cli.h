@@ -12,6 +12,7 @@
 
 #include "catalog/catalog.h"
 #include "store/store.h"
+#include "util/kv.h"
 #include "util/rc.h"
 
 enum { EXIT_OK = 0, EXIT_TESTS = 1, EXIT_USAGE = 2, EXIT_INFRA = 3 };
@@ -33,6 +34,25 @@ struct cli_common {
 /* Handles a common option; returns true if `opt` was one (the caller's
  * getopt loop then continues). 'h' prints the command's help and exits 0. */
 bool cli_common_option(struct cli_common *c, int opt, const char *cmd);
+
+/* What -c/-C/-e/--title/--description set: a new run's properties, for the
+ * commands that record runs (run, import). Put CLI_RUN_PROPS_OPTIONS in the
+ * option table and "c:C:e:" in the short options. */
+struct cli_run_props {
+	struct kvlist context;
+	const char *environment, *title, *description;
+};
+
+#define CLI_RUN_PROPS_OPTIONS                                    \
+	{ "context", required_argument, NULL, 'c' },             \
+	{ "load-context", required_argument, NULL, 'C' },        \
+	{ "environment", required_argument, NULL, 'e' },         \
+	{ "title", required_argument, NULL, 1101 },              \
+	{ "description", required_argument, NULL, 1102 }
+
+/* Handles one of those options: 1 when `opt` was one, 0 when it was not,
+ * -1 when its value is bad (the usage error is printed: exit EXIT_USAGE). */
+int cli_run_props_option(struct cli_run_props *p, int opt, const char *cmd);
 
 /* Finds and loads the catalog (RC_NOTFOUND when none). */
 int cli_load_catalog(const struct cli_common *c, struct catalog **cat, struct error *e);

@@ -13,11 +13,7 @@ static const struct option options[] = {
 	CLI_COMMON_OPTIONS,
 	{ "format", required_argument, NULL, 'f' },
 	{ "run", required_argument, NULL, 2001 },
-	{ "context", required_argument, NULL, 'c' },
-	{ "load-context", required_argument, NULL, 'C' },
-	{ "environment", required_argument, NULL, 'e' },
-	{ "title", required_argument, NULL, 2002 },
-	{ "description", required_argument, NULL, 2003 },
+	CLI_RUN_PROPS_OPTIONS,
 	{ "project", required_argument, NULL, 2004 },
 	{ "no-create-tests", no_argument, NULL, 2005 },
 	{ "keep-partial", no_argument, NULL, 2006 },
@@ -70,13 +66,18 @@ int cmd_import(int argc, char **argv)
 {
 	struct cli_common common = { 0 };
 	struct import_request req = { 0 };
-	struct kvlist ctx = KVLIST_INIT;
+	struct cli_run_props props = { .context = KVLIST_INIT };
 	struct error e = ERROR_INIT;
 	bool quiet = false;
 	int opt, code = EXIT_USAGE;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hf:c:C:e:q", options, NULL)) != -1) {
 		if (cli_common_option(&common, opt, "import"))
+			continue;
+		int took = cli_run_props_option(&props, opt, "import");
+		if (took < 0)
+			goto out;
+		if (took)
 			continue;
 		switch (opt) {
 		case 'f':
@@ -88,27 +89,6 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 2001:
 			req.run = optarg;
-			break;
-		case 'c':
-			if (kv_parse_assignment(&ctx, optarg, "--context", &e)) {
-				code = cli_usage_error("import", "%s", e.msg);
-				goto out;
-			}
-			break;
-		case 'C':
-			if (kv_load_file(&ctx, optarg, &e)) {
-				code = cli_usage_error("import", "--load-context: %s", e.msg);
-				goto out;
-			}
-			break;
-		case 'e':
-			req.props.environment = optarg;
-			break;
-		case 2002:
-			req.props.title = optarg;
-			break;
-		case 2003:
-			req.props.description = optarg;
 			break;
 		case 2004:
 			req.props.project = optarg;
@@ -127,15 +107,18 @@ int cmd_import(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (req.run && (req.props.title || req.props.description || req.props.environment ||
-			ctx.n)) {
+	req.props.environment = props.environment;
+	req.props.title = props.title;
+	req.props.description = props.description;
+	if (req.run && (props.title || props.description || props.environment ||
+			props.context.n)) {
 		code = cli_usage_error("import", "--run adds to an existing run: its title, "
 						 "description, environment and context are already set");
 		goto out;
 	}
 	req.paths = argv + optind;
 	req.n_paths = (size_t)(argc - optind);
-	req.props.context = &ctx;
+	req.props.context = &props.context;
 
 	/* A catalog is optional: it gives the project and where the database is. */
 	struct catalog *cat = NULL;
@@ -186,6 +169,6 @@ int cmd_import(int argc, char **argv)
 	store_close(st);
 	catalog_free(cat);
 out:
-	kv_release(&ctx);
+	kv_release(&props.context);
 	return code;
 }

@@ -17,13 +17,9 @@ static const struct option options[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "label", required_argument, NULL, 'l' },
 	{ "exclude", required_argument, NULL, 'x' },
-	{ "context", required_argument, NULL, 'c' },
-	{ "load-context", required_argument, NULL, 'C' },
-	{ "environment", required_argument, NULL, 'e' },
+	CLI_RUN_PROPS_OPTIONS,
 	{ "timeout", required_argument, NULL, 't' },
 	{ "grace", required_argument, NULL, 2001 },
-	{ "title", required_argument, NULL, 2002 },
-	{ "description", required_argument, NULL, 2003 },
 	{ "output-limit", required_argument, NULL, 2004 },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "junit", required_argument, NULL, 2005 },
@@ -70,7 +66,7 @@ int cmd_run(int argc, char **argv)
 	struct cli_common common = { 0 };
 	struct run_request req = { 0 };
 	struct strlist labels = STRLIST_INIT, excludes = STRLIST_INIT;
-	struct kvlist ctx = KVLIST_INIT;
+	struct cli_run_props props = { .context = KVLIST_INIT };
 	struct error e = ERROR_INIT;
 	struct run_exports reports = { 0 };
 	bool quiet = false;
@@ -79,6 +75,11 @@ int cmd_run(int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hj:l:x:c:C:e:t:q", options, NULL)) != -1) {
 		if (cli_common_option(&common, opt, "run"))
+			continue;
+		int took = cli_run_props_option(&props, opt, "run");
+		if (took < 0)
+			goto out;
+		if (took)
 			continue;
 		switch (opt) {
 		case 'j':
@@ -94,21 +95,6 @@ int cmd_run(int argc, char **argv)
 		case 'x':
 			strlist_add(&excludes, optarg);
 			break;
-		case 'c':
-			if (kv_parse_assignment(&ctx, optarg, "--context", &e)) {
-				code = cli_usage_error("run", "%s", e.msg);
-				goto out;
-			}
-			break;
-		case 'C':
-			if (kv_load_file(&ctx, optarg, &e)) {
-				code = cli_usage_error("run", "--load-context: %s", e.msg);
-				goto out;
-			}
-			break;
-		case 'e':
-			req.environment = optarg;
-			break;
 		case 't':
 		case 2001:
 			if (!time_parse_duration(optarg, &v)) {
@@ -120,12 +106,6 @@ int cmd_run(int argc, char **argv)
 				req.timeout_ms = v;
 			else
 				req.grace_ms = v ? v : 1;
-			break;
-		case 2002:
-			req.title = optarg;
-			break;
-		case 2003:
-			req.description = optarg;
 			break;
 		case 2004:
 			if (!str_to_i64(optarg, &v) || v < 1) {
@@ -168,7 +148,10 @@ int cmd_run(int argc, char **argv)
 	req.select.n_labels = labels.n;
 	req.select.excludes = excludes.items;
 	req.select.n_excludes = excludes.n;
-	req.context = &ctx;
+	req.context = &props.context;
+	req.environment = props.environment;
+	req.title = props.title;
+	req.description = props.description;
 	req.handle_signals = true;
 
 	struct progress pr;
@@ -211,6 +194,6 @@ int cmd_run(int argc, char **argv)
 out:
 	strlist_release(&labels);
 	strlist_release(&excludes);
-	kv_release(&ctx);
+	kv_release(&props.context);
 	return code;
 }

@@ -28,6 +28,36 @@ bool cli_common_option(struct cli_common *c, int opt, const char *cmd)
 	}
 }
 
+int cli_run_props_option(struct cli_run_props *p, int opt, const char *cmd)
+{
+	struct error e = ERROR_INIT;
+	switch (opt) {
+	case 'c':
+		if (kv_parse_assignment(&p->context, optarg, "--context", &e)) {
+			cli_usage_error(cmd, "%s", e.msg);
+			return -1;
+		}
+		return 1;
+	case 'C':
+		if (kv_load_file(&p->context, optarg, &e)) {
+			cli_usage_error(cmd, "--load-context: %s", e.msg);
+			return -1;
+		}
+		return 1;
+	case 'e':
+		p->environment = optarg;
+		return 1;
+	case 1101:
+		p->title = optarg;
+		return 1;
+	case 1102:
+		p->description = optarg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int catalog_path(const struct cli_common *c, char *path, size_t n, struct error *e)
 {
 	if (c->catalog) {
