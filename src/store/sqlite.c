@@ -657,6 +657,13 @@ static int sqlite_runs_list(struct store *st, const struct run_filter *f, struct
 		buf_adds(&sql, " AND r.created_at < ?5");
 	if (f->unfinished)
 		buf_adds(&sql, " AND r.lifecycle_code NOT IN (?6, ?7, ?8, ?9)");
+	if (f->triggered_by)
+		buf_adds(&sql, " AND r.triggered_by = ?11");
+	if (f->text)
+		buf_adds(&sql, " AND (r.title LIKE ?12 ESCAPE '\\' OR r.description LIKE ?12 "
+			       "ESCAPE '\\')");
+	if (f->before_id)
+		buf_adds(&sql, " AND (r.created_at, r.id) < (?13, ?14)");
 	buf_adds(&sql, " ORDER BY r.created_at DESC, r.id DESC LIMIT ?10");
 	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
 	buf_release(&sql);
@@ -679,6 +686,26 @@ static int sqlite_runs_list(struct store *st, const struct run_filter *f, struct
 		sqlite3_bind_int(q, 9, LC_FAILED);
 	}
 	sqlite3_bind_int(q, 10, f->limit > 0 ? f->limit : -1);
+	if (f->triggered_by)
+		sq_bind_text(q, 11, f->triggered_by);
+	char *pattern = NULL;
+	if (f->text) {
+		/* A substring match: the user's % and _ are literal. */
+		struct buf pat = BUF_INIT;
+		buf_addc(&pat, '%');
+		for (const char *c = f->text; *c; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				buf_addc(&pat, '\\');
+			buf_addc(&pat, *c);
+		}
+		buf_addc(&pat, '%');
+		pattern = buf_detach(&pat);
+		sq_bind_text(q, 12, pattern);
+	}
+	if (f->before_id) {
+		sqlite3_bind_int64(q, 13, f->before_created);
+		sq_bind_text(q, 14, f->before_id);
+	}
 	struct run *runs = NULL;
 	size_t cap = 0, count = 0;
 	int step;
@@ -694,9 +721,83 @@ static int sqlite_runs_list(struct store *st, const struct run_filter *f, struct
 		count = 0;
 	}
 	sqlite3_finalize(q);
+	free(pattern);
 	*out = runs;
 	*n = count;
 	return rc;
+}
+
+static int sqlite_runs_by_lifecycle(struct store *st,
+				    void (*cb)(void *ctx, enum lifecycle lc, int64_t count),
+				    void *ctx, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_RUNS_BY_LIFECYCLE,
+				  "SELECT lifecycle_code, count(*) FROM test_runs "
+				  "GROUP BY lifecycle_code ORDER BY lifecycle_code",
+				  e);
+	if (!q)
+		return err_prefix(e, "counting runs by lifecycle");
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		cb(ctx, (enum lifecycle)sqlite3_column_int(q, 0), sqlite3_column_int64(q, 1));
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "counting runs by lifecycle");
+	return RC_OK;
+}
+
+/* ---- idempotency keys ---- */
+
+static int sqlite_idem_get(struct store *st, const char *scope, const char *key,
+			   struct idem_answer *out, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_IDEM_GET,
+				  "SELECT status, body, request_hash FROM idempotency_keys "
+				  "WHERE scope = ?1 AND key = ?2",
+				  e);
+	if (!q)
+		return err_prefix(e, "reading idempotency key");
+	sq_bind_text(q, 1, scope);
+	sq_bind_text(q, 2, key);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		out->status = sqlite3_column_int(q, 0);
+		out->body = sq_column_dup(q, 1);
+		out->request_hash = sq_column_dup(q, 2);
+	}
+	sqlite3_reset(q);
+	if (step == SQLITE_DONE)
+		return err_set(e, RC_NOTFOUND, "no idempotency key '%s'", key);
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "reading idempotency key '%s'", key);
+	return RC_OK;
+}
+
+static int sqlite_idem_put(struct store *st, const char *scope, const char *key,
+			   const struct idem_answer *a, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_IDEM_PUT,
+				  "INSERT INTO idempotency_keys (scope, key, request_hash, status, "
+				  "body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				  e);
+	if (!q)
+		return err_prefix(e, "storing idempotency key");
+	sq_bind_text(q, 1, scope);
+	sq_bind_text(q, 2, key);
+	sq_bind_text(q, 3, a->request_hash ? a->request_hash : "");
+	sqlite3_bind_int(q, 4, a->status);
+	sq_bind_text(q, 5, a->body);
+	sqlite3_bind_int64(q, 6, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return err_set(e, RC_EXISTS, "idempotency key '%s' is already used", key);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "storing idempotency key '%s'", key);
+	return RC_OK;
 }
 
 /* ---- run events ---- */
@@ -789,6 +890,9 @@ static const struct store_ops sqlite_ops = {
 	.run_get = sqlite_run_get,
 	.run_resolve = sqlite_run_resolve,
 	.runs_list = sqlite_runs_list,
+	.runs_by_lifecycle = sqlite_runs_by_lifecycle,
+	.idem_get = sqlite_idem_get,
+	.idem_put = sqlite_idem_put,
 	.run_event_add = sqlite_run_event_add,
 	.run_events = sqlite_run_events,
 	.results_insert = sq_results_insert,

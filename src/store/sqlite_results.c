@@ -373,7 +373,7 @@ fail:
 enum {
 	RES_ID, RES_RUN, RES_TEST, RES_PARENT, RES_STATUS, RES_DURATION, RES_MESSAGE, RES_STDOUT,
 	RES_STDERR, RES_STDOUT_DROPPED, RES_STDERR_DROPPED, RES_ATTEMPT, RES_EXIT, RES_STARTED,
-	RES_COMPLETED, RES_SUPERSEDED
+	RES_COMPLETED, RES_SUPERSEDED, RES_SEQ
 };
 
 static char *column_text(sqlite3_stmt *q, int i)
@@ -406,6 +406,7 @@ static void read_result(sqlite3_stmt *q, struct result *r)
 	r->started_at = sqlite3_column_int64(q, RES_STARTED);
 	r->completed_at = sqlite3_column_int64(q, RES_COMPLETED);
 	r->superseded = sqlite3_column_int(q, RES_SUPERSEDED) != 0;
+	r->seq = sqlite3_column_int64(q, RES_SEQ);
 }
 
 int sq_results_each(struct store *st, const char *run_id, const struct result_filter *f,
@@ -417,7 +418,7 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 	buf_addf(&sql,
 		 "SELECT id, run_id, test, parent, status, duration_ms, message, %s, "
 		 "stdout_dropped, stderr_dropped, attempt, exit_code, started_at, completed_at, "
-		 "superseded FROM results WHERE run_id = ?1",
+		 "superseded, seq FROM results WHERE run_id = ?1",
 		 f->with_output ? "stdout_text, stderr_text" : "NULL, NULL");
 	if (f->status != -1)
 		buf_adds(&sql, " AND status = ?2");
@@ -427,6 +428,8 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 		buf_adds(&sql, " AND test = ?3");
 	if (f->final_only)
 		buf_adds(&sql, " AND superseded = 0");
+	if (f->after_seq)
+		buf_adds(&sql, " AND seq > ?4");
 	buf_adds(&sql, f->slowest ? " ORDER BY duration_ms DESC, seq" : " ORDER BY seq");
 	if (f->limit > 0)
 		buf_addf(&sql, " LIMIT %d", f->limit);
@@ -439,6 +442,8 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 		sq_bind_text(q, 2, status_name((enum result_status)f->status));
 	if (f->test)
 		sq_bind_text(q, 3, f->test);
+	if (f->after_seq)
+		sqlite3_bind_int64(q, 4, f->after_seq);
 	int step, rc = RC_OK;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct result r;

@@ -110,6 +110,37 @@ void store_runs_free(struct run *runs, size_t n)
 	free(runs);
 }
 
+int store_runs_by_lifecycle(struct store *st,
+			    void (*cb)(void *ctx, enum lifecycle lc, int64_t count), void *ctx,
+			    struct error *e)
+{
+	return st->ops->runs_by_lifecycle(st, cb, ctx, e);
+}
+
+int store_idem_get(struct store *st, const char *scope, const char *key,
+		   struct idem_answer *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!scope || !key || !*key)
+		return err_set(e, RC_USAGE, "reading an idempotency key: no scope or key given");
+	return st->ops->idem_get(st, scope, key, out, e);
+}
+
+int store_idem_put(struct store *st, const char *scope, const char *key,
+		   const struct idem_answer *a, struct error *e)
+{
+	if (!scope || !key || !*key || !a->body)
+		return err_set(e, RC_USAGE, "storing an idempotency key: no scope, key or answer");
+	return st->ops->idem_put(st, scope, key, a, e);
+}
+
+void idem_answer_release(struct idem_answer *a)
+{
+	free(a->body);
+	free(a->request_hash);
+	memset(a, 0, sizeof(*a));
+}
+
 int store_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
 			const char *message, struct error *e)
 {

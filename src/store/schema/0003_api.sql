@@ -1,0 +1,18 @@
+-- 0003_api — what `assay serve` keeps for its API clients.
+
+-- Requests that carried an Idempotency-Key header, with the answer given,
+-- written in the same transaction as what the request recorded. A client
+-- that retries (its connection broke before it saw the answer) sends the
+-- same key and gets the stored answer back; nothing is recorded twice.
+CREATE TABLE idempotency_keys (
+	scope        TEXT NOT NULL,     -- what the key is for, e.g. "results:<run id>"
+	key          TEXT NOT NULL,     -- the client's Idempotency-Key
+	request_hash TEXT NOT NULL,     -- of the request body: a reused key with
+	                                -- another body is refused, not answered
+	status       INTEGER NOT NULL,  -- the HTTP status answered
+	body         TEXT NOT NULL,     -- the answer's body
+	created_at   INTEGER NOT NULL,
+	PRIMARY KEY (scope, key)
+);
+-- For a retention sweep of old keys.
+CREATE INDEX idempotency_keys_created_idx ON idempotency_keys(created_at);
