@@ -109,6 +109,38 @@ static const struct command commands[] = {
 	  "  --top            only top-level results (no TAP/JUnit sub-results)\n"
 	  "  --output         include captured stdout/stderr (with --json)\n"
 	  "\n" COMMON_HELP },
+	{ "serve", cmd_serve, "answer the JSON API over HTTP",
+	  "usage: assay serve [options]\n"
+	  "\n"
+	  "Answers the JSON API (/api/v1/...) over HTTP from the database, for reporters\n"
+	  "that send results from other machines and for dashboards that read them.\n"
+	  "Prints 'listening on ADDR:PORT' once it answers. SIGTERM or SIGINT stops it:\n"
+	  "it stops accepting, finishes the requests in flight, and closes the database;\n"
+	  "every answer it gave (2xx) was committed before it was sent.\n"
+	  "\n"
+	  "Routes (GET /api/v1/openapi.json lists them all):\n"
+	  "  GET  /healthz, /metrics (Prometheus)\n"
+	  "  GET  /api/v1/runs            runs, newest first (filters, cursor pages)\n"
+	  "  POST /api/v1/runs            open a run for a reporter\n"
+	  "  GET  /api/v1/runs/{id}       one run with its counts\n"
+	  "  POST /api/v1/runs/{id}/complete, /api/v1/runs/{id}/cancel\n"
+	  "  GET  /api/v1/runs/{id}/results, /api/v1/runs/{id}/events\n"
+	  "  POST /api/v1/runs/{id}/results   one result or an array (Idempotency-Key)\n"
+	  "  POST /api/v1/imports         a JUnit XML, TAP or CTRF report as a new run\n"
+	  "\n"
+	  "Options:\n"
+	  "  -l, --listen ADDR:PORT  address to answer on (default 127.0.0.1:8080;\n"
+	  "                          [::1]:8080 for IPv6; port 0 picks a free one)\n"
+	  "      --max-body BYTES    largest request body (default 64M; K, M, G suffixes)\n"
+	  "      --public-read       reads need no token (tokens are not built yet:\n"
+	  "                          every request is allowed)\n"
+	  "      --threads N         worker threads (default: 2 per CPU, at least 4)\n"
+	  "  --db PATH               the database (default: $ASSAY_DB, else .assay/assay.db\n"
+	  "                          beside the catalog)\n"
+	  "  -h, --help              this help\n"
+	  "\n"
+	  "Exit status: 0 stopped by a signal, 2 usage error, 3 the address or the\n"
+	  "database could not be opened.\n" },
 	{ "help", cmd_help, "show help for assay or one command",
 	  "usage: assay help [COMMAND]\n" },
 	{ "version", cmd_version, "print the version", "usage: assay version\n" },
