@@ -82,6 +82,17 @@ int cmd_serve(int argc, char **argv)
 	char db[PATH_MAX + 32];
 	if (cli_open_store(&common, NULL, &st, db, sizeof(db), &e))
 		return cli_fail(&e);
+	struct token *tokens;
+	size_t n_tokens = 0, valid = 0;
+	if (!store_tokens_list(st, &tokens, &n_tokens, &e)) {
+		for (size_t i = 0; i < n_tokens; i++)
+			valid += !tokens[i].revoked_at;
+		tokens_free(tokens, n_tokens);
+		if (!valid)
+			fprintf(stderr, "assay serve: no API tokens yet, so only /healthz%s answers; "
+					"make one with: assay token create --name NAME --role write\n",
+				cfg.public_read ? " and reads" : "");
+	}
 	store_close(st);
 	cfg.db = db;
 	/* Blocked before the workers start, so they inherit the mask and the

@@ -114,9 +114,13 @@ static const struct command commands[] = {
 	  "\n"
 	  "Answers the JSON API (/api/v1/...) over HTTP from the database, for reporters\n"
 	  "that send results from other machines and for dashboards that read them.\n"
-	  "Prints 'listening on ADDR:PORT' once it answers. SIGTERM or SIGINT stops it:\n"
-	  "it stops accepting, finishes the requests in flight, and closes the database;\n"
-	  "every answer it gave (2xx) was committed before it was sent.\n"
+	  "Clients send 'Authorization: Bearer TOKEN' (see assay token): reads need a\n"
+	  "token of any role, writes a write token; /healthz and the OpenAPI document\n"
+	  "need none. Prints 'listening on ADDR:PORT' once it answers.\n"
+	  "\n"
+	  "SIGTERM or SIGINT stops it: it stops accepting, finishes the requests in\n"
+	  "flight, and closes the database; every answer it gave (2xx) was committed\n"
+	  "before it was sent.\n"
 	  "\n"
 	  "Routes (GET /api/v1/openapi.json lists them all):\n"
 	  "  GET  /healthz, /metrics (Prometheus)\n"
@@ -132,8 +136,7 @@ static const struct command commands[] = {
 	  "  -l, --listen ADDR:PORT  address to answer on (default 127.0.0.1:8080;\n"
 	  "                          [::1]:8080 for IPv6; port 0 picks a free one)\n"
 	  "      --max-body BYTES    largest request body (default 64M; K, M, G suffixes)\n"
-	  "      --public-read       reads need no token (tokens are not built yet:\n"
-	  "                          every request is allowed)\n"
+	  "      --public-read       reads need no token (writes still need one)\n"
 	  "      --threads N         worker threads (default: 2 per CPU, at least 4)\n"
 	  "  --db PATH               the database (default: $ASSAY_DB, else .assay/assay.db\n"
 	  "                          beside the catalog)\n"
@@ -141,6 +144,21 @@ static const struct command commands[] = {
 	  "\n"
 	  "Exit status: 0 stopped by a signal, 2 usage error, 3 the address or the\n"
 	  "database could not be opened.\n" },
+	{ "token", cmd_token, "create, list and revoke API tokens for assay serve",
+	  "usage: assay token create --name NAME --role read|write|admin\n"
+	  "       assay token list [--json]\n"
+	  "       assay token revoke NAME\n"
+	  "\n"
+	  "Clients of 'assay serve' send 'Authorization: Bearer TOKEN'. Reads need a\n"
+	  "token of any role (unless the server runs with --public-read); writes need\n"
+	  "write or admin. 'create' prints the token once, alone on its last line; the\n"
+	  "database keeps only its hash, so a lost token is revoked and made again.\n"
+	  "Revoked tokens stay listed with the time they were revoked.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -n, --name NAME   the token's name: 1-64 of letters, digits, . _ @ -\n"
+	  "  -r, --role ROLE   read, write or admin\n"
+	  "\n" COMMON_HELP },
 	{ "help", cmd_help, "show help for assay or one command",
 	  "usage: assay help [COMMAND]\n" },
 	{ "version", cmd_version, "print the version", "usage: assay version\n" },

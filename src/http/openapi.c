@@ -56,7 +56,7 @@ static json_t *operation(const struct route *r)
 						"path", "required", 1, "description",
 						"run id, unique prefix (4+ characters), or last",
 						"schema", "type", "string"));
-	if (r->write && !strcmp(r->name, "results_add"))
+	if (!strcmp(r->name, "results_add"))
 		json_array_append_new(params,
 				      json_pack("{s:s, s:s, s:s, s:{s:s}}", "name",
 						"Idempotency-Key", "in", "header", "description",
@@ -86,6 +86,14 @@ static json_t *operation(const struct route *r)
 		while (*p == ' ')
 			p++;
 	}
+	if (r->access != ACCESS_PUBLIC) {
+		json_object_set_new(responses, "401",
+				    json_pack("{s:s}", "description", "No token, or not a valid one"));
+		json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
+	}
+	if (r->access == ACCESS_WRITE)
+		json_object_set_new(responses, "403",
+				    json_pack("{s:s}", "description", "The token's role is read"));
 	json_object_set_new(op, "responses", responses);
 	return op;
 }
@@ -107,9 +115,13 @@ json_t *openapi_document(void)
 		method[k] = '\0';
 		json_object_set_new(item, method, operation(r));
 	}
-	return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "openapi", "3.0.3", "info", "title",
-			 "assay API", "version", ASSAY_VERSION, "description",
+	return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}}}}", "openapi",
+			 "3.0.3", "info", "title", "assay API", "version", ASSAY_VERSION,
+			 "description",
 			 "Test runs and their results. Errors are {\"error\": {\"code\", "
-			 "\"message\"}}; times are ISO 8601 UTC; ids are text (UUIDv7).",
-			 "paths", paths);
+			 "\"message\"}}; times are ISO 8601 UTC; ids are text (UUIDv7). Send "
+			 "'Authorization: Bearer TOKEN' (assay token create); reads need none "
+			 "when the server runs with --public-read.",
+			 "paths", paths, "components", "securitySchemes", "bearer", "type", "http",
+			 "scheme", "bearer");
 }

@@ -3,6 +3,8 @@
  * from it, so the document cannot list a route the server lacks (and
  * tests/cli/serve_api.sh calls every route the document lists).
  *
+ * ACCESS_PUBLIC routes answer anyone; the others need a token (http/auth.c).
+ *
  * Query parameters are "name:type:description" separated by '|'; type is an
  * OpenAPI type (string, integer, boolean). */
 #include "util/base.h"
@@ -30,36 +32,36 @@
 
 const struct route http_routes[] = {
 	{ { "GET", "/healthz" }, api_healthz, "healthz", "Liveness and the schema version",
-	  NULL, NULL, "200", false },
+	  NULL, NULL, "200", ACCESS_PUBLIC },
 	{ { "GET", "/metrics" }, api_metrics, "metrics",
 	  "Prometheus metrics: requests, latencies, results ingested, runs by state", NULL, NULL,
-	  "200", false },
+	  "200", ACCESS_READ },
 	{ { "GET", "/api/v1/openapi.json" }, api_openapi, "openapi", "This document", NULL,
-	  NULL, "200", false },
+	  NULL, "200", ACCESS_PUBLIC },
 	{ { "GET", "/api/v1/runs" }, api_runs_list, "runs_list",
 	  "Runs, newest first, filtered, one page at a time", RUN_FILTERS, NULL, "200 400",
-	  false },
+	  ACCESS_READ },
 	{ { "POST", "/api/v1/runs" }, api_runs_create, "runs_create",
 	  "Open a run for a reporter (in progress until completed or cancelled)", NULL,
-	  "application/json", "201 400 415", true },
+	  "application/json", "201 400 415", ACCESS_WRITE },
 	{ { "GET", "/api/v1/runs/{id}" }, api_run_get, "run_get",
 	  "One run with its counts ({id}: an id, a unique prefix, or last)", NULL, NULL,
-	  "200 404", false },
+	  "200 404", ACCESS_READ },
 	{ { "POST", "/api/v1/runs/{id}/complete" }, api_run_complete, "run_complete",
 	  "Complete an open run: completed (7) or completed with failures (8)", NULL, NULL,
-	  "200 404 409", true },
+	  "200 404 409", ACCESS_WRITE },
 	{ { "POST", "/api/v1/runs/{id}/cancel" }, api_run_cancel, "run_cancel",
 	  "Abort an open run: cancelled (10); optional body {\"reason\": \"...\"}", NULL,
-	  "application/json", "200 404 409", true },
+	  "application/json", "200 404 409", ACCESS_WRITE },
 	{ { "GET", "/api/v1/runs/{id}/events" }, api_run_events, "run_events",
-	  "The run's lifecycle transitions, oldest first", NULL, NULL, "200 404", false },
+	  "The run's lifecycle transitions, oldest first", NULL, NULL, "200 404", ACCESS_READ },
 	{ { "GET", "/api/v1/runs/{id}/results" }, api_results_list, "results_list",
 	  "The run's results in recording order, one page at a time", RESULT_FILTERS, NULL,
-	  "200 400 404", false },
+	  "200 400 404", ACCESS_READ },
 	{ { "POST", "/api/v1/runs/{id}/results" }, api_results_add, "results_add",
 	  "Add one result or an array of up to 10000 to an open run, in one transaction; "
 	  "answers per item; honours Idempotency-Key",
-	  NULL, "application/json", "201 207 400 404 409 413 415 422", true },
+	  NULL, "application/json", "201 207 400 404 409 413 415 422", ACCESS_WRITE },
 	{ { "POST", "/api/v1/imports" }, api_imports, "imports",
 	  "Record a JUnit XML, TAP or CTRF report as a new run (or into an open one)",
 	  "format:string:junit, tap or ctrf (default: from the content)|"
@@ -67,7 +69,7 @@ const struct route http_routes[] = {
 	  "description:string:run description|environment:string:run environment|"
 	  "project:string:run project|name:string:the report's file name (names a TAP "
 	  "stream's test)",
-	  "application/xml", "200 201 400 409 413 415", true },
+	  "application/xml", "200 201 400 409 413 415", ACCESS_WRITE },
 };
 
 const size_t http_routes_n = ARRAY_SIZE(http_routes);

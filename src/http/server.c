@@ -256,6 +256,11 @@ uint64_t server_max_body(const struct http_server *srv)
 	return srv->max_body;
 }
 
+bool server_public_read(const struct http_server *srv)
+{
+	return srv->public_read;
+}
+
 struct metrics *server_metrics(struct http_server *srv)
 {
 	return srv->metrics;
@@ -277,6 +282,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct http_req *rq)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rq->allow);
 	if (rq->status == 503)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	if (rq->status == 401)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"assay\"");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rq->status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -287,6 +294,7 @@ static void req_release(struct http_req *rq)
 	free(rq->resp);
 	free(rq->location);
 	free(rq->allow);
+	free(rq->token_name);
 }
 
 /* Finds the route and runs its handler; fills rq's answer. */
@@ -311,7 +319,7 @@ static void dispatch(struct http_server *srv, struct http_req *rq, struct req_st
 			    (unsigned long long)srv->max_body);
 		return;
 	}
-	if (atomic_load(&srv->stopping) && http_routes[i].write) {
+	if (atomic_load(&srv->stopping) && http_routes[i].access == ACCESS_WRITE) {
 		reply_error(rq, 503, "shutting_down", "the server is stopping; retry elsewhere");
 		return;
 	}
@@ -320,7 +328,8 @@ static void dispatch(struct http_server *srv, struct http_req *rq, struct req_st
 		reply_error(rq, 503, "store_unavailable", "%s", e.msg);
 		return;
 	}
-	http_routes[i].handler(rq);
+	if (auth_check(rq, http_routes[i].access))
+		http_routes[i].handler(rq);
 	pool_give(srv, rq->st);
 	rq->st = NULL;
 	if (!rq->status)

@@ -37,7 +37,12 @@ struct http_req {
 	const char *content_type;
 	char *location;   /* heap; the Location header of a 201, or NULL */
 	char *allow;      /* heap; the Allow header of a 405, or NULL */
+	char *token_name; /* heap; the name of the caller's token, or NULL */
 };
+
+/* Who may call a route: anyone, any valid token (or anyone with
+ * --public-read), or a token of role write or admin. */
+enum access { ACCESS_PUBLIC, ACCESS_READ, ACCESS_WRITE };
 
 struct route {
 	struct route_pattern head; /* method and pattern; first, for router_match */
@@ -47,7 +52,7 @@ struct route {
 	const char *query;         /* query parameters, "name:type:text|..."; NULL */
 	const char *body;          /* the request body's media type; NULL: none */
 	const char *answers;       /* statuses it answers, "200 404" */
-	bool write;                /* changes the database */
+	enum access access;        /* ACCESS_WRITE: changes the database */
 };
 
 extern const struct route http_routes[];
@@ -83,6 +88,11 @@ bool req_run_id(struct http_req *rq, char id[37]);
 /* ---- the server, for handlers ---- */
 
 uint64_t server_max_body(const struct http_server *srv);
+bool server_public_read(const struct http_server *srv);
+/* Whether the request may call a route of `access`: true, or false after
+ * answering 401 (no token, or not a valid one) or 403 (a read token on a
+ * write). Fills rq->token_name (http/auth.c). */
+bool auth_check(struct http_req *rq, enum access access);
 /* The server's request and ingestion counters (http/metrics.h). */
 struct metrics *server_metrics(struct http_server *srv);
 

@@ -800,6 +800,109 @@ static int sqlite_idem_put(struct store *st, const char *scope, const char *key,
 	return RC_OK;
 }
 
+/* ---- API tokens ---- */
+
+static int sqlite_token_add(struct store *st, const char *name, enum role role,
+			    const char *hash, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(s,
+				     "INSERT INTO tokens (name, role, hash, created_at) "
+				     "VALUES (?1, ?2, ?3, ?4)",
+				     e);
+	if (!q)
+		return err_prefix(e, "adding token '%s'", name);
+	sq_bind_text(q, 1, name);
+	sq_bind_text(q, 2, role_name(role));
+	sq_bind_text(q, 3, hash);
+	sqlite3_bind_int64(q, 4, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step == SQLITE_CONSTRAINT_UNIQUE)
+		return err_set(e, RC_EXISTS, "a token named '%s' exists already (revoke it first)",
+			       name);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "adding token '%s'", name);
+	return RC_OK;
+}
+
+static void read_token(sqlite3_stmt *q, struct token *t)
+{
+	t->name = sq_column_dup(q, 0);
+	const unsigned char *role = sqlite3_column_text(q, 1);
+	if (!role || !role_parse((const char *)role, &t->role))
+		t->role = ROLE_READ; /* an unknown role allows the least */
+	t->created_at = sqlite3_column_int64(q, 2);
+	t->revoked_at = sqlite3_column_int64(q, 3);
+}
+
+static int sqlite_token_find(struct store *st, const char *hash, struct token *out,
+			     struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_TOKEN_FIND,
+				  "SELECT name, role, created_at, revoked_at FROM tokens "
+				  "WHERE hash = ?1 AND revoked_at IS NULL",
+				  e);
+	if (!q)
+		return err_prefix(e, "looking up a token");
+	sq_bind_text(q, 1, hash);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		read_token(q, out);
+	sqlite3_reset(q);
+	if (step == SQLITE_DONE)
+		return err_set(e, RC_NOTFOUND, "no such token (or it was revoked)");
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "looking up a token");
+	return RC_OK;
+}
+
+static int sqlite_tokens_list(struct store *st, struct token **out, size_t *n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(
+		s, "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY id", e);
+	if (!q)
+		return err_prefix(e, "listing tokens");
+	struct token *ts = NULL;
+	size_t cap = 0, count = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(ts, cap, count + 1);
+		memset(&ts[count], 0, sizeof(ts[count]));
+		read_token(q, &ts[count++]);
+	}
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		tokens_free(ts, count);
+		return sq_fail(s, e, "listing tokens");
+	}
+	*out = ts;
+	*n = count;
+	return RC_OK;
+}
+
+static int sqlite_token_revoke(struct store *st, const char *name, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(s,
+				     "UPDATE tokens SET revoked_at = ?2 "
+				     "WHERE name = ?1 AND revoked_at IS NULL",
+				     e);
+	if (!q)
+		return err_prefix(e, "revoking token '%s'", name);
+	sq_bind_text(q, 1, name);
+	sqlite3_bind_int64(q, 2, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "revoking token '%s'", name);
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, RC_NOTFOUND, "no valid token named '%s'", name);
+	return RC_OK;
+}
+
 /* ---- run events ---- */
 
 static int sqlite_run_event_add(struct store *st, const char *run_id, enum lifecycle lc,
@@ -893,6 +996,10 @@ static const struct store_ops sqlite_ops = {
 	.runs_by_lifecycle = sqlite_runs_by_lifecycle,
 	.idem_get = sqlite_idem_get,
 	.idem_put = sqlite_idem_put,
+	.token_add = sqlite_token_add,
+	.token_find = sqlite_token_find,
+	.tokens_list = sqlite_tokens_list,
+	.token_revoke = sqlite_token_revoke,
 	.run_event_add = sqlite_run_event_add,
 	.run_events = sqlite_run_events,
 	.results_insert = sq_results_insert,

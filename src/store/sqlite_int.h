@@ -34,6 +34,7 @@ enum sq_stmt {
 	SQ_RUNS_BY_LIFECYCLE,
 	SQ_IDEM_GET,
 	SQ_IDEM_PUT,
+	SQ_TOKEN_FIND,
 	SQ__COUNT
 };
 

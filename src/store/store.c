@@ -141,6 +141,36 @@ void idem_answer_release(struct idem_answer *a)
 	memset(a, 0, sizeof(*a));
 }
 
+int store_token_add(struct store *st, const char *name, enum role role, const char *hash,
+		    struct error *e)
+{
+	if (!name || !*name || !hash || !*hash || (unsigned)role >= ROLE__COUNT)
+		return err_set(e, RC_USAGE, "adding a token: no name, hash or role given");
+	return st->ops->token_add(st, name, role, hash, e);
+}
+
+int store_token_find(struct store *st, const char *hash, struct token *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!hash || !*hash)
+		return err_set(e, RC_NOTFOUND, "no token given");
+	return st->ops->token_find(st, hash, out, e);
+}
+
+int store_tokens_list(struct store *st, struct token **out, size_t *n, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	return st->ops->tokens_list(st, out, n, e);
+}
+
+int store_token_revoke(struct store *st, const char *name, struct error *e)
+{
+	if (!name || !*name)
+		return err_set(e, RC_USAGE, "revoking a token: no name given");
+	return st->ops->token_revoke(st, name, e);
+}
+
 int store_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
 			const char *message, struct error *e)
 {

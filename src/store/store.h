@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "model/run.h"
+#include "model/token.h"
 #include "util/rc.h"
 
 struct store;
@@ -157,6 +158,20 @@ int store_idem_get(struct store *st, const char *scope, const char *key,
 int store_idem_put(struct store *st, const char *scope, const char *key,
 		   const struct idem_answer *a, struct error *e);
 void idem_answer_release(struct idem_answer *a);
+
+/* ---- API tokens ---- */
+
+/* Records a token by the hash of its secret. RC_EXISTS when a valid token
+ * has that name. */
+int store_token_add(struct store *st, const char *name, enum role role, const char *hash,
+		    struct error *e);
+/* The valid (not revoked) token whose secret has this hash; RC_NOTFOUND if
+ * none. */
+int store_token_find(struct store *st, const char *hash, struct token *out, struct error *e);
+/* Every token, revoked ones too, oldest first. */
+int store_tokens_list(struct store *st, struct token **out, size_t *n, struct error *e);
+/* Revokes the valid token named `name`; RC_NOTFOUND if there is none. */
+int store_token_revoke(struct store *st, const char *name, struct error *e);
 
 /* ---- tests and their history ---- */
 

@@ -6,6 +6,7 @@
 cd "$T"
 db="$T/api.db"
 
+TOKEN=$(make_token "$db" tester write)
 start_server "$db" --max-body 64K
 ok_if "the server starts on a free port and says where" "[ -n '$URL' ]"
 
@@ -67,7 +68,7 @@ ok_if "a body cut short is 400 too" "[ \$(post_json /api/v1/runs/$run/results '[
 ok_if "an empty body is 400" "[ \$(post_json /api/v1/runs/$run/results '') = 400 ]"
 ok_if "a body that is not JSON at all is 400" "[ \$(post_json /api/v1/runs/$run/results 'hello') = 400 ]"
 ok_if "bytes that are not UTF-8 are 400, not a crash" \
-	"[ \$(printf '{\"test\":\"\\377\",\"status\":\"passed\"}' | curl -s -o '$T/body' -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @- $URL/api/v1/runs/$run/results) = 400 ]"
+	"[ \$(printf '{\"test\":\"\\377\",\"status\":\"passed\"}' | curl -s -o '$T/body' -w '%{http_code}' -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' --data-binary @- $URL/api/v1/runs/$run/results) = 400 ]"
 ok_if "a form Content-Type is 415" \
 	"[ \$(api POST /api/v1/runs/$run/results -d 'test=a') = 415 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = unsupported_media_type ]"
 ok_if "an unknown route is 404 with an error object" \

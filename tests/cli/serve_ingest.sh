@@ -6,6 +6,7 @@
 data=$(cd "$(dirname "$0")/../data" && pwd)
 cd "$T"
 db="$T/ingest.db"
+TOKEN=$(make_token "$db" tester write)
 start_server "$db"
 ok_if "the server starts" "[ -n '$URL' ]"
 
@@ -16,7 +17,7 @@ writer() {
 	k=$1; i=0; fails=0
 	while [ $i -lt 20 ]; do
 		body="[{\"test\":\"w$k/$i/a\",\"status\":\"passed\"},{\"test\":\"w$k/$i/b\",\"status\":\"failed\"},{\"test\":\"w$k/$i/c\",\"status\":\"passed\"},{\"test\":\"w$k/$i/d\",\"status\":\"skipped\"},{\"test\":\"w$k/$i/e\",\"status\":\"passed\"}]"
-		code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "$body" "$URL/api/v1/runs/$run/results")
+		code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary "$body" "$URL/api/v1/runs/$run/results")
 		[ "$code" = 201 ] || fails=$((fails + 1))
 		i=$((i + 1))
 	done
@@ -25,8 +26,8 @@ writer() {
 reader() {
 	i=0
 	while [ $i -lt 40 ]; do
-		curl -s -o /dev/null -w '%{http_code}\n' "$URL/api/v1/runs/$run" >>"$T/reads"
-		curl -s -o /dev/null -w '%{http_code}\n' "$URL/api/v1/runs?limit=5" >>"$T/reads"
+		curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" "$URL/api/v1/runs/$run" >>"$T/reads"
+		curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" "$URL/api/v1/runs?limit=5" >>"$T/reads"
 		i=$((i + 1))
 	done
 }
@@ -73,7 +74,7 @@ irun=$(jget "$T/body" 'd["id"]')
 poster() {
 	k=$1; i=0
 	while :; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+		code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 			--data-binary "[{\"test\":\"s$k-$i-a\",\"status\":\"passed\"},{\"test\":\"s$k-$i-b\",\"status\":\"passed\"}]" \
 			"$URL/api/v1/runs/$irun/results")
 		[ "$code" = 201 ] || break

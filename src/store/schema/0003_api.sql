@@ -16,3 +16,17 @@ CREATE TABLE idempotency_keys (
 );
 -- For a retention sweep of old keys.
 CREATE INDEX idempotency_keys_created_idx ON idempotency_keys(created_at);
+
+-- API tokens (`assay token create`). Only a hash of each secret is kept: a
+-- copy of the database does not hand out access. Revoked tokens stay, with
+-- the time, so `assay token list` shows what existed; a name is unique among
+-- the tokens not revoked.
+CREATE TABLE tokens (
+	id         INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	role       TEXT NOT NULL,        -- read, write or admin
+	hash       TEXT NOT NULL UNIQUE, -- hex BLAKE2b-256 of the secret
+	created_at INTEGER NOT NULL,
+	revoked_at INTEGER               -- NULL while valid
+);
+CREATE UNIQUE INDEX tokens_active_name_idx ON tokens(name) WHERE revoked_at IS NULL;
