@@ -1022,6 +1022,36 @@ static void runs_are_counted_by_lifecycle(void **state)
 	assert_string_equal(s, "6=1;7=2;");
 }
 
+static void tokens_are_found_by_hash_until_revoked(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	struct token t;
+	assert_int_equal(store_token_add(fx->st, "ci", ROLE_WRITE, "h1", &e), RC_OK);
+	assert_int_equal(store_token_add(fx->st, "ci", ROLE_READ, "h2", &e), RC_EXISTS);
+	assert_int_equal(store_token_find(fx->st, "h1", &t, &e), RC_OK);
+	assert_string_equal(t.name, "ci");
+	assert_int_equal(t.role, ROLE_WRITE);
+	assert_int_equal(t.revoked_at, 0);
+	token_release(&t);
+	assert_int_equal(store_token_find(fx->st, "h9", &t, &e), RC_NOTFOUND);
+	assert_int_equal(store_token_revoke(fx->st, "ci", &e), RC_OK);
+	assert_int_equal(store_token_find(fx->st, "h1", &t, &e), RC_NOTFOUND);
+	assert_int_equal(store_token_revoke(fx->st, "ci", &e), RC_NOTFOUND);
+	assert_int_equal(store_token_add(fx->st, "ci", ROLE_READ, "h2", &e), RC_OK);
+	struct token *ts;
+	size_t n;
+	assert_int_equal(store_tokens_list(fx->st, &ts, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_true(ts[0].revoked_at > 0);
+	assert_int_equal(ts[1].revoked_at, 0);
+	assert_int_equal(ts[1].role, ROLE_READ);
+	tokens_free(ts, n);
+	assert_true(role_allows(ROLE_ADMIN, ROLE_WRITE));
+	assert_true(role_allows(ROLE_WRITE, ROLE_READ));
+	assert_false(role_allows(ROLE_READ, ROLE_WRITE));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1050,6 +1080,7 @@ int main(void)
 		T(results_page_after_a_seq),
 		T(idempotency_keys_store_one_answer_per_scope),
 		T(runs_are_counted_by_lifecycle),
+		T(tokens_are_found_by_hash_until_revoked),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
