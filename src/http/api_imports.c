@@ -109,6 +109,17 @@ void api_imports(struct http_req *rq)
 		reply_error(rq, 500, "io", "writing the upload to %s: %s", dir, strerror(errno));
 		goto out;
 	}
+	/* Results counted for /metrics: an import into a run adds to its counts. */
+	int64_t before = 0;
+	char into[UUID_STR_LEN];
+	struct run prior;
+	struct error pe = ERROR_INIT;
+	if (req.run && !store_run_resolve(rq->st, req.run, into, &pe) &&
+	    !store_run_get(rq->st, into, &prior, &pe)) {
+		for (int i = 0; i < RS__COUNT; i++)
+			before += prior.counts[i] + prior.sub_counts[i];
+		run_release(&prior);
+	}
 	char *paths[] = { path };
 	req.paths = paths;
 	req.n_paths = 1;
@@ -126,7 +137,7 @@ void api_imports(struct http_req *rq)
 		int64_t n = 0;
 		for (int i = 0; i < RS__COUNT; i++)
 			n += run.counts[i] + run.sub_counts[i];
-		metrics_results(server_metrics(rq->srv), n);
+		metrics_results(server_metrics(rq->srv), n - before);
 		rq->location = xasprintf("/api/v1/runs/%s", run.id);
 		reply_json(rq, req.run ? 200 : 201, json_run(&run));
 		run_release(&run);

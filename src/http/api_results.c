@@ -13,6 +13,7 @@
 
 #define RESULTS_DEFAULT_LIMIT 100
 #define RESULTS_MAX_LIMIT 1000
+#define RESULTS_MAX_WITH_OUTPUT 100
 #define ITEMS_MAX 10000
 #define IDEM_KEY_MAX 255
 
@@ -74,9 +75,19 @@ void api_results_list(struct http_req *rq)
 		return reply_error(rq, 400, "bad_cursor",
 				   "cursor: not a cursor of this listing (pass next_cursor back "
 				   "as it was given)");
+	if (p.with_output && p.limit > RESULTS_MAX_WITH_OUTPUT)
+		return reply_error(rq, 400, "bad_query",
+				   "limit: at most %d with output=true (each result may carry "
+				   "128 KiB of output)",
+				   RESULTS_MAX_WITH_OUTPUT);
+	/* A run with no results and no run are told apart. */
+	struct run r;
+	struct error e = ERROR_INIT;
+	if (store_run_get(rq->st, id, &r, &e))
+		return reply_rc(rq, &e);
+	run_release(&r);
 	f.limit = p.limit + 1;
 	p.list = json_array();
-	struct error e = ERROR_INIT;
 	int rc = store_results_each(rq->st, id, &f, add_to_page, &p, &e);
 	if (rc && !p.more) {
 		json_decref(p.list);

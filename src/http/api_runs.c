@@ -194,7 +194,11 @@ void api_run_events(struct http_req *rq)
 		return;
 	struct run_event *ev;
 	size_t n;
+	struct run r;
 	struct error e = ERROR_INIT;
+	if (store_run_get(rq->st, id, &r, &e))
+		return reply_rc(rq, &e);
+	run_release(&r);
 	if (store_run_events(rq->st, id, &ev, &n, &e))
 		return reply_rc(rq, &e);
 	json_t *list = json_array();

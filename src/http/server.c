@@ -10,6 +10,7 @@
 #include "util/base.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -239,10 +240,29 @@ json_t *req_json(struct http_req *rq)
 	return v;
 }
 
+/* A full lower-case UUID, which needs no lookup to be resolved. */
+static bool is_full_id(const char *s)
+{
+	if (strlen(s) != UUID_STR_LEN - 1)
+		return false;
+	for (int i = 0; s[i]; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
 bool req_run_id(struct http_req *rq, char id[UUID_STR_LEN])
 {
 	struct error e = ERROR_INIT;
 	const char *name = router_param(&rq->match, "id");
+	/* The hot path (a reporter posting to its run) names the run in full;
+	 * whether it exists is then found out by the call that reads it. */
+	if (name && is_full_id(name)) {
+		memcpy(id, name, UUID_STR_LEN);
+		return true;
+	}
 	int rc = store_run_resolve(rq->st, name, id, &e);
 	if (rc) {
 		reply_rc(rq, &e);
@@ -410,6 +430,28 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/* Decodes %XX in the path and query values, in place, except %00: a NUL
+ * would end the C string early and turn "/runs/%00x/results" into
+ * "/runs/", another route. Left encoded, it is a name nothing matches. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r;) {
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+			char hex[3] = { r[1], r[2], 0 };
+			char v = (char)strtol(hex, NULL, 16);
+			if (v) {
+				*w++ = v;
+				r += 3;
+				continue;
+			}
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 /* ---- starting and stopping ---- */
 
 /* "127.0.0.1:8080", "[::1]:8080", ":8080" (all IPv4 addresses) into a
@@ -511,7 +553,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)1000, MHD_OPTION_END);
+		(unsigned)1000, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!srv->mhd) {
 		rc = err_set(e, RC_IO, "cannot listen on %s (in use, or not an address of this host)",
 			     cfg->listen ? cfg->listen : "127.0.0.1:8080");

@@ -82,7 +82,8 @@ const char *req_header(struct http_req *rq, const char *name);
  * of a syntax error) or 415 (a Content-Type that is not JSON). */
 json_t *req_json(struct http_req *rq);
 /* Resolves the {id} of the path (a run id, a unique prefix, or "last") to a
- * full id; false after answering 404/400. */
+ * full id; false after answering 404/400. A full id is taken as it is,
+ * without looking it up: the caller's own read answers 404. */
 bool req_run_id(struct http_req *rq, char id[37]);
 
 /* ---- the server, for handlers ---- */

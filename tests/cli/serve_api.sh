@@ -188,6 +188,27 @@ done <"$T/ops"
 ok_if "the document has the core routes" \
 	"grep -qx 'GET /api/v1/runs' '$T/ops' && grep -qx 'POST /api/v1/runs/{id}/results' '$T/ops' && grep -qx 'POST /api/v1/imports' '$T/ops' && [ \$(wc -l <'$T/ops') -ge 12 ]"
 
+# --- no input crashes the server ---
+python3 -c 'print("[" * 60000)' >"$T/deep.json"
+ok_if "JSON nested 60000 deep is 400" "[ \$(api POST /api/v1/runs -H 'Content-Type: application/json' --data-binary @'$T/deep.json') = 400 ]"
+ok_if "a number too large for 64 bits is an invalid item or 400" \
+	"c=\$(post_json /api/v1/runs/$paged/results '{\"test\":\"n\",\"status\":\"passed\",\"duration_ms\":99999999999999999999999}'); [ \$c = 400 ] || [ \$c = 422 ]"
+ok_if "a NUL escaped in a string is refused" \
+	"[ \$(post_json /api/v1/runs '{\"title\":\"a\\u0000b\"}') = 400 ]"
+ok_if "bytes that are not UTF-8 in a query are answered" \
+	"c=\$(api GET '/api/v1/runs?environment=%ff%fe&text=%c3'); [ \$c = 200 ] && c=\$(api GET '/api/v1/runs?status=%ff'); [ \$c = 400 ] && jget '$T/body' 'd[\"error\"][\"code\"]' >/dev/null"
+ok_if "an odd run id in the path is 404" \
+	"[ \$(api GET '/api/v1/runs/%2e%2e') = 404 ] && [ \$(api GET '/api/v1/runs/%00abc/results') = 404 ]"
+ok_if "the results of an unknown run are 404, not an empty list" \
+	"[ \$(api GET /api/v1/runs/0000dead-0000-7000-8000-000000000000/results) = 404 ] && [ \$(api GET /api/v1/runs/0000dead-0000-7000-8000-000000000000/events) = 404 ]"
+ok_if "results for an unknown run are 404 and record nothing" \
+	"[ \$(post_json /api/v1/runs/0000dead-0000-7000-8000-000000000000/results '{\"test\":\"a\",\"status\":\"passed\"}') = 404 ]"
+ok_if "a bad Idempotency-Key is 400" \
+	"[ \$(post_json /api/v1/runs/$paged/results '{\"test\":\"a\",\"status\":\"passed\"}' -H \"Idempotency-Key: \$(python3 -c 'print(\"k\" * 300)')\") = 400 ]"
+ok_if "garbage on the socket does not stop the server" \
+	"printf 'GARBAGE / HTTP/9.9\\r\\n\\r\\n\\x00\\xff' | curl -s -o /dev/null --max-time 5 telnet://\${URL#http://} || true; [ \$(api GET /healthz) = 200 ]"
+ok_if "the server is still answering after all of it" "[ \$(api GET /healthz) = 200 ]"
+
 # --- metrics ---
 ok_if "GET /metrics counts requests by route and code" \
 	"[ \$(api GET /metrics) = 200 ] && grep -q '^assay_http_requests_total{route=\"results_add\",code=\"207\"} 1$' '$T/body'"

@@ -41,6 +41,9 @@ ok_if "the database holds exactly 800 results" "[ \$(sql '$db' \"select count(*)
 ok_if "and the run's counters are exact" \
 	"[ \$(api GET /api/v1/runs/$run) = 200 ] && [ \"\$(jget '$T/body' '(d[\"counts\"][\"passed\"], d[\"counts\"][\"failed\"], d[\"counts\"][\"skipped\"])')\" = '(480, 160, 160)' ]"
 
+ok_if "10001 results in one request are 413 (too many items)" \
+	"python3 -c 'import json; print(json.dumps([{\"test\": \"x\", \"status\": \"passed\"}] * 10001))' >'$T/many.json' && [ \$(api POST /api/v1/runs/$run/results -H 'Content-Type: application/json' --data-binary @'$T/many.json') = 413 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = too_many_items ]"
+
 # --- imports ---
 ok_if "POST /api/v1/imports records a JUnit body as a new run (201)" \
 	"[ \$(api POST '/api/v1/imports?title=from%20ci&environment=ci&project=shop' -H 'Content-Type: application/xml' --data-binary @'$data/junit/ant.xml') = 201 ]"
