@@ -520,7 +520,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	*out = NULL;
 	struct sockaddr_storage sa;
 	socklen_t salen;
-	bool v6;
+	bool v6 = false;
 	int rc = parse_listen(cfg->listen ? cfg->listen : "127.0.0.1:8080", &sa, &salen, &v6, e);
 	if (rc)
 		return rc;
