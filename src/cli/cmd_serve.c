@@ -89,7 +89,8 @@ int cmd_serve(int argc, char **argv)
 			valid += !tokens[i].revoked_at;
 		tokens_free(tokens, n_tokens);
 		if (!valid)
-			fprintf(stderr, "assay serve: no API tokens yet, so only /healthz%s answers; "
+			fprintf(stderr, "assay serve: no API tokens yet, so only /healthz, the OpenAPI document%s "
+					"answer; "
 					"make one with: assay token create --name NAME --role write\n",
 				cfg.public_read ? " and reads" : "");
 	}
