@@ -144,6 +144,10 @@ void api_results_add(struct http_req *rq)
 		return reply_error(rq, 400, "invalid",
 				   "the body must be a result object or an array of them");
 	}
+	if (!n) {
+		json_decref(body);
+		return reply_error(rq, 400, "invalid", "an empty array: no results to record");
+	}
 	if (n > ITEMS_MAX) {
 		json_decref(body);
 		return reply_error(rq, 413, "too_many_items",
@@ -152,7 +156,7 @@ void api_results_add(struct http_req *rq)
 	/* Every item is checked on its own: a bad one is reported and left
 	 * out, the others are recorded. Ids are made here so the answer is
 	 * known before the transaction (it is stored with the key). */
-	struct result *rs = xcalloc(n ? n : 1, sizeof(*rs));
+	struct result *rs = xcalloc(n, sizeof(*rs));
 	size_t valid = 0;
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++) {

@@ -50,6 +50,7 @@ ok_if "the good items of that batch are recorded" \
 ok_if "and counted in the run" \
 	"[ \$(api GET /api/v1/runs/$run) = 200 ] && [ \"\$(jget '$T/body' '(d[\"counts\"][\"passed\"], d[\"counts\"][\"failed\"])')\" = '(2, 1)' ]"
 code=$(post_json "/api/v1/runs/$run/results" '[{"test":"x"},{"test":"y","status":7}]')
+ok_if "an empty array is 400" "[ \$(post_json /api/v1/runs/$run/results '[]') = 400 ]"
 ok_if "a batch of only bad items is 422 and records nothing" \
 	"[ $code = 422 ] && [ \$(sql '$db' \"select count(*) from results where run_id = '$run'\") = 3 ]"
 code=$(post_json "/api/v1/runs/$run/results" '{"test":"a","status":"failed"}')
