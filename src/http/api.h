@@ -23,6 +23,16 @@ void api_results_add(struct http_req *rq);
 
 void api_imports(struct http_req *rq);
 
+void api_share_create(struct http_req *rq);
+void api_share_revoke(struct http_req *rq);
+void api_shared_run(struct http_req *rq);
+void api_shared_results(struct http_req *rq);
+
+/* The bodies of run_get and results_list for a run already resolved (the
+ * shared routes reach a run through a link, not a name). */
+void api_run_get_of(struct http_req *rq, const char *id);
+void api_results_list_of(struct http_req *rq, const char *id);
+
 /* The OpenAPI 3 document of http_routes (openapi.c). */
 json_t *openapi_document(void);
 

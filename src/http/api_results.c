@@ -43,8 +43,12 @@ static int add_to_page(void *ctx, const struct result *r)
 void api_results_list(struct http_req *rq)
 {
 	char id[UUID_STR_LEN];
-	if (!req_run_id(rq, id))
-		return;
+	if (req_run_id(rq, id))
+		api_results_list_of(rq, id);
+}
+
+void api_results_list_of(struct http_req *rq, const char *id)
+{
 	struct result_filter f = { .status = -1 };
 	const char *status = req_query(rq, "status"), *cursor = req_query(rq, "cursor");
 	const char *top = req_query(rq, "top_level"), *output = req_query(rq, "output");

@@ -136,8 +136,12 @@ done:
 void api_run_get(struct http_req *rq)
 {
 	char id[UUID_STR_LEN];
-	if (!req_run_id(rq, id))
-		return;
+	if (req_run_id(rq, id))
+		api_run_get_of(rq, id);
+}
+
+void api_run_get_of(struct http_req *rq, const char *id)
+{
 	struct run r;
 	struct error e = ERROR_INIT;
 	if (store_run_get(rq->st, id, &r, &e))

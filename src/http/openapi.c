@@ -133,7 +133,8 @@ static json_t *answer_schema(const char *name)
 		{ "run_get", "Run" },             { "run_complete", "Run" },
 		{ "run_cancel", "Run" },          { "run_events", "Events" },
 		{ "results_list", "ResultPage" }, { "results_add", "ItemsAnswer" },
-		{ "imports", "Run" },
+		{ "imports", "Run" },            { "shared_run", "Run" },
+		{ "shared_results", "ResultPage" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(answers); i++)
 		if (!strcmp(answers[i].route, name))
@@ -147,6 +148,11 @@ static json_t *operation(const struct route *r)
 	json_object_set_new(op, "operationId", json_string(r->name));
 	json_object_set_new(op, "summary", json_string(r->summary));
 	json_t *params = json_array();
+	if (strstr(r->head.pattern, "{token}"))
+		json_array_append_new(params,
+				      json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "token", "in",
+						"path", "required", 1, "description",
+						"the secret of a share link", "schema", "type", "string"));
 	if (strstr(r->head.pattern, "{id}"))
 		json_array_append_new(params,
 				      json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "id", "in",

@@ -62,6 +62,17 @@ const struct route http_routes[] = {
 	  "Add one result or an array of up to 10000 to an open run, in one transaction; "
 	  "answers per item; honours Idempotency-Key",
 	  NULL, "application/json", "201 207 400 404 409 413 415 422", ACCESS_WRITE },
+	{ { "POST", "/api/v1/runs/{id}/share" }, api_share_create, "share_create",
+	  "Make a read-only link to this run that needs no token (Share report)", NULL, NULL,
+	  "201 404", ACCESS_WRITE },
+	{ { "DELETE", "/api/v1/runs/{id}/share" }, api_share_revoke, "share_revoke",
+	  "Revoke every share link of this run", NULL, NULL, "200 404", ACCESS_WRITE },
+	{ { "GET", "/api/v1/shared/{token}" }, api_shared_run, "shared_run",
+	  "The run a share link points at (no token needed)", NULL, NULL, "200 404",
+	  ACCESS_PUBLIC },
+	{ { "GET", "/api/v1/shared/{token}/results" }, api_shared_results, "shared_results",
+	  "The results of the run a share link points at (no token needed)", RESULT_FILTERS,
+	  NULL, "200 400 404", ACCESS_PUBLIC },
 	{ { "POST", "/api/v1/imports" }, api_imports, "imports",
 	  "Record a JUnit XML, TAP or CTRF report as a new run (or into an open one)",
 	  "format:string:junit, tap or ctrf (default: from the content)|"

@@ -29,4 +29,16 @@ int service_token_create(struct store *st, const char *name, enum role role,
 int service_token_verify(struct store *st, const char *secret, struct token *out,
 			 struct error *e);
 
+/* ---- share links (seed 003 "Share report") ----
+ * A share link is a secret ("share_" and 43 base64url characters) that
+ * reads one run and nothing else, without a token; only its hash is kept. */
+
+/* Makes a link to run `run_id` (a full id) and writes its secret to
+ * `secret`. RC_NOTFOUND when there is no such run. */
+int service_share_create(struct store *st, const char *run_id, char secret[TOKEN_SECRET_MAX],
+			 struct error *e);
+/* The run a working link's secret points at; RC_NOTFOUND otherwise. */
+int service_share_resolve(struct store *st, const char *secret, char run_id[UUID_STR_LEN],
+			  struct error *e);
+
 #endif

@@ -36,6 +36,11 @@ struct store_ops {
 			  struct error *e);
 	int (*tokens_list)(struct store *st, struct token **out, size_t *n, struct error *e);
 	int (*token_revoke)(struct store *st, const char *name, struct error *e);
+	int (*share_add)(struct store *st, const char *run_id, const char *hash,
+			 struct error *e);
+	int (*share_find)(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+			  struct error *e);
+	int (*share_revoke)(struct store *st, const char *run_id, int64_t *n, struct error *e);
 	int (*run_event_add)(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
 			     const char *message, struct error *e);
 	int (*run_events)(struct store *st, const char *run_id, struct run_event **out,

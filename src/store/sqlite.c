@@ -903,6 +903,69 @@ static int sqlite_token_revoke(struct store *st, const char *name, struct error 
 	return RC_OK;
 }
 
+/* ---- share links ---- */
+
+static int sqlite_share_add(struct store *st, const char *run_id, const char *hash,
+			    struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(
+		s, "INSERT INTO share_links (run_id, hash, created_at) VALUES (?1, ?2, ?3)", e);
+	if (!q)
+		return err_prefix(e, "sharing run %s", run_id);
+	sq_bind_text(q, 1, run_id);
+	sq_bind_text(q, 2, hash);
+	sqlite3_bind_int64(q, 3, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return err_set(e, RC_NOTFOUND, "no run %s", run_id);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "sharing run %s", run_id);
+	return RC_OK;
+}
+
+static int sqlite_share_find(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+			     struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_SHARE_FIND,
+				  "SELECT run_id FROM share_links WHERE hash = ?1 AND revoked_at IS NULL",
+				  e);
+	if (!q)
+		return err_prefix(e, "looking up a share link");
+	sq_bind_text(q, 1, hash);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		snprintf(run_id, UUID_STR_LEN, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_reset(q);
+	if (step == SQLITE_DONE)
+		return err_set(e, RC_NOTFOUND, "no such share link (or it was revoked)");
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "looking up a share link");
+	return RC_OK;
+}
+
+static int sqlite_share_revoke(struct store *st, const char *run_id, int64_t *n,
+			       struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(s,
+				     "UPDATE share_links SET revoked_at = ?2 "
+				     "WHERE run_id = ?1 AND revoked_at IS NULL",
+				     e);
+	if (!q)
+		return err_prefix(e, "unsharing run %s", run_id);
+	sq_bind_text(q, 1, run_id);
+	sqlite3_bind_int64(q, 2, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "unsharing run %s", run_id);
+	*n = sqlite3_changes(s->db);
+	return RC_OK;
+}
+
 /* ---- run events ---- */
 
 static int sqlite_run_event_add(struct store *st, const char *run_id, enum lifecycle lc,
@@ -1000,6 +1063,9 @@ static const struct store_ops sqlite_ops = {
 	.token_find = sqlite_token_find,
 	.tokens_list = sqlite_tokens_list,
 	.token_revoke = sqlite_token_revoke,
+	.share_add = sqlite_share_add,
+	.share_find = sqlite_share_find,
+	.share_revoke = sqlite_share_revoke,
 	.run_event_add = sqlite_run_event_add,
 	.run_events = sqlite_run_events,
 	.results_insert = sq_results_insert,

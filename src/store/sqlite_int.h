@@ -35,6 +35,7 @@ enum sq_stmt {
 	SQ_IDEM_GET,
 	SQ_IDEM_PUT,
 	SQ_TOKEN_FIND,
+	SQ_SHARE_FIND,
 	SQ__COUNT
 };
 

@@ -171,6 +171,30 @@ int store_token_revoke(struct store *st, const char *name, struct error *e)
 	return st->ops->token_revoke(st, name, e);
 }
 
+int store_share_add(struct store *st, const char *run_id, const char *hash, struct error *e)
+{
+	if (!run_id || !*run_id || !hash || !*hash)
+		return err_set(e, RC_USAGE, "sharing a run: no run or hash given");
+	return st->ops->share_add(st, run_id, hash, e);
+}
+
+int store_share_find(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+		     struct error *e)
+{
+	run_id[0] = '\0';
+	if (!hash || !*hash)
+		return err_set(e, RC_NOTFOUND, "no share link given");
+	return st->ops->share_find(st, hash, run_id, e);
+}
+
+int store_share_revoke(struct store *st, const char *run_id, int64_t *n, struct error *e)
+{
+	*n = 0;
+	if (!run_id || !*run_id)
+		return err_set(e, RC_USAGE, "unsharing a run: no run given");
+	return st->ops->share_revoke(st, run_id, n, e);
+}
+
 int store_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
 			const char *message, struct error *e)
 {

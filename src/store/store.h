@@ -173,6 +173,18 @@ int store_tokens_list(struct store *st, struct token **out, size_t *n, struct er
 /* Revokes the valid token named `name`; RC_NOTFOUND if there is none. */
 int store_token_revoke(struct store *st, const char *name, struct error *e);
 
+/* ---- share links ---- */
+
+/* Records a share link of run `run_id` by the hash of its secret.
+ * RC_NOTFOUND when there is no such run. */
+int store_share_add(struct store *st, const char *run_id, const char *hash, struct error *e);
+/* The run a working link points at; RC_NOTFOUND if the link is unknown or
+ * revoked. */
+int store_share_find(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+		     struct error *e);
+/* Revokes every working link of the run; *n is how many there were. */
+int store_share_revoke(struct store *st, const char *run_id, int64_t *n, struct error *e);
+
 /* ---- tests and their history ---- */
 
 /* Whether `project` has a test named `name` (the tests an import may not

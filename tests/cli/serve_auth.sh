@@ -37,6 +37,24 @@ ok_if "a write without a token is 401 and records nothing" \
 	"[ \$(post_json /api/v1/runs '{}') = 401 ] && [ \$(sql '$db' 'select count(*) from test_runs') = 0 ]"
 ok_if "a write token writes" "[ \$(TOKEN=$writer post_json /api/v1/runs '{\"title\":\"w\"}') = 201 ]"
 ok_if "an admin token writes too" "[ \$(TOKEN=$admin post_json /api/v1/runs '{\"title\":\"a\"}') = 201 ]"
+TOKEN=$admin post_json /api/v1/runs '{"title":"shared"}' >/dev/null
+# --- share links ---
+shared=$(jget "$T/body" 'd["id"]')
+TOKEN=$writer post_json "/api/v1/runs/$shared/results" '[{"test":"s1","status":"passed"},{"test":"s2","status":"failed"}]' >/dev/null
+ok_if "a read token may not share a run (403)" "[ \$(TOKEN=$reader api POST /api/v1/runs/$shared/share) = 403 ]"
+ok_if "a write token makes a share link (201)" "[ \$(TOKEN=$writer api POST /api/v1/runs/$shared/share) = 201 ]"
+link=$(jget "$T/body" 'd["url"]')
+ok_if "an unguessable one, hashed in the database" \
+	"printf '%s' '$link' | grep -qE '^/api/v1/shared/share_[A-Za-z0-9_-]{43}$' && ! sqlite3 '$db' .dump | grep -qF '\${link##*/}'"
+ok_if "the link shows the run without a token" \
+	"[ \$(api GET $link) = 200 ] && [ \"\$(jget '$T/body' 'd[\"id\"]')\" = $shared ]"
+ok_if "and its results" \
+	"[ \$(api GET $link/results) = 200 ] && [ \"\$(jget '$T/body' '[r[\"test\"] for r in d[\"results\"]]')\" = '[\"s1\", \"s2\"]' ]"
+ok_if "but is no token for anything else" "[ \$(api GET /api/v1/runs -H \"Authorization: Bearer \${link##*/}\") = 401 ]"
+ok_if "an unknown link is 404" "[ \$(api GET /api/v1/shared/share_nothing) = 404 ] && [ \$(api GET /api/v1/shared/x/results) = 404 ]"
+ok_if "revoking the run's sharing ends the link" \
+	"[ \$(TOKEN=$writer api DELETE /api/v1/runs/$shared/share) = 200 ] && [ \"\$(jget '$T/body' 'd[\"revoked\"]')\" = 1 ] && [ \$(api GET $link) = 404 ]"
+
 expect_code 0 "token revoke revokes by name" "$ASSAY" token revoke --db "$db" ci
 ok_if "a revoked token is refused at once (401)" "[ \$(TOKEN=$writer post_json /api/v1/runs '{}') = 401 ]"
 expect_code 2 "revoking it again is an error" "$ASSAY" token revoke --db "$db" ci

@@ -1052,6 +1052,26 @@ static void tokens_are_found_by_hash_until_revoked(void **state)
 	assert_false(role_allows(ROLE_READ, ROLE_WRITE));
 }
 
+static void share_links_point_at_one_run_until_revoked(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN], got[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, id);
+	assert_int_equal(store_share_add(fx->st, "0000dead-0000-7000-8000-000000000000", "h0", &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_share_add(fx->st, id, "h1", &e), RC_OK);
+	assert_int_equal(store_share_add(fx->st, id, "h2", &e), RC_OK);
+	assert_int_equal(store_share_find(fx->st, "h2", got, &e), RC_OK);
+	assert_string_equal(got, id);
+	int64_t n;
+	assert_int_equal(store_share_revoke(fx->st, id, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_share_find(fx->st, "h1", got, &e), RC_NOTFOUND);
+	assert_int_equal(store_share_revoke(fx->st, id, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1081,6 +1101,7 @@ int main(void)
 		T(idempotency_keys_store_one_answer_per_scope),
 		T(runs_are_counted_by_lifecycle),
 		T(tokens_are_found_by_hash_until_revoked),
+		T(share_links_point_at_one_run_until_revoked),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,3 +30,15 @@ CREATE TABLE tokens (
 	revoked_at INTEGER               -- NULL while valid
 );
 CREATE UNIQUE INDEX tokens_active_name_idx ON tokens(name) WHERE revoked_at IS NULL;
+
+-- Share links (seed 003 "Share report"): an unguessable read-only link to
+-- one run and nothing else. As with tokens, only a hash of the secret is
+-- kept. Revoking a run's sharing revokes all its links.
+CREATE TABLE share_links (
+	id         INTEGER PRIMARY KEY,
+	run_id     TEXT NOT NULL REFERENCES test_runs(id) ON DELETE CASCADE,
+	hash       TEXT NOT NULL UNIQUE, -- hex BLAKE2b-256 of the secret
+	created_at INTEGER NOT NULL,
+	revoked_at INTEGER               -- NULL while the link works
+);
+CREATE INDEX share_links_run_idx ON share_links(run_id);
