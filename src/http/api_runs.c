@@ -214,3 +214,19 @@ void api_run_events(struct http_req *rq)
 	json_object_set_new(o, "events", list);
 	reply_json(rq, 200, o);
 }
+
+void api_tests_list(struct http_req *rq)
+{
+	struct test_stat *ts;
+	size_t n;
+	struct error e = ERROR_INIT;
+	if (store_tests_list(rq->st, req_query(rq, "project"), &ts, &n, &e))
+		return reply_rc(rq, &e);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_test_stat(&ts[i]));
+	store_test_stats_free(ts, n);
+	json_t *o = json_object();
+	json_object_set_new(o, "tests", list);
+	reply_json(rq, 200, o);
+}

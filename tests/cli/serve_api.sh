@@ -189,6 +189,9 @@ done <"$T/ops"
 ok_if "the document has the core routes" \
 	"grep -qx 'GET /api/v1/runs' '$T/ops' && grep -qx 'POST /api/v1/runs/{id}/results' '$T/ops' && grep -qx 'POST /api/v1/imports' '$T/ops' && [ \$(wc -l <'$T/ops') -ge 12 ]"
 
+ok_if "GET /api/v1/tests lists recorded tests with their history" \
+	"[ \$(api GET '/api/v1/tests?project=shop') = 200 ] && [ \"\$(jget '$T/body' 'sorted((t[\"name\"], t[\"results\"]) for t in d[\"tests\"])[:2]')\" = '[[\"a\", 2], [\"c\", 1]]' ]"
+
 # --- no input crashes the server ---
 python3 -c 'print("[" * 60000)' >"$T/deep.json"
 ok_if "JSON nested 60000 deep is 400" "[ \$(api POST /api/v1/runs -H 'Content-Type: application/json' --data-binary @'$T/deep.json') = 400 ]"
