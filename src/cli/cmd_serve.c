@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "http/http.h"
@@ -108,8 +109,15 @@ int cmd_serve(int argc, char **argv)
 		return cli_fail(&e);
 	printf("listening on %s\n", http_server_address(srv));
 	fflush(stdout);
-	int sig = 0;
-	sigwait(&stop, &sig);
+	/* Upkeep at start and every hour, between signals. */
+	int sig = -1;
+	while (sig < 0) {
+		struct error he = ERROR_INIT;
+		if (http_server_housekeeping(srv, &he))
+			fprintf(stderr, "assay serve: warning: %s\n", he.msg);
+		struct timespec hour = { 3600, 0 };
+		sig = sigtimedwait(&stop, NULL, &hour);
+	}
 	fprintf(stderr, "assay serve: %s: finishing requests in flight, then stopping\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(srv);

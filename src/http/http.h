@@ -37,6 +37,9 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		      struct error *e);
 /* "127.0.0.1:8080", with the port really bound. */
 const char *http_server_address(const struct http_server *srv);
+/* Periodic upkeep (call every hour or so): forgets old idempotency keys.
+ * Errors are returned for the caller to print. */
+int http_server_housekeeping(struct http_server *srv, struct error *e);
 /* Stops accepting, waits for requests being answered (up to drain_ms),
  * then stops the workers and closes the store. Frees srv. */
 void http_server_stop(struct http_server *srv);

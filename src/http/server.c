@@ -24,6 +24,7 @@
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/server_int.h"
+#include "service/results_add.h"
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/time.h"
@@ -575,6 +576,18 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 const char *http_server_address(const struct http_server *srv)
 {
 	return srv->address;
+}
+
+int http_server_housekeeping(struct http_server *srv, struct error *e)
+{
+	struct store *st;
+	int rc = pool_take(srv, &st, e);
+	if (rc)
+		return rc;
+	int64_t n;
+	rc = service_idem_expire(st, time_now_ms(), &n, e);
+	pool_give(srv, st);
+	return rc;
 }
 
 void http_server_stop(struct http_server *srv)

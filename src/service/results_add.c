@@ -75,3 +75,8 @@ int service_results_add(struct store *st, struct results_add_request *req,
 	free(scope);
 	return rc;
 }
+
+int service_idem_expire(struct store *st, int64_t now, int64_t *n, struct error *e)
+{
+	return store_idem_expire(st, now - IDEM_KEEP_MS, n, e);
+}

@@ -40,4 +40,12 @@ struct results_add_request {
 int service_results_add(struct store *st, struct results_add_request *req,
 			struct idem_answer *replay, bool *replayed, struct error *e);
 
+/* How long an idempotency key is remembered: a client retries within
+ * minutes; a day covers a CI job that is re-run the next morning. */
+#define IDEM_KEEP_MS (24 * 3600 * 1000LL)
+
+/* Forgets the idempotency keys older than IDEM_KEEP_MS before `now`; *n
+ * is how many. assay serve calls it at start and every hour. */
+int service_idem_expire(struct store *st, int64_t now, int64_t *n, struct error *e);
+
 #endif

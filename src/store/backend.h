@@ -30,6 +30,7 @@ struct store_ops {
 			struct idem_answer *out, struct error *e);
 	int (*idem_put)(struct store *st, const char *scope, const char *key,
 			const struct idem_answer *a, struct error *e);
+	int (*idem_expire)(struct store *st, int64_t before, int64_t *n, struct error *e);
 	int (*token_add)(struct store *st, const char *name, enum role role, const char *hash,
 			 struct error *e);
 	int (*token_find)(struct store *st, const char *hash, struct token *out,

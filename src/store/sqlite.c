@@ -800,6 +800,22 @@ static int sqlite_idem_put(struct store *st, const char *scope, const char *key,
 	return RC_OK;
 }
 
+static int sqlite_idem_expire(struct store *st, int64_t before, int64_t *n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q =
+		sq_prepare(s, "DELETE FROM idempotency_keys WHERE created_at < ?1", e);
+	if (!q)
+		return err_prefix(e, "expiring idempotency keys");
+	sqlite3_bind_int64(q, 1, before);
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "expiring idempotency keys");
+	*n = sqlite3_changes(s->db);
+	return RC_OK;
+}
+
 /* ---- API tokens ---- */
 
 static int sqlite_token_add(struct store *st, const char *name, enum role role,
@@ -1059,6 +1075,7 @@ static const struct store_ops sqlite_ops = {
 	.runs_by_lifecycle = sqlite_runs_by_lifecycle,
 	.idem_get = sqlite_idem_get,
 	.idem_put = sqlite_idem_put,
+	.idem_expire = sqlite_idem_expire,
 	.token_add = sqlite_token_add,
 	.token_find = sqlite_token_find,
 	.tokens_list = sqlite_tokens_list,

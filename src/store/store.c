@@ -134,6 +134,12 @@ int store_idem_put(struct store *st, const char *scope, const char *key,
 	return st->ops->idem_put(st, scope, key, a, e);
 }
 
+int store_idem_expire(struct store *st, int64_t before, int64_t *n, struct error *e)
+{
+	*n = 0;
+	return st->ops->idem_expire(st, before, n, e);
+}
+
 void idem_answer_release(struct idem_answer *a)
 {
 	free(a->body);

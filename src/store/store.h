@@ -158,6 +158,9 @@ int store_idem_get(struct store *st, const char *scope, const char *key,
 int store_idem_put(struct store *st, const char *scope, const char *key,
 		   const struct idem_answer *a, struct error *e);
 void idem_answer_release(struct idem_answer *a);
+/* Forgets the keys stored before `before` (ms since the epoch); *n is how
+ * many. */
+int store_idem_expire(struct store *st, int64_t before, int64_t *n, struct error *e);
 
 /* ---- API tokens ---- */
 

@@ -1000,6 +1000,13 @@ static void idempotency_keys_store_one_answer_per_scope(void **state)
 	assert_int_equal(store_idem_put(fx->st, "results:x", "k2", &put, &e), RC_OK);
 	store_rollback(fx->st);
 	assert_int_equal(store_idem_get(fx->st, "results:x", "k2", &a, &e), RC_NOTFOUND);
+	/* Keys are forgotten by age. */
+	int64_t n;
+	assert_int_equal(store_idem_expire(fx->st, 1000, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_idem_expire(fx->st, time_now_ms() + 1, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_idem_get(fx->st, "results:x", "k", &a, &e), RC_NOTFOUND);
 }
 
 static void count_lifecycle(void *ctx, enum lifecycle lc, int64_t count)
