@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -39,7 +38,6 @@ struct store_pool {
 	pthread_mutex_t lock;
 	struct store **free;
 	size_t n, cap;
-	size_t opened;
 };
 
 struct http_server {
@@ -51,7 +49,6 @@ struct http_server {
 	unsigned drain_ms;
 	struct store_pool pool;
 	struct metrics *metrics;
-	const char **route_names;
 	atomic_int in_flight; /* requests begun and not yet completed */
 	atomic_bool stopping;
 };
@@ -61,8 +58,8 @@ struct req_state {
 	int64_t t0;
 	struct buf body;
 	bool too_large;
-	bool answered; /* a response was queued early (413) */
-	int early_status;
+	bool answered; /* a response is queued (early, for a 413, or the answer) */
+	int status;    /* the answer's status, for /metrics */
 	int route;
 };
 
@@ -76,13 +73,7 @@ static int pool_take(struct http_server *srv, struct store **st, struct error *e
 	pthread_mutex_unlock(&p->lock);
 	if (*st)
 		return RC_OK;
-	int rc = store_open(srv->db, st, e);
-	if (!rc) {
-		pthread_mutex_lock(&p->lock);
-		p->opened++;
-		pthread_mutex_unlock(&p->lock);
-	}
-	return rc;
+	return store_open(srv->db, st, e);
 }
 
 static void pool_give(struct http_server *srv, struct store *st)
@@ -122,9 +113,9 @@ void reply_json(struct http_req *rq, int status, json_t *v)
 	json_decref(v);
 	if (!s) {
 		/* Only an allocation failure gets here; answer without JSON. */
-		reply_text(rq, 500, "application/json",
-			   "{\"error\":{\"code\":\"internal\",\"message\":\"encoding the answer\"}}",
-			   62);
+		static const char fallback[] =
+			"{\"error\":{\"code\":\"internal\",\"message\":\"encoding the answer\"}}";
+		reply_text(rq, 500, "application/json", fallback, sizeof(fallback) - 1);
 		return;
 	}
 	free(rq->resp);
@@ -380,7 +371,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				    "the body (%lld bytes) is over the limit of %llu bytes",
 				    (long long)len, (unsigned long long)srv->max_body);
 			rs->answered = true;
-			rs->early_status = 413;
+			rs->status = 413;
 			enum MHD_Result ok = queue(c, &rq);
 			req_release(&rq);
 			return ok;
@@ -409,7 +400,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	};
 	dispatch(srv, &rq, rs);
 	buf_release(&rs->body);
-	rs->early_status = rq.status;
+	rs->status = rq.status;
 	rs->answered = true;
 	enum MHD_Result ok = queue(c, &rq);
 	req_release(&rq);
@@ -424,7 +415,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!rs)
 		return;
 	if (rs->answered)
-		metrics_request(srv->metrics, rs->route, rs->early_status, time_mono_ns() - rs->t0);
+		metrics_request(srv->metrics, rs->route, rs->status, time_mono_ns() - rs->t0);
 	buf_release(&rs->body);
 	free(rs);
 	*con_cls = NULL;
@@ -510,7 +501,6 @@ static void free_server(struct http_server *srv)
 {
 	pool_release(&srv->pool);
 	metrics_free(srv->metrics);
-	free(srv->route_names);
 	free(srv->db);
 	free(srv);
 }
@@ -534,9 +524,6 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	srv->public_read = cfg->public_read;
 	srv->drain_ms = cfg->drain_ms ? cfg->drain_ms : DEFAULT_DRAIN_MS;
 	srv->metrics = metrics_new(http_routes_n);
-	srv->route_names = xcalloc(http_routes_n, sizeof(*srv->route_names));
-	for (size_t i = 0; i < http_routes_n; i++)
-		srv->route_names[i] = http_routes[i].name;
 	/* The first handle migrates the database and proves it opens, so a bad
 	 * --db fails here rather than in every request. */
 	struct store *st;
@@ -545,7 +532,6 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		return rc;
 	}
 	pool_give(srv, st);
-	srv->pool.opened = 1;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cpus > 2 ? 2 * cpus : 4);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
