@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/stream.h"
 #include "formats/json_api.h"
 #include "service/run_local.h"
 #include "util/str.h"
@@ -25,6 +26,8 @@ static const struct option options[] = {
 	{ "description", required_argument, NULL, 2003 },
 	{ "output-limit", required_argument, NULL, 2004 },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "server", required_argument, NULL, 2005 },
+	{ "token", required_argument, NULL, 2006 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -36,6 +39,7 @@ int cmd_run(int argc, char **argv)
 	struct kvlist ctx = KVLIST_INIT;
 	struct error e = ERROR_INIT;
 	bool quiet = false;
+	struct stream stream = { .token = getenv("ASSAY_TOKEN") };
 	int opt, code = EXIT_USAGE;
 	int64_t v;
 	optind = 0;
@@ -99,6 +103,12 @@ int cmd_run(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 2005:
+			stream.server = optarg;
+			break;
+		case 2006:
+			stream.token = optarg;
+			break;
 		default:
 			code = cli_usage_error("run", "unknown option");
 			goto out;
@@ -130,9 +140,12 @@ int cmd_run(int argc, char **argv)
 	struct progress pr;
 	progress_init(&pr, stdout, req.jobs, quiet || common.json);
 	struct run_progress pg = progress_callbacks(&pr);
+	if (stream.server)
+		pg = stream_callbacks(&stream, pg);
 	struct run run = { 0 };
 	int rc = service_run_local(st, &req, &pg, &run, &e);
 	progress_clear(&pr);
+	stream_finish(&stream, &run);
 	if (rc && rc != RC_CANCELLED) {
 		code = cli_fail(&e);
 	} else if (common.json) {

@@ -45,6 +45,11 @@ static const struct command commands[] = {
 	  "      --title TEXT      run title (default: today's date)\n"
 	  "      --description T   run description\n"
 	  "      --output-limit N  bytes of stdout/stderr kept at each end (default 65536)\n"
+	  "      --server URL      also send every result to this assay serve as it\n"
+	  "                        finishes (in batches), so the run is visible there\n"
+	  "                        while in progress; if the server cannot be reached\n"
+	  "                        the run still completes here, and says so\n"
+	  "      --token T         a write token for --server (default: $ASSAY_TOKEN)\n"
 	  "\n" COMMON_HELP "\n"
 	  "Exit status: 0 all passed (skips allowed), 1 some test did not pass, 2 usage or\n"
 	  "catalog error, 3 infrastructure failure, 130 cancelled.\n" },

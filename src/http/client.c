@@ -12,6 +12,7 @@ struct api_client {
 	CURL *curl;
 	char *base;
 	struct curl_slist *auth; /* the Authorization header, or NULL */
+	long timeout_ms;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -48,6 +49,11 @@ int api_client_new(const char *base, const char *token, struct api_client **out,
 	return RC_OK;
 }
 
+void api_client_set_timeout(struct api_client *c, long ms)
+{
+	c->timeout_ms = ms;
+}
+
 void api_client_free(struct api_client *c)
 {
 	if (!c)
@@ -81,6 +87,8 @@ static int perform(struct api_client *c, const char *what, struct curl_slist *he
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, curl_err);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	CURLcode rc = curl_easy_perform(c->curl);
 	*status = 0;
 	*answer = NULL;
@@ -114,6 +122,13 @@ static struct curl_slist *headers_with(const struct api_client *c, const char *h
 int api_client_call(struct api_client *c, const char *method, const char *path,
 		    const char *body, size_t len, int *status, json_t **answer, struct error *e)
 {
+	return api_client_call_keyed(c, method, path, body, len, NULL, status, answer, e);
+}
+
+int api_client_call_keyed(struct api_client *c, const char *method, const char *path,
+			  const char *body, size_t len, const char *key, int *status,
+			  json_t **answer, struct error *e)
+{
 	char *url = xasprintf("%s%s", c->base, path);
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
@@ -121,8 +136,10 @@ int api_client_call(struct api_client *c, const char *method, const char *path,
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
+	char *key_header = key ? xasprintf("Idempotency-Key: %s", key) : NULL;
 	struct curl_slist *h = headers_with(c, body ? "Content-Type: application/json" : NULL,
-					    NULL);
+					    key_header);
+	free(key_header);
 	char *what = xasprintf("%s %s", method, url);
 	int rc = perform(c, what, h, status, answer, e);
 	curl_slist_free_all(h);

@@ -27,10 +27,17 @@ struct api_client;
 int api_client_new(const char *base, const char *token, struct api_client **out,
 		   struct error *e);
 void api_client_free(struct api_client *c);
+/* Gives up a call that takes longer than `ms` in all (0: never, the
+ * default, for uploads of any size); connecting gives up after 10 s. */
+void api_client_set_timeout(struct api_client *c, long ms);
 
 /* Sends `body` (JSON; may be NULL for none) to base + path. */
 int api_client_call(struct api_client *c, const char *method, const char *path,
 		    const char *body, size_t len, int *status, json_t **answer, struct error *e);
+/* api_client_call with an Idempotency-Key header. */
+int api_client_call_keyed(struct api_client *c, const char *method, const char *path,
+			  const char *body, size_t len, const char *key, int *status,
+			  json_t **answer, struct error *e);
 /* POSTs the file `path` ("-" for standard input), streamed, as the body. */
 int api_client_upload(struct api_client *c, const char *url_path, const char *file,
 		      int *status, json_t **answer, struct error *e);
