@@ -6,7 +6,7 @@
 
 CC      ?= cc
 FUZZ_CC ?= clang
-PKGS    := libuv sqlite3 expat yaml-0.1 jansson
+PKGS    := libuv sqlite3 expat yaml-0.1 jansson libmicrohttpd libsodium libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "cli/report.h"
+#include "cli/stream.h"
 #include "formats/json_api.h"
 #include "service/export.h"
 #include "service/run_local.h"
@@ -24,6 +25,8 @@ static const struct option options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "junit", required_argument, NULL, 2005 },
 	{ "report", required_argument, NULL, 2006 },
+	{ "server", required_argument, NULL, 2007 },
+	{ "token", required_argument, NULL, 2008 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -70,6 +73,7 @@ int cmd_run(int argc, char **argv)
 	struct error e = ERROR_INIT;
 	struct run_exports reports = { 0 };
 	bool quiet = false;
+	struct stream stream = { .token = getenv("ASSAY_TOKEN") };
 	int opt, code = EXIT_USAGE;
 	int64_t v;
 	optind = 0;
@@ -123,6 +127,12 @@ int cmd_run(int argc, char **argv)
 		case 2006:
 			reports.report = optarg;
 			break;
+		case 2007:
+			stream.server = optarg;
+			break;
+		case 2008:
+			stream.token = optarg;
+			break;
 		default:
 			code = cli_usage_error("run", "unknown option");
 			goto out;
@@ -157,9 +167,12 @@ int cmd_run(int argc, char **argv)
 	struct progress pr;
 	progress_init(&pr, stdout, req.jobs, quiet || common.json);
 	struct run_progress pg = progress_callbacks(&pr);
+	if (stream.server)
+		pg = stream_callbacks(&stream, pg);
 	struct run run = { 0 };
 	int rc = service_run_local(st, &req, &pg, &run, &e);
 	progress_clear(&pr);
+	stream_finish(&stream, &run);
 	/* The reports are written once the run is recorded; one that cannot be
 	 * written costs the exit status (3), never the run. */
 	bool reports_ok = true;

@@ -117,3 +117,112 @@ json_t *json_test_stat(const struct test_stat *t)
 	json_object_set_new(o, "last_at", json_time(t->last_at));
 	return o;
 }
+
+/* ---- reading what reporters send ---- */
+
+#define TEST_NAME_MAX 4096
+
+bool json_time_parse(const json_t *v, int64_t *ms)
+{
+	if (json_is_integer(v)) {
+		*ms = json_integer_value(v);
+		return *ms > 0;
+	}
+	if (json_is_string(v) && time_parse_iso(json_string_value(v), ms))
+		return *ms > 0;
+	return false;
+}
+
+/* An optional string field: absent or null leaves *out NULL. */
+static int opt_string(const json_t *o, const char *field, char **out, struct error *e)
+{
+	const json_t *v = json_object_get(o, field);
+	if (!v || json_is_null(v))
+		return RC_OK;
+	if (!json_is_string(v))
+		return err_set(e, RC_PARSE, "%s: must be a string", field);
+	*out = xstrndup(json_string_value(v), json_string_length(v));
+	return RC_OK;
+}
+
+static int opt_int(const json_t *o, const char *field, int64_t min, int64_t max, int64_t *out,
+		   struct error *e)
+{
+	const json_t *v = json_object_get(o, field);
+	if (!v || json_is_null(v))
+		return RC_OK;
+	double d;
+	if (json_is_integer(v))
+		d = (double)json_integer_value(v);
+	else if (json_is_real(v))
+		d = json_real_value(v);
+	else
+		return err_set(e, RC_PARSE, "%s: must be a number", field);
+	if (d < (double)min || d > (double)max)
+		return err_set(e, RC_PARSE, "%s: must be between %lld and %lld", field,
+			       (long long)min, (long long)max);
+	*out = json_is_integer(v) ? json_integer_value(v) : (int64_t)d;
+	return RC_OK;
+}
+
+static int opt_time(const json_t *o, const char *field, int64_t *out, struct error *e)
+{
+	const json_t *v = json_object_get(o, field);
+	if (!v || json_is_null(v))
+		return RC_OK;
+	if (!json_time_parse(v, out))
+		return err_set(e, RC_PARSE,
+			       "%s: must be an ISO 8601 time (2026-11-23T10:30:00Z) or ms since "
+			       "the epoch",
+			       field);
+	return RC_OK;
+}
+
+int json_result_parse(const json_t *o, struct result *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	out->exit_code = -1;
+	if (!json_is_object(o))
+		return err_set(e, RC_PARSE, "a result must be a JSON object");
+	const json_t *test = json_object_get(o, "test");
+	if (!json_is_string(test) || !json_string_length(test))
+		return err_set(e, RC_PARSE, "test: a non-empty string is required");
+	if (json_string_length(test) > TEST_NAME_MAX || strlen(json_string_value(test)) !=
+							       json_string_length(test))
+		return err_set(e, RC_PARSE, "test: longer than %d bytes or holds a NUL",
+			       TEST_NAME_MAX);
+	out->test = xstrdup(json_string_value(test));
+	const json_t *status = json_object_get(o, "status");
+	if (!json_is_string(status))
+		return err_set(e, RC_PARSE, "status: a string is required (passed, failed, error, "
+					    "blocked, skipped, invalid, untested, retest)");
+	if (!status_parse(json_string_value(status), &out->status))
+		return err_set(e, RC_PARSE,
+			       "status: '%.64s' is not a result status (passed, failed, error, "
+			       "blocked, skipped, invalid, untested, retest)",
+			       json_string_value(status));
+	int64_t duration = 0, attempt = 0, exit_code = -1;
+	int rc;
+	if ((rc = opt_string(o, "parent", &out->parent, e)) ||
+	    (rc = opt_string(o, "message", &out->message, e)) ||
+	    (rc = opt_string(o, "stdout", &out->stdout_text, e)) ||
+	    (rc = opt_string(o, "stderr", &out->stderr_text, e)) ||
+	    (rc = opt_int(o, "duration_ms", 0, INT64_C(1) << 50, &duration, e)) ||
+	    (rc = opt_int(o, "attempt", 0, 1000000, &attempt, e)) ||
+	    (rc = opt_int(o, "exit_code", -1, 1 << 20, &exit_code, e)) ||
+	    (rc = opt_time(o, "started_at", &out->started_at, e)) ||
+	    (rc = opt_time(o, "completed_at", &out->completed_at, e)))
+		return rc;
+	if (out->parent) {
+		size_t pl = strlen(out->parent);
+		if (!pl || strncmp(out->test, out->parent, pl) || out->test[pl] != '/' ||
+		    !out->test[pl + 1])
+			return err_set(e, RC_PARSE,
+				       "parent: a sub-result's test must be named \"%.200s/...\"",
+				       out->parent);
+	}
+	out->duration_ms = duration;
+	out->attempt = (int)attempt;
+	out->exit_code = (int)exit_code;
+	return RC_OK;
+}

@@ -18,4 +18,16 @@ json_t *json_test_stat(const struct test_stat *t);
 /* An ISO 8601 UTC string, or null for 0. */
 json_t *json_time(int64_t ms);
 
+/* Reads a result a reporter sends (the shape json_result writes; only
+ * `test` and `status` are required) into `out`, which the caller releases
+ * with result_release either way. Fields: test, status, parent (then test
+ * must be "parent/..."), duration_ms, message, stdout, stderr, attempt (0 or
+ * absent: the next attempt of the test in the run), exit_code, started_at,
+ * completed_at (ISO 8601 or ms since the epoch); others are ignored. On a
+ * bad field, RC_PARSE and a message that starts with the field's name. */
+int json_result_parse(const json_t *o, struct result *out, struct error *e);
+/* A time given as ISO 8601 text or as a number of ms since the epoch; false
+ * when it is neither (or before 1970). */
+bool json_time_parse(const json_t *v, int64_t *ms);
+
 #endif

@@ -59,6 +59,7 @@ struct result {
 	int exit_code;          /* -1 when it does not apply; 128+N for signal N */
 	int64_t started_at;
 	int64_t completed_at;
+	int64_t seq;            /* the store's recording order; set when read back */
 };
 
 /* One lifecycle transition of a run, with its time (table run_events). */

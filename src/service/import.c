@@ -532,7 +532,7 @@ static int open_run(struct importer *im, struct run *run, const struct strlist *
 		if (rc)
 			return rc;
 		if (lifecycle_is_terminal(run->lifecycle))
-			return err_set(e, RC_USAGE,
+			return err_set(e, RC_STATE,
 				       "run %s is %s: results can only be added to an open run",
 				       run->id, lifecycle_name(run->lifecycle));
 		return RC_OK;
@@ -542,7 +542,8 @@ static int open_run(struct importer *im, struct run *run, const struct strlist *
 	for (size_t i = 0; i < files->n && def.len < 1024; i++)
 		buf_addf(&def, " %s", files->items[i]);
 	struct run_props props = req->props;
-	props.definition = def.data;
+	if (!props.definition)
+		props.definition = def.data;
 	service_run_init(run, &props);
 	buf_release(&def);
 	run->lifecycle = LC_IN_PROGRESS;

@@ -33,7 +33,8 @@ struct import_request {
 	size_t n_paths;
 	enum result_format format; /* FMT_UNKNOWN: detect each file's from its content */
 	const char *run;          /* add to this open run (id, prefix, last); NULL: a new run */
-	struct run_props props;   /* the new run's properties */
+	struct run_props props;   /* the new run's properties; its definition
+				     defaults to "import FILE..." */
 	bool no_create;           /* unknown tests are an error */
 	bool keep_partial;        /* a bad file: keep what was read, mark the run failed */
 };
@@ -51,8 +52,8 @@ struct import_progress {
 };
 
 /* Records the files and fills `out` with the run as stored. Errors: RC_USAGE
- * (no such file, a directory without result files, an unknown format, a
- * closed run, an unknown test with no_create), RC_PARSE (a malformed file:
+ * (no such file, a directory without result files, an unknown format, an
+ * unknown test with no_create), RC_STATE (a closed run), RC_PARSE (a malformed file:
  * the message names the file, line and column), RC_NOTFOUND (no such run),
  * RC_STORE / RC_IO. On any error nothing is recorded, except with
  * keep_partial, where a malformed file still gives RC_OK and a failed run. */

@@ -28,8 +28,10 @@ char *service_triggered_by(void)
 	char host[256];
 	proc_hostname(host, sizeof(host));
 	const char *user = getenv("USER");
-	struct passwd *pw = (!user || !*user) ? getpwuid(getuid()) : NULL;
-	if (pw)
+	/* The _r form: assay serve opens runs from several threads at once. */
+	struct passwd pwd, *pw = NULL;
+	char pwbuf[1024];
+	if ((!user || !*user) && !getpwuid_r(getuid(), &pwd, pwbuf, sizeof(pwbuf), &pw) && pw)
 		user = pw->pw_name;
 	return xasprintf("%s@%s", user && *user ? user : "unknown", host);
 }

@@ -23,6 +23,25 @@ struct store_ops {
 			   struct error *e);
 	int (*runs_list)(struct store *st, const struct run_filter *f, struct run **out,
 			 size_t *n, struct error *e);
+	int (*runs_by_lifecycle)(struct store *st,
+				 void (*cb)(void *ctx, enum lifecycle lc, int64_t count),
+				 void *ctx, struct error *e);
+	int (*idem_get)(struct store *st, const char *scope, const char *key,
+			struct idem_answer *out, struct error *e);
+	int (*idem_put)(struct store *st, const char *scope, const char *key,
+			const struct idem_answer *a, struct error *e);
+	int (*idem_expire)(struct store *st, int64_t before, int64_t *n, struct error *e);
+	int (*token_add)(struct store *st, const char *name, enum role role, const char *hash,
+			 struct error *e);
+	int (*token_find)(struct store *st, const char *hash, struct token *out,
+			  struct error *e);
+	int (*tokens_list)(struct store *st, struct token **out, size_t *n, struct error *e);
+	int (*token_revoke)(struct store *st, const char *name, struct error *e);
+	int (*share_add)(struct store *st, const char *run_id, const char *hash,
+			 struct error *e);
+	int (*share_find)(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+			  struct error *e);
+	int (*share_revoke)(struct store *st, const char *run_id, int64_t *n, struct error *e);
 	int (*run_event_add)(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
 			     const char *message, struct error *e);
 	int (*run_events)(struct store *st, const char *run_id, struct run_event **out,

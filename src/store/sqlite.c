@@ -657,6 +657,13 @@ static int sqlite_runs_list(struct store *st, const struct run_filter *f, struct
 		buf_adds(&sql, " AND r.created_at < ?5");
 	if (f->unfinished)
 		buf_adds(&sql, " AND r.lifecycle_code NOT IN (?6, ?7, ?8, ?9)");
+	if (f->triggered_by)
+		buf_adds(&sql, " AND r.triggered_by = ?11");
+	if (f->text)
+		buf_adds(&sql, " AND (r.title LIKE ?12 ESCAPE '\\' OR r.description LIKE ?12 "
+			       "ESCAPE '\\')");
+	if (f->before_id)
+		buf_adds(&sql, " AND (r.created_at, r.id) < (?13, ?14)");
 	buf_adds(&sql, " ORDER BY r.created_at DESC, r.id DESC LIMIT ?10");
 	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
 	buf_release(&sql);
@@ -679,6 +686,26 @@ static int sqlite_runs_list(struct store *st, const struct run_filter *f, struct
 		sqlite3_bind_int(q, 9, LC_FAILED);
 	}
 	sqlite3_bind_int(q, 10, f->limit > 0 ? f->limit : -1);
+	if (f->triggered_by)
+		sq_bind_text(q, 11, f->triggered_by);
+	char *pattern = NULL;
+	if (f->text) {
+		/* A substring match: the user's % and _ are literal. */
+		struct buf pat = BUF_INIT;
+		buf_addc(&pat, '%');
+		for (const char *c = f->text; *c; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				buf_addc(&pat, '\\');
+			buf_addc(&pat, *c);
+		}
+		buf_addc(&pat, '%');
+		pattern = buf_detach(&pat);
+		sq_bind_text(q, 12, pattern);
+	}
+	if (f->before_id) {
+		sqlite3_bind_int64(q, 13, f->before_created);
+		sq_bind_text(q, 14, f->before_id);
+	}
 	struct run *runs = NULL;
 	size_t cap = 0, count = 0;
 	int step;
@@ -694,9 +721,265 @@ static int sqlite_runs_list(struct store *st, const struct run_filter *f, struct
 		count = 0;
 	}
 	sqlite3_finalize(q);
+	free(pattern);
 	*out = runs;
 	*n = count;
 	return rc;
+}
+
+static int sqlite_runs_by_lifecycle(struct store *st,
+				    void (*cb)(void *ctx, enum lifecycle lc, int64_t count),
+				    void *ctx, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_RUNS_BY_LIFECYCLE,
+				  "SELECT lifecycle_code, count(*) FROM test_runs "
+				  "GROUP BY lifecycle_code ORDER BY lifecycle_code",
+				  e);
+	if (!q)
+		return err_prefix(e, "counting runs by lifecycle");
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		cb(ctx, (enum lifecycle)sqlite3_column_int(q, 0), sqlite3_column_int64(q, 1));
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "counting runs by lifecycle");
+	return RC_OK;
+}
+
+/* ---- idempotency keys ---- */
+
+static int sqlite_idem_get(struct store *st, const char *scope, const char *key,
+			   struct idem_answer *out, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_IDEM_GET,
+				  "SELECT status, body, request_hash FROM idempotency_keys "
+				  "WHERE scope = ?1 AND key = ?2",
+				  e);
+	if (!q)
+		return err_prefix(e, "reading idempotency key");
+	sq_bind_text(q, 1, scope);
+	sq_bind_text(q, 2, key);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		out->status = sqlite3_column_int(q, 0);
+		out->body = sq_column_dup(q, 1);
+		out->request_hash = sq_column_dup(q, 2);
+	}
+	sqlite3_reset(q);
+	if (step == SQLITE_DONE)
+		return err_set(e, RC_NOTFOUND, "no idempotency key '%s'", key);
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "reading idempotency key '%s'", key);
+	return RC_OK;
+}
+
+static int sqlite_idem_put(struct store *st, const char *scope, const char *key,
+			   const struct idem_answer *a, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_IDEM_PUT,
+				  "INSERT INTO idempotency_keys (scope, key, request_hash, status, "
+				  "body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				  e);
+	if (!q)
+		return err_prefix(e, "storing idempotency key");
+	sq_bind_text(q, 1, scope);
+	sq_bind_text(q, 2, key);
+	sq_bind_text(q, 3, a->request_hash ? a->request_hash : "");
+	sqlite3_bind_int(q, 4, a->status);
+	sq_bind_text(q, 5, a->body);
+	sqlite3_bind_int64(q, 6, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return err_set(e, RC_EXISTS, "idempotency key '%s' is already used", key);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "storing idempotency key '%s'", key);
+	return RC_OK;
+}
+
+static int sqlite_idem_expire(struct store *st, int64_t before, int64_t *n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q =
+		sq_prepare(s, "DELETE FROM idempotency_keys WHERE created_at < ?1", e);
+	if (!q)
+		return err_prefix(e, "expiring idempotency keys");
+	sqlite3_bind_int64(q, 1, before);
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "expiring idempotency keys");
+	*n = sqlite3_changes(s->db);
+	return RC_OK;
+}
+
+/* ---- API tokens ---- */
+
+static int sqlite_token_add(struct store *st, const char *name, enum role role,
+			    const char *hash, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(s,
+				     "INSERT INTO tokens (name, role, hash, created_at) "
+				     "VALUES (?1, ?2, ?3, ?4)",
+				     e);
+	if (!q)
+		return err_prefix(e, "adding token '%s'", name);
+	sq_bind_text(q, 1, name);
+	sq_bind_text(q, 2, role_name(role));
+	sq_bind_text(q, 3, hash);
+	sqlite3_bind_int64(q, 4, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step == SQLITE_CONSTRAINT_UNIQUE)
+		return err_set(e, RC_EXISTS, "a token named '%s' exists already (revoke it first)",
+			       name);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "adding token '%s'", name);
+	return RC_OK;
+}
+
+static void read_token(sqlite3_stmt *q, struct token *t)
+{
+	t->name = sq_column_dup(q, 0);
+	const unsigned char *role = sqlite3_column_text(q, 1);
+	if (!role || !role_parse((const char *)role, &t->role))
+		t->role = ROLE_READ; /* an unknown role allows the least */
+	t->created_at = sqlite3_column_int64(q, 2);
+	t->revoked_at = sqlite3_column_int64(q, 3);
+}
+
+static int sqlite_token_find(struct store *st, const char *hash, struct token *out,
+			     struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_TOKEN_FIND,
+				  "SELECT name, role, created_at, revoked_at FROM tokens "
+				  "WHERE hash = ?1 AND revoked_at IS NULL",
+				  e);
+	if (!q)
+		return err_prefix(e, "looking up a token");
+	sq_bind_text(q, 1, hash);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		read_token(q, out);
+	sqlite3_reset(q);
+	if (step == SQLITE_DONE)
+		return err_set(e, RC_NOTFOUND, "no such token (or it was revoked)");
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "looking up a token");
+	return RC_OK;
+}
+
+static int sqlite_tokens_list(struct store *st, struct token **out, size_t *n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(
+		s, "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY id", e);
+	if (!q)
+		return err_prefix(e, "listing tokens");
+	struct token *ts = NULL;
+	size_t cap = 0, count = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(ts, cap, count + 1);
+		memset(&ts[count], 0, sizeof(ts[count]));
+		read_token(q, &ts[count++]);
+	}
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		tokens_free(ts, count);
+		return sq_fail(s, e, "listing tokens");
+	}
+	*out = ts;
+	*n = count;
+	return RC_OK;
+}
+
+static int sqlite_token_revoke(struct store *st, const char *name, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(s,
+				     "UPDATE tokens SET revoked_at = ?2 "
+				     "WHERE name = ?1 AND revoked_at IS NULL",
+				     e);
+	if (!q)
+		return err_prefix(e, "revoking token '%s'", name);
+	sq_bind_text(q, 1, name);
+	sqlite3_bind_int64(q, 2, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "revoking token '%s'", name);
+	if (sqlite3_changes(s->db) == 0)
+		return err_set(e, RC_NOTFOUND, "no valid token named '%s'", name);
+	return RC_OK;
+}
+
+/* ---- share links ---- */
+
+static int sqlite_share_add(struct store *st, const char *run_id, const char *hash,
+			    struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(
+		s, "INSERT INTO share_links (run_id, hash, created_at) VALUES (?1, ?2, ?3)", e);
+	if (!q)
+		return err_prefix(e, "sharing run %s", run_id);
+	sq_bind_text(q, 1, run_id);
+	sq_bind_text(q, 2, hash);
+	sqlite3_bind_int64(q, 3, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return err_set(e, RC_NOTFOUND, "no run %s", run_id);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "sharing run %s", run_id);
+	return RC_OK;
+}
+
+static int sqlite_share_find(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+			     struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_SHARE_FIND,
+				  "SELECT run_id FROM share_links WHERE hash = ?1 AND revoked_at IS NULL",
+				  e);
+	if (!q)
+		return err_prefix(e, "looking up a share link");
+	sq_bind_text(q, 1, hash);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		snprintf(run_id, UUID_STR_LEN, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_reset(q);
+	if (step == SQLITE_DONE)
+		return err_set(e, RC_NOTFOUND, "no such share link (or it was revoked)");
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "looking up a share link");
+	return RC_OK;
+}
+
+static int sqlite_share_revoke(struct store *st, const char *run_id, int64_t *n,
+			       struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(s,
+				     "UPDATE share_links SET revoked_at = ?2 "
+				     "WHERE run_id = ?1 AND revoked_at IS NULL",
+				     e);
+	if (!q)
+		return err_prefix(e, "unsharing run %s", run_id);
+	sq_bind_text(q, 1, run_id);
+	sqlite3_bind_int64(q, 2, time_now_ms());
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "unsharing run %s", run_id);
+	*n = sqlite3_changes(s->db);
+	return RC_OK;
 }
 
 /* ---- run events ---- */
@@ -789,6 +1072,17 @@ static const struct store_ops sqlite_ops = {
 	.run_get = sqlite_run_get,
 	.run_resolve = sqlite_run_resolve,
 	.runs_list = sqlite_runs_list,
+	.runs_by_lifecycle = sqlite_runs_by_lifecycle,
+	.idem_get = sqlite_idem_get,
+	.idem_put = sqlite_idem_put,
+	.idem_expire = sqlite_idem_expire,
+	.token_add = sqlite_token_add,
+	.token_find = sqlite_token_find,
+	.tokens_list = sqlite_tokens_list,
+	.token_revoke = sqlite_token_revoke,
+	.share_add = sqlite_share_add,
+	.share_find = sqlite_share_find,
+	.share_revoke = sqlite_share_revoke,
 	.run_event_add = sqlite_run_event_add,
 	.run_events = sqlite_run_events,
 	.results_insert = sq_results_insert,

@@ -373,7 +373,7 @@ fail:
 enum {
 	RES_ID, RES_RUN, RES_TEST, RES_PARENT, RES_STATUS, RES_DURATION, RES_MESSAGE, RES_STDOUT,
 	RES_STDERR, RES_STDOUT_DROPPED, RES_STDERR_DROPPED, RES_ATTEMPT, RES_EXIT, RES_STARTED,
-	RES_COMPLETED, RES_SUPERSEDED
+	RES_COMPLETED, RES_SUPERSEDED, RES_SEQ
 };
 
 static char *column_text(sqlite3_stmt *q, int i)
@@ -430,6 +430,7 @@ static void read_result(sqlite3_stmt *q, const char *run_id, struct result *r)
 	r->started_at = sqlite3_column_int64(q, RES_STARTED);
 	r->completed_at = sqlite3_column_int64(q, RES_COMPLETED);
 	r->superseded = sqlite3_column_int(q, RES_SUPERSEDED) != 0;
+	r->seq = sqlite3_column_int64(q, RES_SEQ);
 }
 
 /* The stretch of the results table (seq lo..hi) that holds a run's rows,
@@ -476,7 +477,7 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 	buf_addf(&sql,
 		 "SELECT id, NULL, test, parent, status, duration_ms, message, %s, "
 		 "stdout_dropped, stderr_dropped, attempt, exit_code, started_at, completed_at, "
-		 "superseded FROM results WHERE %s",
+		 "superseded, seq FROM results WHERE %s",
 		 f->with_output ? "stdout_text, stderr_text" : "NULL, NULL",
 		 stretch ? "seq BETWEEN ?4 AND ?5 AND +run_id = ?1" : "run_id = ?1");
 	if (f->status != -1)
@@ -487,6 +488,8 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 		buf_adds(&sql, " AND test = ?3");
 	if (f->final_only)
 		buf_adds(&sql, " AND superseded = 0");
+	if (f->after_seq)
+		buf_adds(&sql, " AND seq > ?6");
 	buf_adds(&sql, f->slowest ? " ORDER BY duration_ms DESC, seq" : " ORDER BY seq");
 	if (f->limit > 0)
 		buf_addf(&sql, " LIMIT %d", f->limit);
@@ -503,6 +506,8 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 		sqlite3_bind_int64(q, 4, lo);
 		sqlite3_bind_int64(q, 5, hi);
 	}
+	if (f->after_seq)
+		sqlite3_bind_int64(q, 6, f->after_seq);
 	int step, rc = RC_OK;
 	struct result r;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {

@@ -110,6 +110,97 @@ void store_runs_free(struct run *runs, size_t n)
 	free(runs);
 }
 
+int store_runs_by_lifecycle(struct store *st,
+			    void (*cb)(void *ctx, enum lifecycle lc, int64_t count), void *ctx,
+			    struct error *e)
+{
+	return st->ops->runs_by_lifecycle(st, cb, ctx, e);
+}
+
+int store_idem_get(struct store *st, const char *scope, const char *key,
+		   struct idem_answer *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!scope || !key || !*key)
+		return err_set(e, RC_USAGE, "reading an idempotency key: no scope or key given");
+	return st->ops->idem_get(st, scope, key, out, e);
+}
+
+int store_idem_put(struct store *st, const char *scope, const char *key,
+		   const struct idem_answer *a, struct error *e)
+{
+	if (!scope || !key || !*key || !a->body)
+		return err_set(e, RC_USAGE, "storing an idempotency key: no scope, key or answer");
+	return st->ops->idem_put(st, scope, key, a, e);
+}
+
+int store_idem_expire(struct store *st, int64_t before, int64_t *n, struct error *e)
+{
+	*n = 0;
+	return st->ops->idem_expire(st, before, n, e);
+}
+
+void idem_answer_release(struct idem_answer *a)
+{
+	free(a->body);
+	free(a->request_hash);
+	memset(a, 0, sizeof(*a));
+}
+
+int store_token_add(struct store *st, const char *name, enum role role, const char *hash,
+		    struct error *e)
+{
+	if (!name || !*name || !hash || !*hash || (unsigned)role >= ROLE__COUNT)
+		return err_set(e, RC_USAGE, "adding a token: no name, hash or role given");
+	return st->ops->token_add(st, name, role, hash, e);
+}
+
+int store_token_find(struct store *st, const char *hash, struct token *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!hash || !*hash)
+		return err_set(e, RC_NOTFOUND, "no token given");
+	return st->ops->token_find(st, hash, out, e);
+}
+
+int store_tokens_list(struct store *st, struct token **out, size_t *n, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	return st->ops->tokens_list(st, out, n, e);
+}
+
+int store_token_revoke(struct store *st, const char *name, struct error *e)
+{
+	if (!name || !*name)
+		return err_set(e, RC_USAGE, "revoking a token: no name given");
+	return st->ops->token_revoke(st, name, e);
+}
+
+int store_share_add(struct store *st, const char *run_id, const char *hash, struct error *e)
+{
+	if (!run_id || !*run_id || !hash || !*hash)
+		return err_set(e, RC_USAGE, "sharing a run: no run or hash given");
+	return st->ops->share_add(st, run_id, hash, e);
+}
+
+int store_share_find(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+		     struct error *e)
+{
+	run_id[0] = '\0';
+	if (!hash || !*hash)
+		return err_set(e, RC_NOTFOUND, "no share link given");
+	return st->ops->share_find(st, hash, run_id, e);
+}
+
+int store_share_revoke(struct store *st, const char *run_id, int64_t *n, struct error *e)
+{
+	*n = 0;
+	if (!run_id || !*run_id)
+		return err_set(e, RC_USAGE, "unsharing a run: no run given");
+	return st->ops->share_revoke(st, run_id, n, e);
+}
+
 int store_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
 			const char *message, struct error *e)
 {

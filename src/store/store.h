@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "model/run.h"
+#include "model/token.h"
 #include "util/rc.h"
 
 struct store;
@@ -62,16 +63,31 @@ struct run_filter {
 	const char *verdict;     /* NULL = any; else a verdict name */
 	const char *environment; /* NULL = any */
 	const char *project;     /* NULL = any */
+	const char *triggered_by; /* NULL = any; else an exact match */
+	const char *text;        /* NULL = any; else a substring of the title or the
+				    description (case-insensitive for ASCII) */
 	int64_t since;           /* created_at >= since; 0 = no bound */
 	int64_t until;           /* created_at < until; 0 = no bound */
 	bool unfinished;         /* only runs whose lifecycle is not terminal */
+	/* Keyset pagination: only runs listed after (older than) the run with
+	 * this created_at and id, i.e. (created_at, id) < (before_created,
+	 * before_id). Runs recorded meanwhile are newer, so they never shift a
+	 * later page. Unused when before_id is NULL. */
+	int64_t before_created;
+	const char *before_id;
 	int limit;               /* 0 = no limit */
 };
 
-/* Runs matching `f`, newest first. */
+/* Runs matching `f`, newest first (by created_at, then id). */
 int store_runs_list(struct store *st, const struct run_filter *f, struct run **out, size_t *n,
 		    struct error *e);
 void store_runs_free(struct run *runs, size_t n);
+
+/* Calls cb(ctx, lifecycle, count) once per lifecycle state that has runs
+ * (for /metrics). */
+int store_runs_by_lifecycle(struct store *st,
+			    void (*cb)(void *ctx, enum lifecycle lc, int64_t count), void *ctx,
+			    struct error *e);
 
 /* Records one lifecycle transition (table run_events). */
 int store_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
@@ -102,6 +118,8 @@ struct result_filter {
 	const char *test;    /* NULL = any; else an exact test name */
 	bool final_only;     /* leave out superseded attempts */
 	bool slowest;        /* longest duration first instead of recording order */
+	int64_t after_seq;   /* only results recorded after the one with this seq
+				(pagination in recording order); 0 = from the start */
 	int limit;           /* 0 = no limit */
 };
 
@@ -117,6 +135,58 @@ int store_results_each(struct store *st, const char *run_id, const struct result
 int store_results_list(struct store *st, const char *run_id, const struct result_filter *f,
 		       struct result **out, size_t *n, struct error *e);
 void store_results_free(struct result *rs, size_t n);
+
+/* ---- idempotent requests ---- */
+
+/* The answer stored for a request that carried an idempotency key, so that a
+ * retried request gets the same answer and records nothing twice. `scope`
+ * says what the key is for (e.g. "results:RUN_ID"): keys of different
+ * scopes never meet. `request_hash` tells a retry of the same request from
+ * a different request that reuses the key. */
+struct idem_answer {
+	int status;          /* the HTTP status that was answered */
+	char *body;          /* the answer's body (heap) */
+	char *request_hash;  /* heap */
+};
+
+/* Fills `out` with the stored answer for (scope, key); RC_NOTFOUND if none.
+ * Call it inside the transaction that would record the request, so two
+ * retries racing each other are serialized by the write lock. */
+int store_idem_get(struct store *st, const char *scope, const char *key,
+		   struct idem_answer *out, struct error *e);
+/* Stores the answer for (scope, key); RC_EXISTS if the key is taken. */
+int store_idem_put(struct store *st, const char *scope, const char *key,
+		   const struct idem_answer *a, struct error *e);
+void idem_answer_release(struct idem_answer *a);
+/* Forgets the keys stored before `before` (ms since the epoch); *n is how
+ * many. */
+int store_idem_expire(struct store *st, int64_t before, int64_t *n, struct error *e);
+
+/* ---- API tokens ---- */
+
+/* Records a token by the hash of its secret. RC_EXISTS when a valid token
+ * has that name. */
+int store_token_add(struct store *st, const char *name, enum role role, const char *hash,
+		    struct error *e);
+/* The valid (not revoked) token whose secret has this hash; RC_NOTFOUND if
+ * none. */
+int store_token_find(struct store *st, const char *hash, struct token *out, struct error *e);
+/* Every token, revoked ones too, oldest first. */
+int store_tokens_list(struct store *st, struct token **out, size_t *n, struct error *e);
+/* Revokes the valid token named `name`; RC_NOTFOUND if there is none. */
+int store_token_revoke(struct store *st, const char *name, struct error *e);
+
+/* ---- share links ---- */
+
+/* Records a share link of run `run_id` by the hash of its secret.
+ * RC_NOTFOUND when there is no such run. */
+int store_share_add(struct store *st, const char *run_id, const char *hash, struct error *e);
+/* The run a working link points at; RC_NOTFOUND if the link is unknown or
+ * revoked. */
+int store_share_find(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+		     struct error *e);
+/* Revokes every working link of the run; *n is how many there were. */
+int store_share_revoke(struct store *st, const char *run_id, int64_t *n, struct error *e);
 
 /* ---- tests and their history ---- */
 

@@ -41,6 +41,11 @@ static void random16(unsigned char b[16])
 	used += 16;
 }
 
+/* The pool and the counter are shared by every thread (assay serve's
+ * workers make ids at once): without the lock two threads could take the
+ * same random bytes and the same counter value, i.e. the same id. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
 void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 {
 	static int64_t last_ms;
@@ -48,6 +53,7 @@ void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 	unsigned char b[16];
 	if (!ms)
 		ms = time_now_ms();
+	pthread_mutex_lock(&lock);
 	random16(b);
 	/* A 12-bit counter in rand_a keeps ids monotonic within one ms. */
 	if (ms == last_ms) {
@@ -56,6 +62,8 @@ void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 		last_ms = ms;
 		seq = (uint16_t)((b[6] << 4 | b[7] >> 4) & 0x3ff);
 	}
+	uint16_t my_seq = seq;
+	pthread_mutex_unlock(&lock);
 	uint64_t t = (uint64_t)ms;
 	b[0] = (unsigned char)(t >> 40);
 	b[1] = (unsigned char)(t >> 32);
@@ -63,8 +71,8 @@ void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 	b[3] = (unsigned char)(t >> 16);
 	b[4] = (unsigned char)(t >> 8);
 	b[5] = (unsigned char)t;
-	b[6] = (unsigned char)(0x70 | ((seq >> 8) & 0x0f));
-	b[7] = (unsigned char)(seq & 0xff);
+	b[6] = (unsigned char)(0x70 | ((my_seq >> 8) & 0x0f));
+	b[7] = (unsigned char)(my_seq & 0xff);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	static const char hex[] = "0123456789abcdef";
 	char *o = out;

@@ -875,6 +875,210 @@ static void attempt_zero_supersedes_the_current_result(void **state)
 	run_release(&r);
 }
 
+static void runs_page_by_keyset_even_within_one_millisecond(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char a[UUID_STR_LEN], b[UUID_STR_LEN], c[UUID_STR_LEN], d[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, a);
+	add_run(fx->st, "demo", 5000, "ci", LC_COMPLETED, b);
+	add_run(fx->st, "demo", 5000, "ci", LC_COMPLETED, c); /* same ms, larger id */
+	add_run(fx->st, "demo", 9000, "ci", LC_COMPLETED, d);
+	struct run *runs;
+	size_t n;
+	struct run_filter f = { .before_created = 5000, .before_id = c };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ b, a }, 2);
+	store_runs_free(runs, n);
+	/* A run recorded after the page was read does not shift the next one. */
+	char later[UUID_STR_LEN];
+	add_run(fx->st, "demo", 10000, "ci", LC_COMPLETED, later);
+	f = (struct run_filter){ .before_created = 9000, .before_id = d, .limit = 2 };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ c, b }, 2);
+	store_runs_free(runs, n);
+}
+
+/* Sets a run's title and description by SQL (add_run gives every run the same). */
+static void retitle(const char *path, const char *id, const char *title, const char *who)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "UPDATE test_runs SET title = ?1, triggered_by = ?2 "
+					    "WHERE id = ?3",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(q, 1, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, who, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+static void runs_filter_by_text_and_triggered_by(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char a[UUID_STR_LEN], b[UUID_STR_LEN], c[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, a);
+	add_run(fx->st, "demo", 2000, "ci", LC_COMPLETED, b);
+	add_run(fx->st, "demo", 3000, "ci", LC_COMPLETED, c);
+	retitle(fx->path, a, "Release 100% green", "alice");
+	retitle(fx->path, b, "release 1000 green", "bob");
+	retitle(fx->path, c, "smoke_test", "alice");
+	struct run *runs;
+	size_t n;
+	struct run_filter f = { .text = "RELEASE" };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ b, a }, 2);
+	store_runs_free(runs, n);
+	f = (struct run_filter){ .text = "100%" }; /* % is literal */
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ a }, 1);
+	store_runs_free(runs, n);
+	f = (struct run_filter){ .text = "e_t" }; /* _ is literal */
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ c }, 1);
+	store_runs_free(runs, n);
+	f = (struct run_filter){ .text = "nightly run" }; /* the description */
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_int_equal(n, 3);
+	store_runs_free(runs, n);
+	f = (struct run_filter){ .triggered_by = "alice" };
+	assert_int_equal(store_runs_list(fx->st, &f, &runs, &n, &e), RC_OK);
+	assert_runs(runs, n, (const char *[]){ c, a }, 2);
+	store_runs_free(runs, n);
+}
+
+static void results_page_after_a_seq(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result rs[] = {
+		result_of(id, "a", NULL, RS_PASSED, 1), result_of(id, "b", NULL, RS_PASSED, 1),
+		result_of(id, "c", NULL, RS_PASSED, 1), result_of(id, "d", NULL, RS_PASSED, 1),
+	};
+	assert_int_equal(store_results_insert(fx->st, rs, 4, &e), RC_OK);
+	struct result *got;
+	size_t n;
+	struct result_filter f = { .status = -1, .limit = 2 };
+	assert_int_equal(store_results_list(fx->st, id, &f, &got, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(got[1].test, "b");
+	assert_true(got[0].seq > 0 && got[1].seq > got[0].seq);
+	f.after_seq = got[1].seq;
+	store_results_free(got, n);
+	assert_int_equal(store_results_list(fx->st, id, &f, &got, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(got[0].test, "c");
+	assert_string_equal(got[1].test, "d");
+	store_results_free(got, n);
+}
+
+static void idempotency_keys_store_one_answer_per_scope(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	struct idem_answer a;
+	assert_int_equal(store_idem_get(fx->st, "results:x", "k", &a, &e), RC_NOTFOUND);
+	struct idem_answer put = { .status = 201, .body = "{\"ok\":1}", .request_hash = "h1" };
+	assert_int_equal(store_idem_put(fx->st, "results:x", "k", &put, &e), RC_OK);
+	assert_int_equal(store_idem_put(fx->st, "results:x", "k", &put, &e), RC_EXISTS);
+	assert_int_equal(store_idem_put(fx->st, "results:y", "k", &put, &e), RC_OK);
+	assert_int_equal(store_idem_get(fx->st, "results:x", "k", &a, &e), RC_OK);
+	assert_int_equal(a.status, 201);
+	assert_string_equal(a.body, "{\"ok\":1}");
+	assert_string_equal(a.request_hash, "h1");
+	idem_answer_release(&a);
+	/* Rolled back with the transaction it was written in. */
+	assert_int_equal(store_begin(fx->st, &e), RC_OK);
+	assert_int_equal(store_idem_put(fx->st, "results:x", "k2", &put, &e), RC_OK);
+	store_rollback(fx->st);
+	assert_int_equal(store_idem_get(fx->st, "results:x", "k2", &a, &e), RC_NOTFOUND);
+	/* Keys are forgotten by age. */
+	int64_t n;
+	assert_int_equal(store_idem_expire(fx->st, 1000, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_idem_expire(fx->st, time_now_ms() + 1, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_idem_get(fx->st, "results:x", "k", &a, &e), RC_NOTFOUND);
+}
+
+static void count_lifecycle(void *ctx, enum lifecycle lc, int64_t count)
+{
+	char *s = ctx;
+	size_t len = strlen(s);
+	snprintf(s + len, 256 - len, "%d=%lld;", (int)lc, (long long)count);
+}
+
+static void runs_are_counted_by_lifecycle(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, id);
+	add_run(fx->st, "demo", 2000, "ci", LC_COMPLETED, id);
+	add_run(fx->st, "demo", 3000, "ci", LC_IN_PROGRESS, id);
+	char s[256] = "";
+	assert_int_equal(store_runs_by_lifecycle(fx->st, count_lifecycle, s, &e), RC_OK);
+	assert_string_equal(s, "6=1;7=2;");
+}
+
+static void tokens_are_found_by_hash_until_revoked(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	struct token t;
+	assert_int_equal(store_token_add(fx->st, "ci", ROLE_WRITE, "h1", &e), RC_OK);
+	assert_int_equal(store_token_add(fx->st, "ci", ROLE_READ, "h2", &e), RC_EXISTS);
+	assert_int_equal(store_token_find(fx->st, "h1", &t, &e), RC_OK);
+	assert_string_equal(t.name, "ci");
+	assert_int_equal(t.role, ROLE_WRITE);
+	assert_int_equal(t.revoked_at, 0);
+	token_release(&t);
+	assert_int_equal(store_token_find(fx->st, "h9", &t, &e), RC_NOTFOUND);
+	assert_int_equal(store_token_revoke(fx->st, "ci", &e), RC_OK);
+	assert_int_equal(store_token_find(fx->st, "h1", &t, &e), RC_NOTFOUND);
+	assert_int_equal(store_token_revoke(fx->st, "ci", &e), RC_NOTFOUND);
+	assert_int_equal(store_token_add(fx->st, "ci", ROLE_READ, "h2", &e), RC_OK);
+	struct token *ts;
+	size_t n;
+	assert_int_equal(store_tokens_list(fx->st, &ts, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_true(ts[0].revoked_at > 0);
+	assert_int_equal(ts[1].revoked_at, 0);
+	assert_int_equal(ts[1].role, ROLE_READ);
+	tokens_free(ts, n);
+	assert_true(role_allows(ROLE_ADMIN, ROLE_WRITE));
+	assert_true(role_allows(ROLE_WRITE, ROLE_READ));
+	assert_false(role_allows(ROLE_READ, ROLE_WRITE));
+}
+
+static void share_links_point_at_one_run_until_revoked(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN], got[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, id);
+	assert_int_equal(store_share_add(fx->st, "0000dead-0000-7000-8000-000000000000", "h0", &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_share_add(fx->st, id, "h1", &e), RC_OK);
+	assert_int_equal(store_share_add(fx->st, id, "h2", &e), RC_OK);
+	assert_int_equal(store_share_find(fx->st, "h2", got, &e), RC_OK);
+	assert_string_equal(got, id);
+	int64_t n;
+	assert_int_equal(store_share_revoke(fx->st, id, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_share_find(fx->st, "h1", got, &e), RC_NOTFOUND);
+	assert_int_equal(store_share_revoke(fx->st, id, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -898,6 +1102,13 @@ int main(void)
 		T(retried_results_count_once_and_flaky_ones_are_counted),
 		T(test_exists_looks_in_the_named_project),
 		T(attempt_zero_supersedes_the_current_result),
+		T(runs_page_by_keyset_even_within_one_millisecond),
+		T(runs_filter_by_text_and_triggered_by),
+		T(results_page_after_a_seq),
+		T(idempotency_keys_store_one_answer_per_scope),
+		T(runs_are_counted_by_lifecycle),
+		T(tokens_are_found_by_hash_until_revoked),
+		T(share_links_point_at_one_run_until_revoked),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,125 @@
+/* cmd_serve — `assay serve`: starts the HTTP API (http/http.h) over the
+ * database and answers until SIGTERM or SIGINT, then stops cleanly. */
+#include "util/base.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "http/http.h"
+#include "util/str.h"
+
+static const struct option options[] = {
+	CLI_COMMON_OPTIONS,
+	{ "listen", required_argument, NULL, 'l' },
+	{ "max-body", required_argument, NULL, 2001 },
+	{ "public-read", no_argument, NULL, 2002 },
+	{ "threads", required_argument, NULL, 2003 },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* "1048576", "512K", "64M", "1G" (powers of 1024) into bytes. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = 0;
+	switch (toupper((unsigned char)*end)) {
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+	if (*end || !v || v > (UINT64_MAX >> 30))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct cli_common common = { 0 };
+	struct http_config cfg = { .listen = "127.0.0.1:8080" };
+	struct error e = ERROR_INIT;
+	int opt;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "hl:", options, NULL)) != -1) {
+		if (cli_common_option(&common, opt, "serve"))
+			continue;
+		int64_t n;
+		switch (opt) {
+		case 'l':
+			cfg.listen = optarg;
+			break;
+		case 2001:
+			if (!parse_size(optarg, &cfg.max_body))
+				return cli_usage_error("serve", "--max-body '%s': bytes, or 512K, 64M, 1G",
+						       optarg);
+			break;
+		case 2002:
+			cfg.public_read = true;
+			break;
+		case 2003:
+			if (!str_to_i64(optarg, &n) || n < 1 || n > 256)
+				return cli_usage_error("serve", "--threads '%s': 1 to 256", optarg);
+			cfg.threads = (unsigned)n;
+			break;
+		default:
+			return cli_usage_error("serve", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("serve", "takes no arguments ('%s')", argv[optind]);
+	/* Opening here resolves --db like every command, migrates the database
+	 * and marks abandoned local runs failed, once, before any worker starts. */
+	struct store *st;
+	char db[PATH_MAX + 32];
+	if (cli_open_store(&common, NULL, &st, db, sizeof(db), &e))
+		return cli_fail(&e);
+	struct token *tokens;
+	size_t n_tokens = 0, valid = 0;
+	if (!store_tokens_list(st, &tokens, &n_tokens, &e)) {
+		for (size_t i = 0; i < n_tokens; i++)
+			valid += !tokens[i].revoked_at;
+		tokens_free(tokens, n_tokens);
+		if (!valid)
+			fprintf(stderr, "assay serve: no API tokens yet, so only /healthz, the OpenAPI document%s "
+					"answer; "
+					"make one with: assay token create --name NAME --role write\n",
+				cfg.public_read ? " and reads" : "");
+	}
+	store_close(st);
+	cfg.db = db;
+	/* Blocked before the workers start, so they inherit the mask and the
+	 * signals reach only sigwait below. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	struct http_server *srv;
+	if (http_server_start(&cfg, &srv, &e))
+		return cli_fail(&e);
+	printf("listening on %s\n", http_server_address(srv));
+	fflush(stdout);
+	/* Upkeep at start and every hour, between signals. */
+	int sig = -1;
+	while (sig < 0) {
+		struct error he = ERROR_INIT;
+		if (http_server_housekeeping(srv, &he))
+			fprintf(stderr, "assay serve: warning: %s\n", he.msg);
+		struct timespec hour = { 3600, 0 };
+		sig = sigtimedwait(&stop, NULL, &hour);
+	}
+	fprintf(stderr, "assay serve: %s: finishing requests in flight, then stopping\n",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_server_stop(srv);
+	return EXIT_OK;
+}

@@ -1,0 +1,81 @@
+/* stream — see stream.h. Each callback passes on to the wrapped progress,
+ * and begin/result also feed the reporter. */
+#include "util/base.h"
+
+#include "cli/stream.h"
+
+static void on_begin(void *ctx, const struct run *r, const struct plan *p, int64_t expected)
+{
+	struct stream *s = ctx;
+	if (s->inner.begin)
+		s->inner.begin(s->inner.ctx, r, p, expected);
+	struct error e = ERROR_INIT;
+	if (reporter_start(s->server, s->token, r, &s->rp, &e))
+		fprintf(stderr, "assay: warning: %s; the run is recorded here only\n", e.msg);
+}
+
+static void on_started(void *ctx, const char *test)
+{
+	struct stream *s = ctx;
+	if (s->inner.started)
+		s->inner.started(s->inner.ctx, test);
+}
+
+static void on_result(void *ctx, const struct result *r, const struct result *subs, size_t n)
+{
+	struct stream *s = ctx;
+	if (s->inner.result)
+		s->inner.result(s->inner.ctx, r, subs, n);
+	if (s->rp)
+		reporter_add(s->rp, r, subs, n);
+}
+
+static void on_resource(void *ctx, const char *name, enum exec_resource_phase phase, bool ok,
+			const char *message)
+{
+	struct stream *s = ctx;
+	if (s->inner.resource)
+		s->inner.resource(s->inner.ctx, name, phase, ok, message);
+}
+
+static void on_cancelling(void *ctx, bool hard)
+{
+	struct stream *s = ctx;
+	if (s->inner.cancelling)
+		s->inner.cancelling(s->inner.ctx, hard);
+}
+
+static void on_tick(void *ctx)
+{
+	struct stream *s = ctx;
+	if (s->inner.tick)
+		s->inner.tick(s->inner.ctx);
+}
+
+static void on_warning(void *ctx, const char *message)
+{
+	struct stream *s = ctx;
+	if (s->inner.warning)
+		s->inner.warning(s->inner.ctx, message);
+}
+
+struct run_progress stream_callbacks(struct stream *s, struct run_progress inner)
+{
+	s->inner = inner;
+	return (struct run_progress){ s,	   on_begin, on_started, on_result,
+				      on_resource, on_cancelling, on_tick, on_warning };
+}
+
+void stream_finish(struct stream *s, const struct run *final)
+{
+	if (!s->rp)
+		return;
+	struct error e = ERROR_INIT;
+	if (final->id[0] && reporter_finish(s->rp, final, &e))
+		fprintf(stderr, "assay: warning: %s\n", e.msg);
+	else if (final->id[0])
+		fprintf(stderr, "assay: the run is also on %s as run %s\n", s->server,
+			reporter_run_id(s->rp));
+	reporter_free(s->rp);
+	s->rp = NULL;
+}

@@ -1,0 +1,232 @@
+/* api_runs — the runs resource: list (filters, keyset pages), create (an
+ * open run for a reporter), get, complete, cancel, and the run's events. */
+#include "util/base.h"
+
+#include "formats/json_api.h"
+#include "http/api.h"
+#include "http/cursor.h"
+#include "service/run_open.h"
+
+#define RUNS_DEFAULT_LIMIT 50
+#define RUNS_MAX_LIMIT 1000
+
+void api_runs_list(struct http_req *rq)
+{
+	struct run_filter f = { 0 };
+	f.verdict = req_query(rq, "status");
+	f.environment = req_query(rq, "environment");
+	f.project = req_query(rq, "project");
+	f.triggered_by = req_query(rq, "triggered_by");
+	f.text = req_query(rq, "text");
+	const char *since = req_query(rq, "since"), *until = req_query(rq, "until");
+	const char *cursor = req_query(rq, "cursor");
+	if (since && !query_time(since, &f.since))
+		return reply_error(rq, 400, "bad_query",
+				   "since: '%.100s' is not an ISO 8601 time or ms since the epoch",
+				   since);
+	if (until && !query_time(until, &f.until))
+		return reply_error(rq, 400, "bad_query",
+				   "until: '%.100s' is not an ISO 8601 time or ms since the epoch",
+				   until);
+	int limit;
+	if (!query_limit(req_query(rq, "limit"), RUNS_DEFAULT_LIMIT, RUNS_MAX_LIMIT, &limit))
+		return reply_error(rq, 400, "bad_query", "limit: a number from 1 to %d",
+				   RUNS_MAX_LIMIT);
+	char before_id[UUID_STR_LEN];
+	if (cursor) {
+		if (!cursor_runs_decode(cursor, &f.before_created, before_id))
+			return reply_error(rq, 400, "bad_cursor",
+					   "cursor: not a cursor of this listing (pass next_cursor "
+					   "back as it was given)");
+		f.before_id = before_id;
+	}
+	/* One more than asked tells whether there is a next page. */
+	f.limit = limit + 1;
+	struct run *runs;
+	size_t n;
+	struct error e = ERROR_INIT;
+	if (store_runs_list(rq->st, &f, &runs, &n, &e))
+		return reply_rc(rq, &e);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n && i < (size_t)limit; i++)
+		json_array_append_new(list, json_run(&runs[i]));
+	json_t *o = json_object();
+	json_object_set_new(o, "runs", list);
+	if (n > (size_t)limit) {
+		char next[CURSOR_MAX];
+		const struct run *last = &runs[limit - 1];
+		cursor_runs_encode(last->created_at, last->id, next);
+		json_object_set_new(o, "next_cursor", json_string(next));
+	} else {
+		json_object_set_new(o, "next_cursor", json_null());
+	}
+	store_runs_free(runs, n);
+	reply_json(rq, 200, o);
+}
+
+/* A string member of the request, or NULL; false (answered 400) when the
+ * member is there but not a string. */
+static bool member_string(struct http_req *rq, json_t *body, const char *name, const char **out)
+{
+	json_t *v = json_object_get(body, name);
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return true;
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+		reply_error(rq, 400, "invalid", "%s: must be a string", name);
+		return false;
+	}
+	*out = json_string_value(v);
+	return true;
+}
+
+void api_runs_create(struct http_req *rq)
+{
+	json_t *body = req_json(rq);
+	if (!body)
+		return;
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return reply_error(rq, 400, "invalid", "the body must be a JSON object (the run)");
+	}
+	struct run_open_request req = { 0 };
+	char *context = NULL;
+	const char *definition = NULL;
+	if (!member_string(rq, body, "title", &req.props.title) ||
+	    !member_string(rq, body, "description", &req.props.description) ||
+	    !member_string(rq, body, "environment", &req.props.environment) ||
+	    !member_string(rq, body, "project", &req.props.project) ||
+	    !member_string(rq, body, "test_definition_id", &definition) ||
+	    !member_string(rq, body, "milestone", &req.milestone) ||
+	    !member_string(rq, body, "pool", &req.pool) ||
+	    !member_string(rq, body, "triggered_by", &req.triggered_by))
+		goto done;
+	req.props.definition = definition;
+	json_t *ctx = json_object_get(body, "context");
+	if (ctx && !json_is_null(ctx)) {
+		if (!json_is_object(ctx)) {
+			reply_error(rq, 400, "invalid", "context: must be an object");
+			goto done;
+		}
+		context = json_dumps(ctx, JSON_COMPACT | JSON_SORT_KEYS);
+		req.context_json = context;
+	}
+	json_t *total = json_object_get(body, "total");
+	if (total && !json_is_null(total)) {
+		if (!json_is_integer(total) || json_integer_value(total) < 0) {
+			reply_error(rq, 400, "invalid", "total: must be a whole number >= 0");
+			goto done;
+		}
+		req.total = json_integer_value(total);
+	}
+	struct run r;
+	struct error e = ERROR_INIT;
+	if (service_run_open(rq->st, &req, &r, &e)) {
+		reply_rc(rq, &e);
+		goto done;
+	}
+	rq->location = xasprintf("/api/v1/runs/%s", r.id);
+	reply_json(rq, 201, json_run(&r));
+	run_release(&r);
+done:
+	free(context);
+	json_decref(body);
+}
+
+void api_run_get(struct http_req *rq)
+{
+	char id[UUID_STR_LEN];
+	if (req_run_id(rq, id))
+		api_run_get_of(rq, id);
+}
+
+void api_run_get_of(struct http_req *rq, const char *id)
+{
+	struct run r;
+	struct error e = ERROR_INIT;
+	if (store_run_get(rq->st, id, &r, &e))
+		return reply_rc(rq, &e);
+	reply_json(rq, 200, json_run(&r));
+	run_release(&r);
+}
+
+/* complete or cancel: a closed run answers 409. */
+static void close_run(struct http_req *rq, bool cancel)
+{
+	char id[UUID_STR_LEN];
+	if (!req_run_id(rq, id))
+		return;
+	const char *reason = NULL;
+	json_t *body = NULL;
+	if (cancel && rq->body_len) {
+		if (!(body = req_json(rq)))
+			return;
+		if (!json_is_object(body) || !member_string(rq, body, "reason", &reason)) {
+			if (!rq->status)
+				reply_error(rq, 400, "invalid", "the body must be an object");
+			json_decref(body);
+			return;
+		}
+	}
+	struct run r;
+	struct error e = ERROR_INIT;
+	int rc = cancel ? service_run_cancel(rq->st, id, reason, &r, &e)
+			: service_run_complete(rq->st, id, &r, &e);
+	json_decref(body);
+	if (rc == RC_STATE)
+		return reply_error(rq, 409, "run_closed", "%s", e.msg);
+	if (rc)
+		return reply_rc(rq, &e);
+	reply_json(rq, 200, json_run(&r));
+	run_release(&r);
+}
+
+void api_run_complete(struct http_req *rq)
+{
+	close_run(rq, false);
+}
+
+void api_run_cancel(struct http_req *rq)
+{
+	close_run(rq, true);
+}
+
+void api_run_events(struct http_req *rq)
+{
+	char id[UUID_STR_LEN];
+	if (!req_run_id(rq, id))
+		return;
+	struct run_event *ev;
+	size_t n;
+	struct run r;
+	struct error e = ERROR_INIT;
+	if (store_run_get(rq->st, id, &r, &e))
+		return reply_rc(rq, &e);
+	run_release(&r);
+	if (store_run_events(rq->st, id, &ev, &n, &e))
+		return reply_rc(rq, &e);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_run_event(&ev[i]));
+	run_events_free(ev, n);
+	json_t *o = json_object();
+	json_object_set_new(o, "run_id", json_string(id));
+	json_object_set_new(o, "events", list);
+	reply_json(rq, 200, o);
+}
+
+void api_tests_list(struct http_req *rq)
+{
+	struct test_stat *ts;
+	size_t n;
+	struct error e = ERROR_INIT;
+	if (store_tests_list(rq->st, req_query(rq, "project"), &ts, &n, &e))
+		return reply_rc(rq, &e);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_test_stat(&ts[i]));
+	store_test_stats_free(ts, n);
+	json_t *o = json_object();
+	json_object_set_new(o, "tests", list);
+	reply_json(rq, 200, o);
+}

@@ -1,0 +1,264 @@
+/* reporter — see reporter.h. The run's thread only appends JSON objects to
+ * a queue under a lock; the sender thread takes the queue as one batch and
+ * POSTs it, so a slow server never holds up the tests. */
+#include "util/base.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include "formats/json_api.h"
+#include "http/client.h"
+#include "http/reporter.h"
+#include "util/time.h"
+
+#define BATCH 500
+#define BATCH_AGE_MS 250
+#define TRIES 3
+#define CALL_TIMEOUT_MS 30000
+
+struct reporter {
+	struct api_client *client;
+	char run_id[UUID_STR_LEN];
+	pthread_t thread;
+	bool running;       /* the thread was started and not joined */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	json_t *queue;      /* array of result objects not yet sent */
+	int64_t first_at;   /* when the oldest queued result came (monotonic ms) */
+	bool done;          /* finish asked: send what is left and stop */
+	bool failed;        /* the server was lost: nothing more is sent */
+	char why[512];      /* why it was lost */
+	int64_t sent, lost;
+	int batch_no;
+};
+
+static int64_t mono_ms(void)
+{
+	return time_mono_ns() / 1000000;
+}
+
+/* POSTs one batch, retrying a broken connection; false when it is lost. */
+static bool send_batch(struct reporter *rp, json_t *batch)
+{
+	char *body = json_dumps(batch, JSON_COMPACT);
+	char *path = xasprintf("/api/v1/runs/%s/results", rp->run_id);
+	char key[64];
+	snprintf(key, sizeof(key), "%s:%d", rp->run_id, ++rp->batch_no);
+	bool ok = false;
+	for (int t = 0; t < TRIES && !ok; t++) {
+		int status;
+		json_t *answer = NULL;
+		struct error e = ERROR_INIT;
+		int rc = api_client_call_keyed(rp->client, "POST", path, body, strlen(body), key,
+					       &status, &answer, &e);
+		if (!rc && status / 100 == 2) {
+			ok = true;
+		} else if (!rc) {
+			/* Refused (closed run, bad token): retrying will not help. */
+			snprintf(rp->why, sizeof(rp->why), "the server answered %d: %.400s", status,
+				 api_client_error_text(answer, status));
+			t = TRIES;
+		} else {
+			snprintf(rp->why, sizeof(rp->why), "%.480s", e.msg);
+			struct timespec pause = { 0, 200 * 1000000L };
+			nanosleep(&pause, NULL);
+		}
+		json_decref(answer);
+	}
+	free(path);
+	free(body);
+	return ok;
+}
+
+static void *sender(void *arg)
+{
+	struct reporter *rp = arg;
+	/* Signals are the run's to handle (Ctrl-C cancels it). */
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&rp->lock);
+	for (;;) {
+		size_t n = json_array_size(rp->queue);
+		bool due = n >= BATCH || (n && mono_ms() - rp->first_at >= BATCH_AGE_MS);
+		if (!due && !(rp->done && n)) {
+			if (rp->done)
+				break;
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += BATCH_AGE_MS / 2 * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&rp->wake, &rp->lock, &until);
+			continue;
+		}
+		json_t *batch = rp->queue;
+		rp->queue = json_array();
+		pthread_mutex_unlock(&rp->lock);
+		bool ok = !rp->failed && send_batch(rp, batch);
+		pthread_mutex_lock(&rp->lock);
+		if (ok) {
+			rp->sent += (int64_t)json_array_size(batch);
+		} else {
+			rp->failed = true;
+			rp->lost += (int64_t)json_array_size(batch);
+		}
+		json_decref(batch);
+	}
+	pthread_mutex_unlock(&rp->lock);
+	return NULL;
+}
+
+/* The request that opens the server's run, from the local one. */
+static char *open_body(const struct run *r)
+{
+	json_t *o = json_object();
+	const struct {
+		const char *key, *value;
+	} fields[] = {
+		{ "title", r->title },          { "description", r->description },
+		{ "environment", r->environment }, { "project", r->project },
+		{ "triggered_by", r->triggered_by }, { "test_definition_id", r->definition },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (fields[i].value)
+			json_object_set_new(o, fields[i].key, json_string(fields[i].value));
+	json_t *ctx = r->context_json ? json_loads(r->context_json, 0, NULL) : NULL;
+	if (json_is_object(ctx))
+		json_object_set_new(o, "context", ctx);
+	else
+		json_decref(ctx);
+	json_object_set_new(o, "total", json_integer(r->total));
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+int reporter_start(const char *server, const char *token, const struct run *r,
+		   struct reporter **out, struct error *e)
+{
+	*out = NULL;
+	struct api_client *c;
+	int rc = api_client_new(server, token, &c, e);
+	if (rc)
+		return rc;
+	api_client_set_timeout(c, CALL_TIMEOUT_MS);
+	char *body = open_body(r);
+	int status;
+	json_t *answer = NULL;
+	rc = api_client_call(c, "POST", "/api/v1/runs", body, strlen(body), &status, &answer, e);
+	free(body);
+	const char *id = json_string_value(json_object_get(answer, "id"));
+	if (!rc && (status != 201 || !id || strlen(id) != UUID_STR_LEN - 1))
+		rc = err_set(e, RC_USAGE, "opening a run on %s: the server answered %d: %s", server,
+			     status, api_client_error_text(answer, status));
+	if (rc) {
+		json_decref(answer);
+		api_client_free(c);
+		return rc;
+	}
+	struct reporter *rp = xcalloc(1, sizeof(*rp));
+	rp->client = c;
+	memcpy(rp->run_id, id, UUID_STR_LEN);
+	json_decref(answer);
+	rp->queue = json_array();
+	pthread_mutex_init(&rp->lock, NULL);
+	pthread_cond_init(&rp->wake, NULL);
+	if (pthread_create(&rp->thread, NULL, sender, rp)) {
+		reporter_free(rp);
+		return err_set(e, RC_INTERNAL, "starting the thread that sends results");
+	}
+	rp->running = true;
+	*out = rp;
+	return RC_OK;
+}
+
+const char *reporter_run_id(const struct reporter *rp)
+{
+	return rp->run_id;
+}
+
+/* A result as the API takes it: the attempt is left to the server, which
+ * numbers repeated tests the same way the local store does. */
+static json_t *to_json(const struct result *r)
+{
+	json_t *o = json_result(r, true);
+	json_object_del(o, "attempt");
+	return o;
+}
+
+void reporter_add(struct reporter *rp, const struct result *r, const struct result *subs,
+		  size_t n_subs)
+{
+	pthread_mutex_lock(&rp->lock);
+	if (rp->failed) {
+		rp->lost += 1 + (int64_t)n_subs;
+	} else {
+		if (!json_array_size(rp->queue))
+			rp->first_at = mono_ms();
+		/* Sub-results first: the parent's result closes them. */
+		for (size_t i = 0; i < n_subs; i++)
+			json_array_append_new(rp->queue, to_json(&subs[i]));
+		json_array_append_new(rp->queue, to_json(r));
+		if (json_array_size(rp->queue) >= BATCH)
+			pthread_cond_signal(&rp->wake);
+	}
+	pthread_mutex_unlock(&rp->lock);
+}
+
+int reporter_finish(struct reporter *rp, const struct run *final, struct error *e)
+{
+	pthread_mutex_lock(&rp->lock);
+	rp->done = true;
+	pthread_cond_signal(&rp->wake);
+	pthread_mutex_unlock(&rp->lock);
+	pthread_join(rp->thread, NULL);
+	rp->running = false;
+	if (rp->failed)
+		return err_set(e, RC_IO,
+			       "%lld results did not reach the server (%s); the run is complete "
+			       "here only",
+			       (long long)rp->lost, rp->why);
+	bool ended = final->lifecycle == LC_COMPLETED || final->lifecycle == LC_COMPLETED_FAILURES;
+	char *path = xasprintf("/api/v1/runs/%s/%s", rp->run_id, ended ? "complete" : "cancel");
+	char *body = NULL;
+	if (!ended) {
+		json_t *o = json_pack("{s:s}", "reason",
+				      final->reason ? final->reason : "the local run was cancelled");
+		body = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+	}
+	int status;
+	json_t *answer = NULL;
+	int rc = api_client_call(rp->client, "POST", path, body, body ? strlen(body) : 0, &status,
+				 &answer, e);
+	if (!rc && status != 200)
+		rc = err_set(e, RC_USAGE, "ending the run on the server: it answered %d: %s", status,
+			     api_client_error_text(answer, status));
+	json_decref(answer);
+	free(body);
+	free(path);
+	return rc;
+}
+
+void reporter_free(struct reporter *rp)
+{
+	if (!rp)
+		return;
+	if (rp->running) {
+		pthread_mutex_lock(&rp->lock);
+		rp->done = true;
+		rp->failed = true; /* not finished: drop what is queued */
+		pthread_cond_signal(&rp->wake);
+		pthread_mutex_unlock(&rp->lock);
+		pthread_join(rp->thread, NULL);
+	}
+	json_decref(rp->queue);
+	api_client_free(rp->client);
+	pthread_mutex_destroy(&rp->lock);
+	pthread_cond_destroy(&rp->wake);
+	free(rp);
+}

@@ -1,0 +1,42 @@
+/* reporter — streams a local run's results to an `assay serve` while the run
+ * goes on (`assay run --server`), so the run is visible there in progress.
+ *
+ *     struct reporter *rp;
+ *     if (reporter_start(url, token, &run, &rp, &e)) ... warn: local only
+ *     reporter_add(rp, &result, subs, n_subs);   // from the run's callbacks
+ *     ...
+ *     reporter_finish(rp, &final_run, &e);       // flush, complete or abort there
+ *     reporter_free(rp);
+ *
+ * reporter_add only queues: a thread of the reporter's own sends batches
+ * (up to BATCH results or a quarter second old), each with an idempotency
+ * key so a retried batch is recorded once. If the server cannot be reached,
+ * the reporter stops sending and reporter_finish says how many results did
+ * not get there; the local run is never slowed or failed by the server. */
+#ifndef ASSAY_HTTP_REPORTER_H
+#define ASSAY_HTTP_REPORTER_H
+
+#include <stddef.h>
+
+#include "model/run.h"
+#include "util/rc.h"
+
+struct reporter;
+
+/* Opens a run on the server like `r` (title, environment, project, context)
+ * and starts the sending thread. RC_IO/RC_USAGE (with the server's words)
+ * when the server cannot be reached or refuses. */
+int reporter_start(const char *server, const char *token, const struct run *r,
+		   struct reporter **out, struct error *e);
+/* The id of the run on the server. */
+const char *reporter_run_id(const struct reporter *rp);
+/* Queues a result and its sub-results (copied). */
+void reporter_add(struct reporter *rp, const struct result *r, const struct result *subs,
+		  size_t n_subs);
+/* Sends what is queued, stops the thread, and ends the server's run:
+ * completed from its counters, or aborted when the local run was cancelled
+ * or failed. RC_IO with a message when results were lost. */
+int reporter_finish(struct reporter *rp, const struct run *final, struct error *e);
+void reporter_free(struct reporter *rp);
+
+#endif

@@ -1,0 +1,89 @@
+/* routes — the one table of the API: the router matches requests against
+ * it, /metrics names its rows, and openapi.c writes the OpenAPI document
+ * from it, so the document cannot list a route the server lacks (and
+ * tests/cli/serve_api.sh calls every route the document lists).
+ *
+ * ACCESS_PUBLIC routes answer anyone; the others need a token (http/auth.c).
+ *
+ * Query parameters are "name:type:description" separated by '|'; type is an
+ * OpenAPI type (string, integer, boolean). */
+#include "util/base.h"
+
+#include "http/api.h"
+
+#define RUN_FILTERS                                                                        \
+	"status:string:verdict: running, passed, failed, cancelled, error|"                \
+	"environment:string:exact environment|project:string:project name|"              \
+	"triggered_by:string:exact triggered_by|"                                          \
+	"since:string:created at or after (ISO 8601, or ms since the epoch)|"             \
+	"until:string:created before (ISO 8601, or ms since the epoch)|"                  \
+	"text:string:substring of the title or description|"                              \
+	"limit:integer:runs per page, 1-1000 (default 50)|"                                \
+	"cursor:string:next_cursor of the previous page"
+
+#define RESULT_FILTERS                                                                     \
+	"status:string:result status: passed, failed, error, blocked, skipped, invalid, "  \
+	"untested, retest|test:string:exact test name|"                                    \
+	"top_level:boolean:only results without a parent (no TAP points, JUnit cases)|"  \
+	"final:boolean:leave out superseded attempts|"                                     \
+	"output:boolean:include stdout and stderr|"                                        \
+	"limit:integer:results per page, 1-1000 (default 100)|"                            \
+	"cursor:string:next_cursor of the previous page"
+
+const struct route http_routes[] = {
+	{ { "GET", "/healthz" }, api_healthz, "healthz", "Liveness and the schema version",
+	  NULL, NULL, "200", ACCESS_PUBLIC },
+	{ { "GET", "/metrics" }, api_metrics, "metrics",
+	  "Prometheus metrics: requests, latencies, results ingested, runs by state", NULL, NULL,
+	  "200", ACCESS_READ },
+	{ { "GET", "/api/v1/openapi.json" }, api_openapi, "openapi", "This document", NULL,
+	  NULL, "200", ACCESS_PUBLIC },
+	{ { "GET", "/api/v1/runs" }, api_runs_list, "runs_list",
+	  "Runs, newest first, filtered, one page at a time", RUN_FILTERS, NULL, "200 400",
+	  ACCESS_READ },
+	{ { "POST", "/api/v1/runs" }, api_runs_create, "runs_create",
+	  "Open a run for a reporter (in progress until completed or cancelled)", NULL,
+	  "application/json", "201 400 415", ACCESS_WRITE },
+	{ { "GET", "/api/v1/runs/{id}" }, api_run_get, "run_get",
+	  "One run with its counts ({id}: an id, a unique prefix, or last)", NULL, NULL,
+	  "200 404", ACCESS_READ },
+	{ { "POST", "/api/v1/runs/{id}/complete" }, api_run_complete, "run_complete",
+	  "Complete an open run: completed (7) or completed with failures (8)", NULL, NULL,
+	  "200 404 409", ACCESS_WRITE },
+	{ { "POST", "/api/v1/runs/{id}/cancel" }, api_run_cancel, "run_cancel",
+	  "Abort an open run: cancelled (10); optional body {\"reason\": \"...\"}", NULL,
+	  "application/json", "200 404 409", ACCESS_WRITE },
+	{ { "GET", "/api/v1/runs/{id}/events" }, api_run_events, "run_events",
+	  "The run's lifecycle transitions, oldest first", NULL, NULL, "200 404", ACCESS_READ },
+	{ { "GET", "/api/v1/runs/{id}/results" }, api_results_list, "results_list",
+	  "The run's results in recording order, one page at a time", RESULT_FILTERS, NULL,
+	  "200 400 404", ACCESS_READ },
+	{ { "POST", "/api/v1/runs/{id}/results" }, api_results_add, "results_add",
+	  "Add one result or an array of up to 10000 to an open run, in one transaction; "
+	  "answers per item; honours Idempotency-Key",
+	  NULL, "application/json", "201 207 400 404 409 413 415 422", ACCESS_WRITE },
+	{ { "GET", "/api/v1/tests" }, api_tests_list, "tests_list",
+	  "Every recorded test with its history: results, average duration, last status",
+	  "project:string:only this project's tests", NULL, "200", ACCESS_READ },
+	{ { "POST", "/api/v1/runs/{id}/share" }, api_share_create, "share_create",
+	  "Make a read-only link to this run that needs no token (Share report)", NULL, NULL,
+	  "201 404", ACCESS_WRITE },
+	{ { "DELETE", "/api/v1/runs/{id}/share" }, api_share_revoke, "share_revoke",
+	  "Revoke every share link of this run", NULL, NULL, "200 404", ACCESS_WRITE },
+	{ { "GET", "/api/v1/shared/{token}" }, api_shared_run, "shared_run",
+	  "The run a share link points at (no token needed)", NULL, NULL, "200 404",
+	  ACCESS_PUBLIC },
+	{ { "GET", "/api/v1/shared/{token}/results" }, api_shared_results, "shared_results",
+	  "The results of the run a share link points at (no token needed)", RESULT_FILTERS,
+	  NULL, "200 400 404", ACCESS_PUBLIC },
+	{ { "POST", "/api/v1/imports" }, api_imports, "imports",
+	  "Record a JUnit XML, TAP or CTRF report as a new run (or into an open one)",
+	  "format:string:junit, tap or ctrf (default: from the content)|"
+	  "run:string:add to this open run instead|title:string:run title|"
+	  "description:string:run description|environment:string:run environment|"
+	  "project:string:run project|name:string:the report's file name (names a TAP "
+	  "stream's test)",
+	  "application/xml", "200 201 400 409 413 415", ACCESS_WRITE },
+};
+
+const size_t http_routes_n = ARRAY_SIZE(http_routes);

@@ -1,0 +1,100 @@
+/* server_int — what the server core shares with the route handlers (private
+ * to http/): the request being answered, the route table, and the helpers a
+ * handler answers with.
+ *
+ * A handler reads rq (path params, query, body) and calls exactly one of
+ * reply_json / reply_error / reply_text before returning. It runs on a
+ * worker thread with rq->st, a store handle of its own for the request. */
+#ifndef ASSAY_HTTP_SERVER_INT_H
+#define ASSAY_HTTP_SERVER_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/router.h"
+#include "store/store.h"
+#include "util/rc.h"
+
+struct http_server;
+struct MHD_Connection;
+
+struct http_req {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	struct route_match match;
+	const char *body; /* the whole body (NUL-terminated), or "" */
+	size_t body_len;
+	struct store *st;
+
+	/* The answer, set by reply_*. */
+	int status;
+	char *resp;       /* heap */
+	size_t resp_len;
+	const char *content_type;
+	char *location;   /* heap; the Location header of a 201, or NULL */
+	char *allow;      /* heap; the Allow header of a 405, or NULL */
+	char *token_name; /* heap; the name of the caller's token, or NULL */
+};
+
+/* Who may call a route: anyone, any valid token (or anyone with
+ * --public-read), or a token of role write or admin. */
+enum access { ACCESS_PUBLIC, ACCESS_READ, ACCESS_WRITE };
+
+struct route {
+	struct route_pattern head; /* method and pattern; first, for router_match */
+	void (*handler)(struct http_req *rq);
+	const char *name;          /* for /metrics and the OpenAPI operationId */
+	const char *summary;
+	const char *query;         /* query parameters, "name:type:text|..."; NULL */
+	const char *body;          /* the request body's media type; NULL: none */
+	const char *answers;       /* statuses it answers, "200 404" */
+	enum access access;        /* ACCESS_WRITE: changes the database */
+};
+
+extern const struct route http_routes[];
+extern const size_t http_routes_n;
+
+/* ---- answering ---- */
+
+/* Answers `status` with the JSON `v` (consumed: the reference is stolen). */
+void reply_json(struct http_req *rq, int status, json_t *v);
+/* Answers {"error": {"code": code, "message": ...}} with `status`. */
+void reply_error(struct http_req *rq, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Answers an assay error with the status its code means (RC_NOTFOUND 404,
+ * RC_STATE 409, RC_USAGE/RC_PARSE 400, RC_EXISTS 409, else 500). */
+void reply_rc(struct http_req *rq, const struct error *e);
+/* Answers `status` with `text` (copied) of `content_type`. */
+void reply_text(struct http_req *rq, int status, const char *content_type, const char *text,
+		size_t len);
+
+/* ---- reading the request ---- */
+
+/* A query parameter (unescaped), or NULL. */
+const char *req_query(struct http_req *rq, const char *name);
+/* A request header, or NULL. */
+const char *req_header(struct http_req *rq, const char *name);
+/* The parsed JSON body; NULL after answering 400 (with the line and column
+ * of a syntax error) or 415 (a Content-Type that is not JSON). */
+json_t *req_json(struct http_req *rq);
+/* Resolves the {id} of the path (a run id, a unique prefix, or "last") to a
+ * full id; false after answering 404/400. A full id is taken as it is,
+ * without looking it up: the caller's own read answers 404. */
+bool req_run_id(struct http_req *rq, char id[37]);
+
+/* ---- the server, for handlers ---- */
+
+uint64_t server_max_body(const struct http_server *srv);
+bool server_public_read(const struct http_server *srv);
+/* Whether the request may call a route of `access`: true, or false after
+ * answering 401 (no token, or not a valid one) or 403 (a read token on a
+ * write). Fills rq->token_name (http/auth.c). */
+bool auth_check(struct http_req *rq, enum access access);
+/* The server's request and ingestion counters (http/metrics.h). */
+struct metrics *server_metrics(struct http_server *srv);
+
+#endif

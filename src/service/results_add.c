@@ -1,0 +1,82 @@
+/* results_add — records a reporter's results into an open run (see
+ * results_add.h). The order inside the transaction matters: the key first
+ * (a retry of a request that succeeded must get its answer even if the run
+ * was completed since), then the run's state, then the results and the key
+ * together. */
+#include "util/base.h"
+
+#include "service/results_add.h"
+#include "util/uuid.h"
+
+static int record(struct store *st, struct results_add_request *req, const char *scope,
+		  struct idem_answer *replay, bool *replayed, struct error *e)
+{
+	if (req->idem_key) {
+		int rc = store_idem_get(st, scope, req->idem_key, replay, e);
+		if (!rc) {
+			const char *h = req->request_hash ? req->request_hash : "";
+			if (strcmp(replay->request_hash ? replay->request_hash : "", h)) {
+				idem_answer_release(replay);
+				return err_set(e, RC_EXISTS,
+					       "Idempotency-Key '%s' was used for a different request "
+					       "to run %s",
+					       req->idem_key, req->run_id);
+			}
+			*replayed = true;
+			return RC_OK;
+		}
+		if (rc != RC_NOTFOUND)
+			return rc;
+	}
+	struct run r;
+	int rc = store_run_get(st, req->run_id, &r, e);
+	if (rc)
+		return rc;
+	if (lifecycle_is_terminal(r.lifecycle)) {
+		rc = err_set(e, RC_STATE, "run %s is closed (%s, %d): it takes no more results",
+			     r.id, lifecycle_name(r.lifecycle), (int)r.lifecycle);
+		run_release(&r);
+		return rc;
+	}
+	run_release(&r);
+	for (size_t i = 0; i < req->n; i++) {
+		memcpy(req->results[i].run_id, req->run_id, UUID_STR_LEN);
+		if (!req->results[i].id[0])
+			uuid7_new(req->results[i].id, 0);
+	}
+	if ((rc = store_results_insert(st, req->results, req->n, e)))
+		return rc;
+	if (req->idem_key) {
+		struct idem_answer a = req->answer;
+		a.request_hash = (char *)(req->request_hash ? req->request_hash : "");
+		rc = store_idem_put(st, scope, req->idem_key, &a, e);
+	}
+	return rc;
+}
+
+int service_results_add(struct store *st, struct results_add_request *req,
+			struct idem_answer *replay, bool *replayed, struct error *e)
+{
+	memset(replay, 0, sizeof(*replay));
+	*replayed = false;
+	if (!req->run_id || strlen(req->run_id) != UUID_STR_LEN - 1)
+		return err_set(e, RC_USAGE, "adding results: no run id given");
+	char *scope = xasprintf("results:%s", req->run_id);
+	int rc = store_begin(st, e);
+	if (!rc)
+		rc = record(st, req, scope, replay, replayed, e);
+	if (!rc)
+		rc = store_commit(st, e);
+	if (rc) {
+		store_rollback(st);
+		idem_answer_release(replay);
+		*replayed = false;
+	}
+	free(scope);
+	return rc;
+}
+
+int service_idem_expire(struct store *st, int64_t now, int64_t *n, struct error *e)
+{
+	return store_idem_expire(st, now - IDEM_KEEP_MS, n, e);
+}

@@ -1,0 +1,72 @@
+# assay run --server: a local run streams its results to an assay serve as it
+# goes; the server's copy ends like the local run; an unreachable server
+# costs the run nothing but a warning.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve.inc"
+mkdir -p "$T/p"
+cat >"$T/p/assay.yaml" <<'Y'
+project: demo
+context:
+  build: "42"
+tests:
+  ok.one: {command: 'true'}
+  ok.two: {command: sh -c 'echo out; exit 0'}
+  skipper: {command: sh -c 'exit 77'}
+  breaker: {command: sh -c 'echo the reason >&2; exit 2'}
+  points:
+    command: sh -c 'printf "1..3\nok 1 - a\nnot ok 2 - b\nok 3 - c\n"'
+    protocol: tap
+Y
+db="$T/server.db"
+TOKEN=$(make_token "$db" ci write)
+start_server "$db"
+ok_if "the server starts" "[ -n '$URL' ]"
+cd "$T/p"
+local_db="$T/p/.assay/assay.db"
+
+expect_code 1 "a run with --server exits as the run does (1: a test failed)" \
+	"$ASSAY" run -j2 --server "$URL" --token "$TOKEN" --title streamed -e ci
+ok_if "it says where the server's copy is" "grep -q \"the run is also on $URL as run\" '$T/err'"
+remote=$(sed -n 's/.*as run \([0-9a-f-]*\)$/\1/p' "$T/err")
+ok_if "the server's run has the local run's title, environment, project and context" \
+	"[ \$(api GET /api/v1/runs/$remote) = 200 ] && [ \"\$(jget '$T/body' '(d[\"title\"], d[\"environment\"], d[\"project\"], d[\"context\"][\"build\"])')\" = \"('streamed', 'ci', 'demo', '42')\" ]"
+ok_if "it is completed with failures, as the local run" \
+	"[ \"\$(jget '$T/body' '(d[\"lifecycle_code\"], d[\"status\"])')\" = \"(8, 'failed')\" ] && [ \"\$(sql '$local_db' 'select lifecycle_code from test_runs')\" = 8 ]"
+ok_if "with the same counts" \
+	"[ \"\$(jget '$T/body' '(d[\"counts\"][\"passed\"], d[\"counts\"][\"failed\"], d[\"counts\"][\"skipped\"], d[\"sub_counts\"][\"passed\"], d[\"sub_counts\"][\"failed\"])')\" = \"\$(sql '$local_db' \"select '(' || n_passed || ', ' || n_failed || ', ' || n_skipped || ', ' || sub_n_passed || ', ' || sub_n_failed || ')' from test_runs\")\" ]"
+ok_if "and the same results, sub-results and output" \
+	"[ \"\$(sql '$db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results where run_id = '$remote' order by test)\")\" = \"\$(sql '$local_db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results order by test)\")\" ] && [ \"\$(sql '$db' \"select stderr_text from results where run_id = '$remote' and test = 'breaker'\")\" = 'the reason' ]"
+
+# --- visible while in progress: the slow test waits until the server shows
+# the quick one's result, which only streaming can make true ---
+cat >>"$T/p/assay.yaml" <<'Y'
+  gate.quick: {command: 'true'}
+  gate.slow:
+    command: sh -c 'while test ! -f go; do sleep 0.05; done'
+Y
+rm -f go
+"$ASSAY" run -j2 --server "$URL" --token "$TOKEN" --title live gate.quick gate.slow >"$T/live.out" 2>&1 &
+live=$!
+shows_quick() {
+	[ "$(api GET '/api/v1/runs?text=live')" = 200 ] || return 1
+	id=$(jget "$T/body" 'd["runs"][0]["id"] if d["runs"] else ""')
+	[ -n "$id" ] && [ "$(api GET "/api/v1/runs/$id")" = 200 ] &&
+		[ "$(jget "$T/body" '(d["counts"]["passed"], d["lifecycle_code"])')" = "(1, 6)" ]
+}
+ok_if "a result is on the server while the run is still in progress" "wait_for 60 shows_quick"
+touch go
+wait "$live"
+ok_if "and the run then ends there too" \
+	"[ \$(api GET '/api/v1/runs?text=live') = 200 ] && [ \"\$(jget '$T/body' '(d[\"runs\"][0][\"lifecycle_code\"], d[\"runs\"][0][\"counts\"][\"passed\"])')\" = '(7, 2)' ]"
+
+stop_server
+ok_if "the server stopped cleanly" "[ $SRV_RC = 0 ] && server_clean"
+runs_before=$(sql "$local_db" 'select count(*) from test_runs')
+expect_code 1 "with the server gone, the run still runs and records here" \
+	"$ASSAY" run -j2 --server "$URL" --token "$TOKEN" --title alone
+ok_if "saying the server could not be reached and the run is recorded here only" \
+	"grep -q 'warning: .*the run is recorded here only' '$T/err'"
+ok_if "and the local run is complete" \
+	"[ \$(sql '$local_db' 'select count(*) from test_runs') = \$((runs_before + 1)) ] && [ \"\$(sql '$local_db' \"select lifecycle_code from test_runs where title = 'alone'\")\" = 8 ]"
+expect_code 0 "a passing selection exits 0 with the server gone" "$ASSAY" run --server "$URL" --token "$TOKEN" ok.one
+done_testing
