@@ -16,6 +16,10 @@ tests:
   slow: {command: sh -c 'touch slow.started; sleep 30', resources: [env]}
   later: {command: 'true', prerequisites: [slow]}
 Y
+# A sleep of our own length, so that looking for it never finds (or kills)
+# another test's processes on a shared machine.
+nap="30.$$"
+sed -i "s/sleep 30/sleep $nap/" assay.yaml
 in_progress() { [ "$(sql "$db" 'select lifecycle_code from test_runs order by created_at desc limit 1')" = 6 ]; }
 
 # --- SIGKILL ---
@@ -24,7 +28,7 @@ pid=$!
 quick_stored() { [ "$(sql "$db" "select status from results where test='quick'")" = passed ]; }
 ok_if "the run reaches in progress (6) and stores the quick result within a batch interval" "wait_for 20 test -f slow.started && in_progress && wait_for 5 quick_stored"
 kill -9 "$pid"; wait "$pid" 2>/dev/null
-pkill -9 -f 'sleep 30' 2>/dev/null
+pkill -9 -f "sleep $nap" 2>/dev/null
 ok_if "the database still opens and shows the run unfinished" "[ \"\$(sql '$db' 'pragma integrity_check')\" = ok ] && in_progress"
 expect_code 0 "the next command works" "$ASSAY" list runs --json
 ok_if "it says it marked the abandoned run" "grep -q 'marked 1 abandoned run' '$T/err'"
@@ -45,7 +49,7 @@ ok_if "a cancelled run exits 130" "[ $code = 130 ]"
 ok_if "the clean-up ran, with the set-up's context" "grep -qx 'cleaned made' cleanup.done"
 ok_if "the run is cancelled (10) and went through cancelling (9)" "[ \"\$(sql '$db' 'select lifecycle_code, status from test_runs order by created_at desc limit 1')\" = '10|cancelled' ] && sql '$db' 'select lifecycle_code from run_events' | grep -qx 9"
 ok_if "the finished result is kept, the interrupted and unstarted ones are untested" "[ \"\$(sql '$db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results where run_id = (select id from test_runs order by created_at desc limit 1) order by test)\")\" = 'later=untested quick=passed slow=untested' ]"
-ok_if "no test process outlives the run" "! pgrep -f 'sleep 30'"
+ok_if "no test process outlives the run" "! pgrep -f 'sleep $nap'"
 ok_if "the user was told it is cancelling" "grep -q cancelling '$T/int.err'"
 
 # --- SIGTERM behaves the same ---

@@ -13,6 +13,8 @@ tests:
   calc: {command: cat calc.tap, protocol: tap}
   hang: {command: sleep 20}
 Y
+nap="20.$$" # our own length: pgrep never sees another test's sleep
+sed -i "s/command: sleep 20}/command: sleep $nap}/" assay.yaml
 printf 'TAP version 14\n1..3\nok 1 - adds\nnot ok 2 - divides\nok 3 - later # SKIP no db\n' > calc.tap
 printf 'a=1\n# a comment\nb=two words\n' > ctx.txt
 expect_code 1 "a run with -C and -c" "$ASSAY" run ctx calc hang -C ctx.txt -c c=3 --timeout 300ms --grace 100ms
@@ -22,7 +24,7 @@ ok_if "TAP points are sub-results named parent/child" "[ \"\$(sql '$db' \"select
 ok_if "the TAP test itself failed, naming the failed point" "sql '$db' \"select message from results where test='calc'\" | grep -q '1 of 3 TAP tests failed: divides'"
 ok_if "sub-results are counted apart from tests" "[ \"\$(sql '$db' 'select n_passed, n_failed, sub_n_passed, sub_n_failed, sub_n_skipped from test_runs')\" = '1|1|1|1|1' ]"
 ok_if "--timeout applies to tests without their own: error, timed out" "[ \"\$(sql '$db' \"select status, message from results where test='hang'\")\" = 'error|timed out after 300ms' ]"
-ok_if "no sleep outlived the run" "! pgrep -x -f 'sleep 20'"
+ok_if "no sleep outlived the run" "! pgrep -x -f 'sleep $nap'"
 
 # History: -j1, the slow test listed last starts first on the second run.
 mkdir -p "$T/h" && cd "$T/h"
