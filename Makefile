@@ -121,6 +121,11 @@ bench: all
 bench-export: all $(OUT)/libassay.a
 	ASSAY=$(OUT)/assay LIB=$(OUT)/libassay.a sh bench/export.sh
 
+# assay serve under wrk on loopback (bench/serve.sh; needs wrk).
+.PHONY: bench-serve
+bench-serve: all $(OUT)/libassay.a
+	ASSAY=$(OUT)/assay LIB=$(OUT)/libassay.a sh bench/serve.sh
+
 format:
 	clang-format -i $(wildcard src/*/*.[ch] tests/unit/*.c fuzz/*.[ch])
 

@@ -1,7 +1,11 @@
 /* fill_store — makes a large run for bench/export.sh, straight through the
  * store API (no test is executed):
  *
- *     fill_store DB N     # one completed run of N results in DB; prints its id
+ *     fill_store DB N [RUNS]  # one completed run of N results in DB; prints its id
+ *
+ * With RUNS, that many small older runs come first (2 results each, over the
+ * environments ci, dev, staging and nightly, one in four failed), so a runs
+ * listing has something to filter (bench/serve.sh).
  *
  * The results look like a big suite's: names "pkgP/modM/test_NNNNNNN" spread
  * over about N/1000 suites and recorded interleaved (as parallel tests finish),
@@ -23,10 +27,62 @@ static int die(const struct error *e)
 	return 1;
 }
 
+/* RUNS small completed runs, a minute apart before t0, in one transaction
+ * each (the store's own). */
+static int add_small_runs(struct store *st, long runs, int64_t t0, struct error *e)
+{
+	static const char *const envs[] = { "ci", "dev", "staging", "nightly" };
+	for (long j = 0; j < runs; j++) {
+		int64_t at = t0 - (runs - j) * 60000;
+		bool failed = j % 4 == 1;
+		struct run r = { 0 };
+		uuid7_new(r.id, at);
+		r.project = xstrdup("bench");
+		r.definition = xstrdup(".");
+		r.title = xasprintf("small run %ld", j);
+		r.environment = xstrdup(envs[(j / 2) % 4]);
+		r.triggered_by = xstrdup("bench@localhost");
+		r.lifecycle = LC_IN_PROGRESS;
+		r.verdict = V_RUNNING;
+		r.created_at = r.started_at = at;
+		r.total = 2;
+		if (store_run_insert(st, &r, e))
+			return e->code;
+		struct result res[2] = { 0 };
+		for (int k = 0; k < 2; k++) {
+			memcpy(res[k].run_id, r.id, sizeof(res[k].run_id));
+			res[k].test = xasprintf("smoke/test_%d", k);
+			res[k].status = failed && k ? RS_FAILED : RS_PASSED;
+			res[k].duration_ms = 10 + k;
+			res[k].attempt = 1;
+			res[k].exit_code = failed && k ? 1 : 0;
+			res[k].started_at = at;
+			res[k].completed_at = at + 10 + k;
+		}
+		if (store_results_insert(st, res, 2, e))
+			return e->code;
+		for (int k = 0; k < 2; k++)
+			result_release(&res[k]);
+		struct run stored;
+		if (store_run_get(st, r.id, &stored, e))
+			return e->code;
+		r.lifecycle = lifecycle_for_counts(stored.counts);
+		r.verdict = verdict_of(r.lifecycle);
+		r.completed_at = at + 20;
+		r.duration_ms = 20;
+		run_release(&stored);
+		if (store_run_update(st, &r, e) ||
+		    store_run_event_add(st, r.id, r.lifecycle, r.completed_at, NULL, e))
+			return e->code;
+		run_release(&r);
+	}
+	return RC_OK;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: fill_store DB N\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: fill_store DB N [RUNS]\n");
 		return 2;
 	}
 	long n = strtol(argv[2], NULL, 10);
@@ -39,7 +95,10 @@ int main(int argc, char **argv)
 	if (store_open(argv[1], &st, &e))
 		return die(&e);
 
+	long runs = argc == 4 ? strtol(argv[3], NULL, 10) : 0;
 	int64_t t0 = time_now_ms();
+	if (add_small_runs(st, runs, t0, &e))
+		return die(&e);
 	struct run run = { 0 };
 	uuid7_new(run.id, t0);
 	run.project = xstrdup("bench");
