@@ -226,3 +226,14 @@ int json_result_parse(const json_t *o, struct result *out, struct error *e)
 	out->exit_code = (int)exit_code;
 	return RC_OK;
 }
+
+json_t *json_project_stat(const struct project_stat *p)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "name", text(p->name));
+	json_object_set_new(o, "created_at", json_time(p->created_at));
+	json_object_set_new(o, "runs", json_integer(p->runs));
+	json_object_set_new(o, "tests", json_integer(p->tests));
+	json_object_set_new(o, "last_run_at", json_time(p->last_run_at));
+	return o;
+}

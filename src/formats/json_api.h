@@ -15,6 +15,8 @@ json_t *json_run_event(const struct run_event *ev);
 /* with_output adds stdout/stderr and the dropped byte counts. */
 json_t *json_result(const struct result *r, bool with_output);
 json_t *json_test_stat(const struct test_stat *t);
+/* {name, created_at, runs, tests, last_run_at} */
+json_t *json_project_stat(const struct project_stat *p);
 /* An ISO 8601 UTC string, or null for 0. */
 json_t *json_time(int64_t ms);
 

@@ -230,3 +230,19 @@ void api_tests_list(struct http_req *rq)
 	json_object_set_new(o, "tests", list);
 	reply_json(rq, 200, o);
 }
+
+void api_projects_list(struct http_req *rq)
+{
+	struct project_stat *ps;
+	size_t n;
+	struct error e = ERROR_INIT;
+	if (store_projects_list(rq->st, &ps, &n, &e))
+		return reply_rc(rq, &e);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_project_stat(&ps[i]));
+	store_project_stats_free(ps, n);
+	json_t *o = json_object();
+	json_object_set_new(o, "projects", list);
+	reply_json(rq, 200, o);
+}

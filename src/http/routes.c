@@ -62,6 +62,9 @@ const struct route http_routes[] = {
 	  "Add one result or an array of up to 10000 to an open run, in one transaction; "
 	  "answers per item; honours Idempotency-Key",
 	  NULL, "application/json", "201 207 400 404 409 413 415 422", ACCESS_WRITE },
+	{ { "GET", "/api/v1/projects" }, api_projects_list, "projects_list",
+	  "Every project with its number of runs and tests and its newest run", NULL, NULL,
+	  "200", ACCESS_READ },
 	{ { "GET", "/api/v1/tests" }, api_tests_list, "tests_list",
 	  "Every recorded test with its history: results, average duration, last status",
 	  "project:string:only this project's tests", NULL, "200", ACCESS_READ },

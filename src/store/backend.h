@@ -59,6 +59,8 @@ struct store_ops {
 	int (*commit)(struct store *st, struct error *e);
 	void (*rollback)(struct store *st);
 
+	int (*projects_list)(struct store *st, struct project_stat **out, size_t *n,
+			     struct error *e);
 	int (*tests_list)(struct store *st, const char *project, struct test_stat **out,
 			  size_t *n, struct error *e);
 	int (*test_durations)(struct store *st, const char *project,

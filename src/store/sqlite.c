@@ -1088,6 +1088,7 @@ static const struct store_ops sqlite_ops = {
 	.results_insert = sq_results_insert,
 	.results_each = sq_results_each,
 	.test_exists = sq_test_exists,
+	.projects_list = sq_projects_list,
 	.tests_list = sq_tests_list,
 	.test_durations = sq_test_durations,
 	.begin = sqlite_begin,

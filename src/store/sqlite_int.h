@@ -72,6 +72,8 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 		    int (*cb)(void *ctx, const struct result *r), void *ctx, struct error *e);
 int sq_test_exists(struct store *st, const char *project, const char *name, bool *exists,
 		   struct error *e);
+int sq_projects_list(struct store *st, struct project_stat **out, size_t *n,
+		     struct error *e);
 int sq_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
 		  struct error *e);
 int sq_test_durations(struct store *st, const char *project,

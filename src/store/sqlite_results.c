@@ -540,6 +540,47 @@ static int64_t column_avg(sqlite3_stmt *q, int i)
 	return (int64_t)(sqlite3_column_double(q, i) + 0.5);
 }
 
+int sq_projects_list(struct store *st, struct project_stat **out, size_t *n,
+		     struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	/* Counted per project by subqueries on the project indexes, so the
+	 * answer costs one index range per project, not a scan of the runs. */
+	sqlite3_stmt *q = sq_prepare(
+		s,
+		"SELECT p.name, p.created_at, "
+		"(SELECT count(*) FROM test_runs r WHERE r.project_id = p.id), "
+		"(SELECT count(*) FROM tests t WHERE t.project_id = p.id), "
+		"(SELECT max(r.created_at) FROM test_runs r WHERE r.project_id = p.id) "
+		"FROM projects p ORDER BY p.name",
+		e);
+	if (!q)
+		return err_prefix(e, "listing projects");
+	struct project_stat *ps = NULL;
+	size_t cap = 0, count = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(ps, cap, count + 1);
+		struct project_stat *p = &ps[count++];
+		p->name = sq_column_dup(q, 0);
+		p->created_at = sqlite3_column_int64(q, 1);
+		p->runs = sqlite3_column_int64(q, 2);
+		p->tests = sqlite3_column_int64(q, 3);
+		p->last_run_at = sqlite3_column_int64(q, 4);
+	}
+	int rc = RC_OK;
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(s, e, "listing projects");
+		store_project_stats_free(ps, count);
+		ps = NULL;
+		count = 0;
+	}
+	sqlite3_finalize(q);
+	*out = ps;
+	*n = count;
+	return rc;
+}
+
 int sq_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
 		  struct error *e)
 {

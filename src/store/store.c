@@ -276,6 +276,21 @@ void store_results_free(struct result *rs, size_t n)
 	free(rs);
 }
 
+int store_projects_list(struct store *st, struct project_stat **out, size_t *n,
+			struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	return st->ops->projects_list(st, out, n, e);
+}
+
+void store_project_stats_free(struct project_stat *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i].name);
+	free(p);
+}
+
 int store_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
 		     struct error *e)
 {

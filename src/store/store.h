@@ -188,6 +188,21 @@ int store_share_find(struct store *st, const char *hash, char run_id[UUID_STR_LE
 /* Revokes every working link of the run; *n is how many there were. */
 int store_share_revoke(struct store *st, const char *run_id, int64_t *n, struct error *e);
 
+/* ---- projects ---- */
+
+struct project_stat {
+	char *name;
+	int64_t created_at;
+	int64_t runs;        /* runs recorded in the project */
+	int64_t tests;       /* tests it has */
+	int64_t last_run_at; /* created_at of its newest run; 0 = none */
+};
+
+/* Every project, by name, with its counts. */
+int store_projects_list(struct store *st, struct project_stat **out, size_t *n,
+			struct error *e);
+void store_project_stats_free(struct project_stat *p, size_t n);
+
 /* ---- tests and their history ---- */
 
 /* Whether `project` has a test named `name` (the tests an import may not

@@ -191,6 +191,9 @@ ok_if "the document has the core routes" \
 
 ok_if "GET /api/v1/tests lists recorded tests with their history" \
 	"[ \$(api GET '/api/v1/tests?project=shop') = 200 ] && [ \"\$(jget '$T/body' 'sorted((t[\"name\"], t[\"results\"]) for t in d[\"tests\"])[:2]')\" = '[[\"a\", 2], [\"c\", 1]]' ]"
+shop_tests=$(sqlite3 "$db" "select count(*) from tests t join projects p on p.id = t.project_id where p.name = 'shop'")
+ok_if "GET /api/v1/projects lists projects with their runs and tests" \
+	"[ \$(api GET /api/v1/projects) = 200 ] && [ \"\$(jget '$T/body' '[p[\"tests\"] for p in d[\"projects\"] if p[\"name\"] == \"shop\" and p[\"runs\"] > 0 and p[\"last_run_at\"]]')\" = '[$shop_tests]' ] && [ $shop_tests -gt 0 ]"
 
 # --- no input crashes the server ---
 python3 -c 'print("[" * 60000)' >"$T/deep.json"
