@@ -28,6 +28,7 @@
 #define BATCH_BYTES (4u << 20)
 #define ADVANCE_BYTES (16u << 20) /* progress every this many bytes */
 #define FAILED_NAMES 5            /* failed TAP points named in the stream's message */
+#define TAP_NAMES_KEPT 100000     /* point names remembered per stream to number repeats */
 
 /* What one TAP stream needs beyond its reader: it is one test (named after
  * the file) whose points are its sub-results, as with `assay run`. */
@@ -259,8 +260,12 @@ static void on_point(void *ctx, const struct tap_point *p)
 	enum result_status status;
 	char *message;
 	tap_point_result(p, &name, &status, &message);
+	/* A repeated point name is numbered " (2)", as assay run does. Past
+	 * TAP_NAMES_KEPT names a stream stops remembering them (memory stays
+	 * bounded): a repeat then becomes a later attempt of the same result. */
 	size_t base = name.len;
-	for (int k = 2; !strmap_put(&ts->children, name.data, 1); k++) {
+	bool numbered = ts->children.n < TAP_NAMES_KEPT;
+	for (int k = 2; numbered && !strmap_put(&ts->children, name.data, 1); k++) {
 		buf_truncate(&name, base);
 		buf_addf(&name, " (%d)", k);
 	}
@@ -282,7 +287,7 @@ static void on_point(void *ctx, const struct tap_point *p)
 		.parent = xstrdup(ts->name),
 		.status = status,
 		.message = message,
-		.attempt = 1,
+		.attempt = numbered ? 1 : 0,
 	};
 	add(im, &r);
 	buf_release(&name);
