@@ -79,10 +79,18 @@ int cmd_serve(int argc, char **argv)
 		return cli_usage_error("serve", "takes no arguments ('%s')", argv[optind]);
 	/* Opening here resolves --db like every command, migrates the database
 	 * and marks abandoned local runs failed, once, before any worker starts. */
+	/* A catalog is optional: it gives /api/v1/suites and, without --db,
+	 * where the database is. */
+	struct catalog *cat = NULL;
+	int crc = cli_load_catalog(&common, &cat, &e);
+	if (crc && (crc != RC_NOTFOUND || common.catalog))
+		return cli_fail(&e);
 	struct store *st;
 	char db[PATH_MAX + 32];
-	if (cli_open_store(&common, NULL, &st, db, sizeof(db), &e))
+	if (cli_open_store(&common, cat, &st, db, sizeof(db), &e)) {
+		catalog_free(cat);
 		return cli_fail(&e);
+	}
 	struct token *tokens;
 	size_t n_tokens = 0, valid = 0;
 	if (!store_tokens_list(st, &tokens, &n_tokens, &e)) {
@@ -97,6 +105,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	store_close(st);
 	cfg.db = db;
+	cfg.catalog = cat;
 	/* Blocked before the workers start, so they inherit the mask and the
 	 * signals reach only sigwait below. */
 	sigset_t stop;
@@ -105,8 +114,10 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	struct http_server *srv;
-	if (http_server_start(&cfg, &srv, &e))
+	if (http_server_start(&cfg, &srv, &e)) {
+		catalog_free(cat);
 		return cli_fail(&e);
+	}
 	printf("listening on %s\n", http_server_address(srv));
 	fflush(stdout);
 	/* Upkeep at start and every hour, between signals. */
@@ -121,5 +132,6 @@ int cmd_serve(int argc, char **argv)
 	fprintf(stderr, "assay serve: %s: finishing requests in flight, then stopping\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(srv);
+	catalog_free(cat);
 	return EXIT_OK;
 }

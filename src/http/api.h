@@ -24,6 +24,7 @@ void api_results_add(struct http_req *rq);
 void api_imports(struct http_req *rq);
 void api_tests_list(struct http_req *rq);
 void api_projects_list(struct http_req *rq);
+void api_suites_list(struct http_req *rq);
 
 void api_share_create(struct http_req *rq);
 void api_share_revoke(struct http_req *rq);

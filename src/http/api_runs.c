@@ -2,6 +2,7 @@
  * open run for a reporter), get, complete, cancel, and the run's events. */
 #include "util/base.h"
 
+#include "catalog/catalog.h"
 #include "formats/json_api.h"
 #include "http/api.h"
 #include "http/cursor.h"
@@ -244,5 +245,29 @@ void api_projects_list(struct http_req *rq)
 	store_project_stats_free(ps, n);
 	json_t *o = json_object();
 	json_object_set_new(o, "projects", list);
+	reply_json(rq, 200, o);
+}
+
+/* The suites of the catalog the server was started with: each with its
+ * items (test names, suite names and globs) as written. A server started
+ * without a catalog has none, and says so with "catalog": null. */
+void api_suites_list(struct http_req *rq)
+{
+	const struct catalog *cat = server_catalog(rq->srv);
+	json_t *list = json_array();
+	for (size_t i = 0; cat && i < cat->n_suites; i++) {
+		const struct cat_suite *su = &cat->suites[i];
+		json_t *items = json_array();
+		for (char **it = su->items; it && *it; it++)
+			json_array_append_new(items, json_string(*it));
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(su->name));
+		json_object_set_new(o, "items", items);
+		json_array_append_new(list, o);
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "catalog", cat ? json_string(cat->path) : json_null());
+	json_object_set_new(o, "project", cat ? json_string(cat->project) : json_null());
+	json_object_set_new(o, "suites", list);
 	reply_json(rq, 200, o);
 }

@@ -27,8 +27,11 @@ struct http_config {
 	bool public_read;    /* reads need no token */
 	unsigned threads;    /* worker threads; 0 = 2 per CPU, at least 4 */
 	unsigned drain_ms;   /* how long stop waits for in-flight requests; 0 = 10 s */
+	const struct catalog *catalog; /* its suites answer /api/v1/suites; may be NULL.
+					  Borrowed: it must outlive the server */
 };
 
+struct catalog;
 struct http_server;
 
 /* Opens the store (migrating it), binds and starts answering. Errors:

@@ -46,6 +46,7 @@ struct http_server {
 	char address[80];
 	uint64_t max_body;
 	bool public_read;
+	const struct catalog *catalog;
 	unsigned drain_ms;
 	struct store_pool pool;
 	struct metrics *metrics;
@@ -266,6 +267,11 @@ bool req_run_id(struct http_req *rq, char id[UUID_STR_LEN])
 uint64_t server_max_body(const struct http_server *srv)
 {
 	return srv->max_body;
+}
+
+const struct catalog *server_catalog(const struct http_server *srv)
+{
+	return srv->catalog;
 }
 
 bool server_public_read(const struct http_server *srv)
@@ -522,6 +528,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	srv->db = xstrdup(cfg->db);
 	srv->max_body = cfg->max_body ? cfg->max_body : DEFAULT_MAX_BODY;
 	srv->public_read = cfg->public_read;
+	srv->catalog = cfg->catalog;
 	srv->drain_ms = cfg->drain_ms ? cfg->drain_ms : DEFAULT_DRAIN_MS;
 	srv->metrics = metrics_new(http_routes_n);
 	/* The first handle migrates the database and proves it opens, so a bad

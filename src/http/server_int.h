@@ -90,6 +90,8 @@ bool req_run_id(struct http_req *rq, char id[37]);
 
 uint64_t server_max_body(const struct http_server *srv);
 bool server_public_read(const struct http_server *srv);
+/* The catalog the server was started with (for /api/v1/suites), or NULL. */
+const struct catalog *server_catalog(const struct http_server *srv);
 /* Whether the request may call a route of `access`: true, or false after
  * answering 401 (no token, or not a valid one) or 403 (a read token on a
  * write). Fills rq->token_name (http/auth.c). */
