@@ -76,17 +76,12 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	store_close(fx->st);
 	run_release(&fx->run);
-	nftw(fx->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }

@@ -17,6 +17,8 @@
 #include "util/buf.h"
 #include "util/uuid.h"
 
+#include "testlib.h"
+
 enum { N = 6000 }; /* about 3 MB of rows: several 512 KiB batches */
 
 struct fixture {
@@ -78,16 +80,11 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	store_close(fx->st);
-	nftw(fx->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }

@@ -17,6 +17,8 @@
 #include "util/time.h"
 #include "util/uuid.h"
 
+#include "testlib.h"
+
 struct fixture {
 	char dir[64];
 	char path[128];
@@ -39,16 +41,11 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	store_close(fx->st);
-	nftw(fx->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }

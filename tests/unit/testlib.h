@@ -78,9 +78,15 @@ static inline char *testlib_tmpdir(void)
 	return d;
 }
 
-static inline void testlib_rmdir(char *d)
+/* Removes the folder `d` and everything in it. */
+static inline void testlib_rmtree(const char *d)
 {
 	nftw(d, testlib_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static inline void testlib_rmdir(char *d)
+{
+	testlib_rmtree(d);
 	free(d);
 }
 
