@@ -70,6 +70,10 @@ struct junit_reader {
 	int depth;
 	bool seen_root;
 	bool root_ended;         /* the root element's end tag was read */
+	/* Where the text after the root starts: the end of the last event from
+	 * the root's end tag on (then whitespace, comments, PIs). */
+	unsigned long tail_line, tail_col;
+	bool tail_cr;            /* the last byte counted was a CR */
 	struct suite *suites;
 	size_t n_suites, cap_suites;
 	char *root_name;         /* name of a <testsuites> root */
@@ -471,6 +475,57 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **a)
 	}
 }
 
+/* Moves the tail (see struct junit_reader) to the end of the current event,
+ * counting lines and columns over the event's own bytes as expat does: a
+ * character is one column, CR, LF and CRLF are one line break. expat's own
+ * position at a fault after the root depends on where the input was split;
+ * this one does not. (For an empty root element expat reports its end
+ * handler at the end of the tag, with no bytes.) */
+static void tail_advance(struct junit_reader *r)
+{
+	r->tail_line = (unsigned long)XML_GetCurrentLineNumber(r->xp);
+	r->tail_col = (unsigned long)XML_GetCurrentColumnNumber(r->xp);
+	int off = 0, size = 0;
+	const char *ctx = XML_GetInputContext(r->xp, &off, &size);
+	int count = XML_GetCurrentByteCount(r->xp);
+	if (!ctx || count <= 0 || off < 0 || count > size - off)
+		return;
+	const unsigned char *p = (const unsigned char *)ctx + off;
+	bool utf16 = r->repair.mode == XR_PASS;
+	/* Every event here starts with an ASCII character: its zero byte tells
+	 * UTF-16's byte order. */
+	bool le = utf16 && count >= 2 && p[0] && !p[1];
+	for (int i = 0; i < count; i += utf16 ? 2 : 1) {
+		unsigned c = p[i];
+		if (utf16) {
+			if (i + 1 >= count)
+				break;
+			unsigned u = le ? p[i] | (unsigned)p[i + 1] << 8 : (unsigned)p[i] << 8 | p[i + 1];
+			if (u >= 0xDC00 && u <= 0xDFFF) /* the second half of a pair */
+				continue;
+			c = u;
+		} else if (r->repair.mode == XR_UTF8 && (c & 0xC0) == 0x80) {
+			continue;
+		}
+		if (c == '\r' || (c == '\n' && !r->tail_cr)) {
+			r->tail_line++;
+			r->tail_col = 0;
+		} else if (c != '\n') {
+			r->tail_col++;
+		}
+		r->tail_cr = c == '\r';
+	}
+}
+
+/* Whitespace, comments and processing instructions: only followed after
+ * the root, to know where text after it starts. */
+static void XMLCALL on_default(void *ud, const XML_Char *s, int len)
+{
+	struct junit_reader *r = ud;
+	if (r->root_ended)
+		tail_advance(r);
+}
+
 /* End tags: delivers a finished case, closes children and suites. */
 static void XMLCALL on_end(void *ud, const XML_Char *el)
 {
@@ -492,8 +547,10 @@ static void XMLCALL on_end(void *ud, const XML_Char *el)
 		free(r->suites[r->n_suites].name);
 		free(r->suites[r->n_suites].file);
 	}
-	if (--r->depth == 0)
+	if (--r->depth == 0) {
 		r->root_ended = true;
+		tail_advance(r);
+	}
 }
 
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
@@ -526,9 +583,10 @@ static int fail(struct junit_reader *r, struct error *e, bool final)
 		/* Past the root element expat calls the same text "junk" (at
 		 * the start of its token) or an "invalid token" (at the bad
 		 * character, further on the same line) depending on whether the
-		 * chunk ended inside the token: one message, without the column,
-		 * keeps the result the same however the bytes were split. */
-		r->err = xasprintf("line %lu: text after the end of the root element", line);
+		 * chunk ended inside the token: the place is the tail, where the
+		 * text starts, however the bytes were split. */
+		r->err = xasprintf("line %lu, column %lu: text after the end of the root element",
+				   r->tail_line, r->tail_col + 1);
 	} else if (final && (code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
 			     code == XML_ERROR_PARTIAL_CHAR ||
 			     code == XML_ERROR_UNCLOSED_CDATA_SECTION)) {
@@ -596,6 +654,7 @@ struct junit_reader *junit_reader_new(const struct junit_callbacks *cb)
 	XML_SetUserData(r->xp, r);
 	XML_SetElementHandler(r->xp, on_start, on_end);
 	XML_SetCharacterDataHandler(r->xp, on_text);
+	XML_SetDefaultHandlerExpand(r->xp, on_default);
 	XML_SetStartDoctypeDeclHandler(r->xp, on_doctype);
 	XML_SetParamEntityParsing(r->xp, XML_PARAM_ENTITY_PARSING_NEVER);
 	xml_repair_init(&r->repair);

@@ -423,12 +423,28 @@ static void text_after_the_root_fails_alike_in_every_chunking(void **state)
 	struct run r;
 	junit_read_str("<testsuite n=\"ci\">\n<testcase name=\"a\"/></testsuite>g\"o", &r);
 	assert_int_equal(r.rc, RC_PARSE);
-	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	assert_string_equal(r.e.msg, "line 2, column 33: text after the end of the root element");
 	assert_int_equal(r.n, 1);
 	run_release(&r);
 	/* two files concatenated */
 	junit_read_str("<testsuites/>\n<?xml version=\"1.0\"?>\n<testsuites/>\n", &r);
-	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	assert_string_equal(r.e.msg, "line 2, column 1: text after the end of the root element");
+	run_release(&r);
+}
+
+/* The place of text after the root counts characters, not bytes, over
+ * comments and whitespace, in UTF-8 and in UTF-16. */
+static void text_after_the_root_is_placed_by_characters(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite>\n</testsuite> <!-- \xc3\xa9t\xc3\xa9\n\xc3\xa9 --> x", &r);
+	assert_string_equal(r.e.msg, "line 3, column 7: text after the end of the root element");
+	run_release(&r);
+	/* "<testsuite/>\n x" in UTF-16LE with a BOM */
+	const char le[] = "\xff\xfe<\0t\0e\0s\0t\0s\0u\0i\0t\0e\0/\0>\0\n\0 \0x\0";
+	junit_read_all_ways(le, sizeof(le) - 1, &r);
+	assert_int_equal(r.rc, RC_PARSE);
+	assert_string_equal(r.e.msg, "line 2, column 2: text after the end of the root element");
 	run_release(&r);
 }
 
@@ -438,7 +454,7 @@ static void crlf_after_the_root_is_one_line_in_every_chunking(void **state)
 {
 	struct run r;
 	junit_read_str("<testsuite/>\r\n  <x a=\"1\"\xC0>\r\n", &r);
-	assert_string_equal(r.e.msg, "line 2: text after the end of the root element");
+	assert_string_equal(r.e.msg, "line 2, column 3: text after the end of the root element");
 	run_release(&r);
 	junit_read_str("<testsuite/>\r\n\r\n<!-- not closed", &r);
 	assert_string_equal(r.e.msg, "line 3, column 1: unexpected end of document (truncated?)");
@@ -689,6 +705,7 @@ int main(void)
 		cmocka_unit_test(malformed_xml_names_line_and_column),
 		cmocka_unit_test(errors_stay_until_the_reader_is_freed),
 		cmocka_unit_test(text_after_the_root_fails_alike_in_every_chunking),
+		cmocka_unit_test(text_after_the_root_is_placed_by_characters),
 		cmocka_unit_test(crlf_after_the_root_is_one_line_in_every_chunking),
 		cmocka_unit_test(other_root_elements_are_not_junit),
 		cmocka_unit_test(times_survive_separators_and_garbage),
