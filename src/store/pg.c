@@ -39,6 +39,24 @@ void pp_text(struct pg_params *p, const char *s)
 	*pp_slot(p) = s;
 }
 
+void pp_text_clean(struct pg_params *p, const char *s)
+{
+	if (!s || str_utf8_valid(s)) {
+		pp_text(p, s);
+		return;
+	}
+	char *clean = str_utf8_clean(s);
+	p->owned[p->n_owned++] = clean;
+	pp_text(p, clean);
+}
+
+void pp_release(struct pg_params *p)
+{
+	for (int i = 0; i < p->n_owned; i++)
+		free(p->owned[i]);
+	p->n_owned = 0;
+}
+
 void pp_i64(struct pg_params *p, int64_t v)
 {
 	const char **slot = pp_slot(p);
@@ -521,25 +539,25 @@ static int pg_run_insert(struct store *st, const struct run *r, struct error *e)
 	}
 	struct pg_params p = { 0 };
 	pp_text(&p, r->id);
-	pp_text(&p, r->definition);
+	pp_text_clean(&p, r->definition);
 	pp_text(&p, verdict_name(r->verdict));
 	pp_opt(&p, r->started_at);
 	pp_opt(&p, r->completed_at);
-	pp_text(&p, r->environment);
-	pp_text(&p, r->triggered_by);
+	pp_text_clean(&p, r->environment);
+	pp_text_clean(&p, r->triggered_by);
 	pp_i64(&p, project_id);
-	pp_text(&p, r->title);
-	pp_text(&p, r->description);
-	pp_text(&p, r->milestone);
-	pp_text(&p, r->pool);
-	pp_text(&p, r->context_json);
+	pp_text_clean(&p, r->title);
+	pp_text_clean(&p, r->description);
+	pp_text_clean(&p, r->milestone);
+	pp_text_clean(&p, r->pool);
+	pp_text_clean(&p, r->context_json);
 	pp_text(&p, lifecycle_name(r->lifecycle));
 	pp_i64(&p, (int)r->lifecycle);
 	pp_i64(&p, created);
 	pp_i64(&p, r->duration_ms);
 	pp_i64(&p, r->total);
-	pp_text(&p, r->reason);
-	pp_text(&p, r->host);
+	pp_text_clean(&p, r->reason);
+	pp_text_clean(&p, r->host);
 	pp_opt(&p, r->pid);
 	pp_opt(&p, r->pid_start);
 	int64_t added = 0;
@@ -551,6 +569,7 @@ static int pg_run_insert(struct store *st, const struct run *r, struct error *e)
 		    "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
 		    "$22) ON CONFLICT (id) DO NOTHING",
 		    &p, &added, e, "inserting run %s", r->id);
+	pp_release(&p);
 	if (rc)
 		goto fail;
 	if (!added) {
@@ -575,8 +594,8 @@ static int pg_run_update(struct store *st, const struct run *r, struct error *e)
 		return err_set(e, RC_NOTFOUND, "updating run %s: no such run", r->id);
 	struct pg_params p = { 0 };
 	pp_text(&p, r->id);
-	pp_text(&p, r->title);
-	pp_text(&p, r->description);
+	pp_text_clean(&p, r->title);
+	pp_text_clean(&p, r->description);
 	pp_text(&p, lifecycle_name(r->lifecycle));
 	pp_i64(&p, (int)r->lifecycle);
 	pp_text(&p, verdict_name(r->verdict));
@@ -584,10 +603,10 @@ static int pg_run_update(struct store *st, const struct run *r, struct error *e)
 	pp_opt(&p, r->completed_at);
 	pp_i64(&p, r->duration_ms);
 	pp_i64(&p, r->total);
-	pp_text(&p, r->reason);
+	pp_text_clean(&p, r->reason);
 	pp_opt(&p, r->pid);
 	pp_opt(&p, r->pid_start);
-	pp_text(&p, r->host);
+	pp_text_clean(&p, r->host);
 	int64_t changed = 0;
 	int rc = pg_cmd(s, PG_RUN_UPDATE,
 			"UPDATE test_runs SET title = $2, description = $3, lifecycle = $4, "
@@ -595,6 +614,7 @@ static int pg_run_update(struct store *st, const struct run *r, struct error *e)
 			"duration_ms = $9, total = $10, reason = $11, pid = $12, pid_start = $13, "
 			"host = $14 WHERE id = $1",
 			&p, &changed, e, "updating run %s", r->id);
+	pp_release(&p);
 	if (rc)
 		return rc;
 	if (changed == 0)
@@ -773,11 +793,11 @@ static int pg_runs_list(struct store *st, const struct run_filter *f, struct run
 		buf_addf(&sql, " AND r.status = $%d", p.n);
 	}
 	if (f->environment) {
-		pp_text(&p, f->environment);
+		pp_text_clean(&p, f->environment);
 		buf_addf(&sql, " AND r.environment = $%d", p.n);
 	}
 	if (f->project) {
-		pp_text(&p, f->project);
+		pp_text_clean(&p, f->project);
 		buf_addf(&sql, " AND p.name = $%d", p.n);
 	}
 	if (f->since) {
@@ -797,7 +817,7 @@ static int pg_runs_list(struct store *st, const struct run_filter *f, struct run
 			 p.n - 1, p.n);
 	}
 	if (f->triggered_by) {
-		pp_text(&p, f->triggered_by);
+		pp_text_clean(&p, f->triggered_by);
 		buf_addf(&sql, " AND r.triggered_by = $%d", p.n);
 	}
 	char *pattern = NULL;
@@ -813,7 +833,7 @@ static int pg_runs_list(struct store *st, const struct run_filter *f, struct run
 		}
 		buf_addc(&pat, '%');
 		pattern = buf_detach(&pat);
-		pp_text(&p, pattern);
+		pp_text_clean(&p, pattern);
 		buf_addf(&sql,
 			 " AND (r.title ILIKE $%d ESCAPE '\\' OR r.description ILIKE $%d "
 			 "ESCAPE '\\')",
@@ -830,6 +850,7 @@ static int pg_runs_list(struct store *st, const struct run_filter *f, struct run
 		buf_addf(&sql, " LIMIT $%d", p.n);
 	}
 	PGresult *r = pg_exec(s, PG_ONCE, sql.data, &p, e, "listing runs");
+	pp_release(&p);
 	buf_release(&sql);
 	free(pattern);
 	if (!r)
@@ -871,19 +892,22 @@ static int pg_idem_get(struct store *st, const char *scope, const char *key,
 {
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
-	pp_text(&p, scope);
-	pp_text(&p, key);
+	pp_text_clean(&p, scope);
+	pp_text_clean(&p, key);
 	if (s->depth > 0) {
 		int rc = pg_cmd(s, PG_IDEM_LOCK,
 				"SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(10) || $2, 0))",
 				&p, NULL, e, "locking idempotency key '%s'", key);
-		if (rc)
+		if (rc) {
+			pp_release(&p);
 			return rc;
+		}
 	}
 	PGresult *r = pg_exec(s, PG_IDEM_GET,
 			      "SELECT status, body, request_hash FROM idempotency_keys "
 			      "WHERE scope = $1 AND key = $2",
 			      &p, e, "reading idempotency key '%s'", key);
+	pp_release(&p);
 	if (!r)
 		return e->code;
 	int rc = RC_OK;
@@ -903,8 +927,8 @@ static int pg_idem_put(struct store *st, const char *scope, const char *key,
 {
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
-	pp_text(&p, scope);
-	pp_text(&p, key);
+	pp_text_clean(&p, scope);
+	pp_text_clean(&p, key);
 	pp_text(&p, a->request_hash ? a->request_hash : "");
 	pp_i64(&p, a->status);
 	pp_text(&p, a->body);
@@ -914,6 +938,7 @@ static int pg_idem_put(struct store *st, const char *scope, const char *key,
 			"INSERT INTO idempotency_keys (scope, key, request_hash, status, body, "
 			"created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
 			&p, &added, e, "storing idempotency key '%s'", key);
+	pp_release(&p);
 	if (rc)
 		return rc;
 	if (!added)
@@ -1095,13 +1120,14 @@ static int pg_run_event_add(struct store *st, const char *run_id, enum lifecycle
 	pp_i64(&p, at ? at : time_now_ms());
 	pp_i64(&p, (int)lc);
 	pp_text(&p, lifecycle_name(lc));
-	pp_text(&p, message);
+	pp_text_clean(&p, message);
 	int64_t added = 0;
 	int rc = pg_cmd(s, PG_EVENT_ADD,
 			"INSERT INTO run_events (run_id, at, lifecycle_code, lifecycle, message) "
 			"SELECT $1::uuid, $2::bigint, $3::integer, $4::text, $5::text "
 			"WHERE EXISTS (SELECT 1 FROM test_runs WHERE id = $1::uuid)",
 			&p, &added, e, "adding event to run %s", run_id);
+	pp_release(&p);
 	if (rc)
 		return rc;
 	if (!added)

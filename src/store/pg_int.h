@@ -88,9 +88,17 @@ struct pg_params {
 	int n;
 	const char *v[PG_MAX_PARAMS];
 	char num[PG_MAX_PARAMS][24];
+	char *owned[PG_MAX_PARAMS]; /* copies made by pp_text_clean */
+	int n_owned;
 };
 
 void pp_text(struct pg_params *p, const char *s);
+/* Text from outside (test output, names, messages): PostgreSQL refuses
+ * bytes that are not UTF-8 (SQLite keeps them), so invalid sequences are
+ * stored as U+FFFD, what every reader of assay's output shows for them
+ * anyway. Needs pp_release() afterwards. */
+void pp_text_clean(struct pg_params *p, const char *s);
+void pp_release(struct pg_params *p);
 void pp_i64(struct pg_params *p, int64_t v);
 /* 0 means "not set" and is stored as NULL, as in the SQLite backend. */
 void pp_opt(struct pg_params *p, int64_t v);

@@ -149,24 +149,28 @@ static int test_id_of(struct pg_store *s, int64_t project_id, const struct resul
 		return RC_OK;
 	struct pg_params p = { 0 };
 	pp_i64(&p, project_id);
-	pp_text(&p, r->test);
-	pp_text(&p, r->parent);
+	pp_text_clean(&p, r->test);
+	pp_text_clean(&p, r->parent);
 	pp_i64(&p, now);
 	PGresult *q = pg_exec(s, PG_TEST_ADD,
 			      "INSERT INTO tests (project_id, name, parent, created_at) "
 			      "VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, name) DO NOTHING "
 			      "RETURNING id",
 			      &p, e, "inserting result '%s': adding the test", r->test);
-	if (!q)
+	if (!q) {
+		pp_release(&p);
 		return e->code;
+	}
 	if (PQntuples(q) == 1) {
 		*id = pg_i64(q, 0, 0);
 		*created = true;
+		pp_release(&p);
 	} else {
 		PQclear(q);
 		p.n = 2;
 		q = pg_exec(s, PG_TEST_GET, "SELECT id FROM tests WHERE project_id = $1 AND name = $2",
 			    &p, e, "inserting result '%s': reading the test", r->test);
+		pp_release(&p);
 		if (!q)
 			return e->code;
 		if (PQntuples(q) != 1) {
@@ -197,13 +201,13 @@ static int insert_one(struct pg_store *s, const struct tally *t, const struct re
 	pp_text(&p, r->run_id);
 	pp_i64(&p, t->run_at);
 	pp_i64(&p, test_id);
-	pp_text(&p, r->test);
-	pp_text(&p, r->parent);
+	pp_text_clean(&p, r->test);
+	pp_text_clean(&p, r->parent);
 	pp_text(&p, status_name(r->status));
 	pp_i64(&p, r->duration_ms);
-	pp_text(&p, r->message);
-	pp_text(&p, r->stdout_text);
-	pp_text(&p, r->stderr_text);
+	pp_text_clean(&p, r->message);
+	pp_text_clean(&p, r->stdout_text);
+	pp_text_clean(&p, r->stderr_text);
 	pp_i64(&p, r->stdout_dropped);
 	pp_i64(&p, r->stderr_dropped);
 	pp_i64(&p, attempt);
@@ -214,13 +218,15 @@ static int insert_one(struct pg_store *s, const struct tally *t, const struct re
 	pp_opt(&p, r->started_at);
 	pp_opt(&p, r->completed_at);
 	pp_bool(&p, r->superseded);
-	return pg_cmd(s, PG_RESULT_ADD,
+	int rc = pg_cmd(s, PG_RESULT_ADD,
 		      "INSERT INTO results (id, run_id, run_at, test_id, test, parent, status, "
 		      "duration_ms, message, stdout_text, stderr_text, stdout_dropped, "
 		      "stderr_dropped, attempt, exit_code, started_at, completed_at, superseded) "
 		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
 		      "$16, $17, $18)",
 		      &p, NULL, e, "inserting result '%s'", r->test);
+	pp_release(&p);
+	return rc;
 }
 
 static bool counts_as_flaky(bool sub, enum result_status status, int attempt)
@@ -412,7 +418,7 @@ int pg_results_each(struct store *st, const char *run_id, const struct result_fi
 	if (f->top_level)
 		buf_adds(&sql, " AND parent IS NULL");
 	if (f->test) {
-		pp_text(&p, f->test);
+		pp_text_clean(&p, f->test);
 		buf_addf(&sql, " AND test = $%d", p.n);
 	}
 	if (f->final_only)
@@ -428,6 +434,7 @@ int pg_results_each(struct store *st, const char *run_id, const struct result_fi
 	}
 	int sent = PQsendQueryParams(s->conn, sql.data, p.n, NULL, p.v, NULL, NULL, 0);
 	buf_release(&sql);
+	pp_release(&p);
 	if (!sent || !PQsetSingleRowMode(s->conn)) {
 		int rc = err_set(e, RC_STORE, "listing results of run %s: %s", run_id,
 				 PQerrorMessage(s->conn));
@@ -560,12 +567,13 @@ int pg_test_exists(struct store *st, const char *project, const char *name, bool
 {
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
-	pp_text(&p, project);
-	pp_text(&p, name);
+	pp_text_clean(&p, project);
+	pp_text_clean(&p, name);
 	PGresult *q = pg_exec(s, PG_TEST_EXISTS,
 			      "SELECT 1 FROM tests t JOIN projects p ON p.id = t.project_id "
 			      "WHERE p.name = $1 AND t.name = $2",
 			      &p, e, "looking up test '%s'", name);
+	pp_release(&p);
 	if (!q)
 		return e->code;
 	*exists = PQntuples(q) > 0;
