@@ -28,6 +28,8 @@ ok_if "no sleep outlived the run" "! pgrep -x -f 'sleep $nap'"
 
 # History: -j1, the slow test listed last starts first on the second run.
 mkdir -p "$T/h" && cd "$T/h"
+h_db=$T/h/.assay/assay.db
+on_pg && h_db=$db # ASSAY_DB sends these runs there too
 {
 	echo "tests:"
 	for i in 1 2 3 4 5; do echo "  quick$i: {command: sh -c 'echo quick$i >> order.log'}"; done
@@ -41,9 +43,9 @@ ok_if "with history, the longest test starts first" "[ \"\$(head -1 order.log)\"
 
 # CI detection
 expect_code 0 "a run under CI" env CI=true GITHUB_ACTIONS=true "$ASSAY" run quick1
-ok_if "environment is ci and triggered_by names the CI system" "[ \"\$(sql '$db' 'select environment, triggered_by from test_runs order by created_at desc limit 1')\" = 'ci|github-actions' ]"
+ok_if "environment is ci and triggered_by names the CI system" "[ \"\$(sql '$h_db' 'select environment, triggered_by from test_runs order by created_at desc limit 1')\" = 'ci|github-actions' ]"
 expect_code 0 "-e overrides the environment" env CI=true "$ASSAY" run quick1 -e staging
-ok_if "environment is staging, triggered_by ci" "[ \"\$(sql '$db' 'select environment, triggered_by from test_runs order by created_at desc limit 1')\" = 'staging|ci' ]"
+ok_if "environment is staging, triggered_by ci" "[ \"\$(sql '$h_db' 'select environment, triggered_by from test_runs order by created_at desc limit 1')\" = 'staging|ci' ]"
 
 # Terminal: a live line with escape codes, colour unless NO_COLOR.
 cat > tty.yaml <<'Y'
@@ -71,7 +73,7 @@ Y
 /usr/bin/time -f %M -o small.rss "$ASSAY" run --catalog loud.yaml -q >/dev/null 2>&1
 /usr/bin/time -f %M -o big.rss "$ASSAY" run --catalog louder.yaml -q >/dev/null 2>&1
 ok_if "peak memory with 1 GiB of output stays within 16 MiB of the 1 MiB run ($(cat small.rss) KiB vs $(cat big.rss) KiB)" "[ \$(cat big.rss) -lt \$(( \$(cat small.rss) + 16384 )) ]"
-ok_if "the 1 GiB output was recorded bounded, with the bytes dropped" "[ \"\$(sql '$db' \"select stdout_dropped, case when length(stdout_text) < 200000 then 1 else 0 end from results where test='big'\")\" = '1073610752|1' ]"
+ok_if "the 1 GiB output was recorded bounded, with the bytes dropped" "[ \"\$(sql '$h_db' \"select stdout_dropped, case when length(stdout_text) < 200000 then 1 else 0 end from results where test='big'\")\" = '1073610752|1' ]"
 
 # The bundled example.
 cp -r "$(dirname "$0")/../../examples" "$T/ex"

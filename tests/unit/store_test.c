@@ -13,6 +13,7 @@
 #include <ftw.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "store/schema.h"
 #include "store/store.h"
@@ -1137,6 +1138,75 @@ static void share_links_point_at_one_run_until_revoked(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Several processes (assay run, assay serve, workers) record results into
+ * one run at once. Each writer sends every test of a shared set as its next
+ * attempt (attempt 0), so writers race on the same tests: in the end each
+ * test has attempts 1..K with only the last one current, and the run's
+ * counters equal its current results. */
+static void concurrent_writers_keep_attempts_and_counters_exact(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", time_now_ms(), "ci", LC_IN_PROGRESS, id);
+	enum { WRITERS = 4, BATCHES = 15, TESTS = 8 };
+	static const char *const names[TESTS] = { "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7" };
+	pid_t kids[WRITERS];
+	for (int w = 0; w < WRITERS; w++) {
+		kids[w] = fork();
+		assert_true(kids[w] >= 0);
+		if (kids[w])
+			continue;
+		/* the child: a connection of its own, as another process has */
+		struct store *st;
+		if (store_open(fx->db, &st, &e))
+			_exit(10);
+		for (int b = 0; b < BATCHES; b++) {
+			struct result rs[TESTS];
+			for (int i = 0; i < TESTS; i++) {
+				rs[i] = result_of(id, names[i], NULL,
+						  (b + i + w) % 3 ? RS_PASSED : RS_FAILED, 1);
+				rs[i].attempt = 0;
+			}
+			if (store_results_insert(st, rs, TESTS, &e)) {
+				fprintf(stderr, "writer %d: %s\n", w, e.msg);
+				_exit(11);
+			}
+		}
+		store_close(st);
+		_exit(0);
+	}
+	for (int w = 0; w < WRITERS; w++) {
+		int status = 0;
+		assert_int_equal(waitpid(kids[w], &status, 0), kids[w]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	int64_t each = WRITERS * BATCHES;
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), TESTS * each);
+	/* one current result per test, the one with the highest attempt */
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results WHERE NOT superseded"),
+			 TESTS);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results r WHERE NOT superseded "
+					 "AND attempt = (SELECT max(attempt) FROM results m "
+					 "WHERE m.test = r.test)"),
+			 TESTS);
+	/* attempts 1..K, each once per test */
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM (SELECT test FROM results "
+					 "GROUP BY test HAVING count(DISTINCT attempt) = count(*) "
+					 "AND min(attempt) = 1 AND max(attempt) = count(*)) AS t"),
+			 TESTS);
+	struct run got;
+	assert_int_equal(store_run_get(fx->st, id, &got, &e), RC_OK);
+	assert_int_equal(got.counts[RS_PASSED],
+			 sql_int(fx->db, "SELECT count(*) FROM results WHERE NOT superseded AND "
+					 "status = 'passed'"));
+	assert_int_equal(got.counts[RS_PASSED] + got.counts[RS_FAILED], TESTS);
+	assert_int_equal(got.flaky, sql_int(fx->db, "SELECT count(*) FROM results WHERE NOT "
+						    "superseded AND status = 'passed' AND attempt > 1"));
+	run_release(&got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1167,6 +1237,7 @@ int main(void)
 		T(runs_are_counted_by_lifecycle),
 		T(tokens_are_found_by_hash_until_revoked),
 		T(share_links_point_at_one_run_until_revoked),
+		T(concurrent_writers_keep_attempts_and_counters_exact),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
