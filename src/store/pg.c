@@ -92,28 +92,36 @@ static int pg_fail(struct pg_store *s, const PGresult *r, struct error *e, const
 	return err_set(e, RC_STORE, "%s: %.*s", step, (int)len, msg);
 }
 
+/* Prepares statement `which` on this connection if it is not yet; NULL if
+ * it is, else the failed result (the caller reports it and PQclear()s). */
+static PGresult *prepare(struct pg_store *s, enum pg_stmt which, const char *sql, int n)
+{
+	if (s->prepared[which])
+		return NULL;
+	char name[16];
+	snprintf(name, sizeof(name), "s%d", (int)which);
+	PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return r;
+	s->prepared[which] = true;
+	PQclear(r);
+	return NULL;
+}
+
 PGresult *pg_exec(struct pg_store *s, enum pg_stmt which, const char *sql,
 		  const struct pg_params *p, struct error *e, const char *fmt, ...)
 {
+	if (pg_pipe_flush(s, e))
+		return NULL;
 	int n = p ? p->n : 0;
 	const char *const *v = p ? p->v : NULL;
 	PGresult *r;
 	if (which == PG_ONCE) {
 		r = PQexecParams(s->conn, sql, n, NULL, v, NULL, NULL, 0);
-	} else {
+	} else if (!(r = prepare(s, which, sql, n))) {
 		char name[16];
 		snprintf(name, sizeof(name), "s%d", (int)which);
-		r = NULL;
-		if (!s->prepared[which]) {
-			r = PQprepare(s->conn, name, sql, n, NULL);
-			if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-				s->prepared[which] = true;
-				PQclear(r);
-				r = NULL;
-			}
-		}
-		if (!r)
-			r = PQexecPrepared(s->conn, name, n, v, NULL, NULL, 0);
+		r = PQexecPrepared(s->conn, name, n, v, NULL, NULL, 0);
 	}
 	ExecStatusType st = PQresultStatus(r);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
@@ -126,6 +134,87 @@ PGresult *pg_exec(struct pg_store *s, enum pg_stmt which, const char *sql,
 	pg_fail(s, r, e, step);
 	PQclear(r);
 	return NULL;
+}
+
+/* One line of a server message, its trailing newlines cut. */
+static int message_len(const char *msg)
+{
+	size_t len = strlen(msg);
+	while (len && msg[len - 1] == '\n')
+		len--;
+	return (int)len;
+}
+
+int pg_pipe_flush(struct pg_store *s, struct error *e)
+{
+	struct pg_pipe *pp = &s->pipe;
+	if (!pp->on)
+		return RC_OK;
+	int rc = RC_OK;
+	if (!PQpipelineSync(s->conn))
+		rc = err_set(e, RC_STORE, "%s: %s", pp->doing, PQerrorMessage(s->conn));
+	/* Each statement's answer ends with a NULL; then comes the sync. After
+	 * a failure the rest answer PGRES_PIPELINE_ABORTED. */
+	for (int i = 0; !rc && i < pp->pending; i++) {
+		PGresult *r;
+		while ((r = PQgetResult(s->conn))) {
+			ExecStatusType st = PQresultStatus(r);
+			if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_ABORTED && !rc) {
+				const char *msg = PQresultErrorMessage(r);
+				rc = err_set(e, RC_STORE, "%s '%s': %.*s", pp->doing, pp->what[i],
+					     message_len(msg), msg);
+			}
+			PQclear(r);
+		}
+		if (rc) /* read what is left up to the sync, without looking */
+			for (int k = i + 1; k < pp->pending; k++)
+				while ((r = PQgetResult(s->conn)))
+					PQclear(r);
+	}
+	PGresult *r;
+	while ((r = PQgetResult(s->conn))) {
+		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+		if (sync)
+			break;
+	}
+	if (!PQexitPipelineMode(s->conn) && !rc)
+		rc = err_set(e, RC_STORE, "leaving pipeline mode: %s", PQerrorMessage(s->conn));
+	pp->on = false;
+	pp->pending = 0;
+	return rc;
+}
+
+int pg_pipe_cmd(struct pg_store *s, enum pg_stmt which, const char *sql,
+		const struct pg_params *p, const char *doing, const char *what, struct error *e)
+{
+	struct pg_pipe *pp = &s->pipe;
+	/* Answers are read every PG_PIPE_MAX statements: they then fit in the
+	 * socket buffers, so the server never blocks on a client that is
+	 * still writing. */
+	if (pp->pending == PG_PIPE_MAX) {
+		int rc = pg_pipe_flush(s, e);
+		if (rc)
+			return rc;
+	}
+	if (!pp->on) {
+		PGresult *r = prepare(s, which, sql, p->n);
+		if (r) {
+			int rc = pg_fail(s, r, e, doing);
+			PQclear(r);
+			return rc;
+		}
+		if (!PQenterPipelineMode(s->conn))
+			return err_set(e, RC_STORE, "%s: %s", doing, PQerrorMessage(s->conn));
+		pp->on = true;
+		pp->doing = doing;
+	}
+	char name[16];
+	snprintf(name, sizeof(name), "s%d", (int)which);
+	if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, NULL, NULL, 0))
+		return err_set(e, RC_STORE, "%s '%s': %s", doing, what, PQerrorMessage(s->conn));
+	pp->what[pp->pending++] = what;
+	return RC_OK;
 }
 
 int pg_cmd(struct pg_store *s, enum pg_stmt which, const char *sql, const struct pg_params *p,
@@ -182,6 +271,8 @@ bool pg_is_uuid(const char *s)
 /* Runs a statement with no parameters and no rows (BEGIN, SAVEPOINT...). */
 static int simple(struct pg_store *s, const char *sql, struct error *e, const char *step)
 {
+	if (pg_pipe_flush(s, e))
+		return e->code;
 	PGresult *r = PQexec(s->conn, sql);
 	int rc = RC_OK;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -207,11 +298,14 @@ int pg_commit(struct pg_store *s, struct error *e)
 {
 	char step[300];
 	snprintf(step, sizeof(step), "committing to %s", s->label);
+	int rc = pg_pipe_flush(s, e);
+	if (rc)
+		return rc;
 	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK: say so. */
 	if (PQtransactionStatus(s->conn) == PQTRANS_INERROR)
 		return err_set(e, RC_STORE, "%s: an earlier statement of the transaction failed",
 			       step);
-	int rc = simple(s, s->depth > 1 ? "RELEASE SAVEPOINT nested" : "COMMIT", e, step);
+	rc = simple(s, s->depth > 1 ? "RELEASE SAVEPOINT nested" : "COMMIT", e, step);
 	if (!rc)
 		s->depth--;
 	return rc;
@@ -219,6 +313,8 @@ int pg_commit(struct pg_store *s, struct error *e)
 
 void pg_rollback(struct pg_store *s)
 {
+	struct error ignored = ERROR_INIT;
+	pg_pipe_flush(s, &ignored); /* what was sent is undone with the rest */
 	if (!s->depth)
 		return;
 	s->depth--;

@@ -61,6 +61,16 @@ struct pg_test_slot {
 	int64_t test_id;
 };
 
+/* Statements sent in libpq's pipeline mode whose answers are not read yet
+ * (pg_pipe_cmd). */
+#define PG_PIPE_MAX 1000
+struct pg_pipe {
+	bool on;
+	int pending;
+	const char *doing;             /* "inserting result": what they all do */
+	const char *what[PG_PIPE_MAX]; /* what each one is about (a test name) */
+};
+
 /* The months whose results partition is known to exist (yyyy * 12 + mm). */
 #define PG_MONTHS_KNOWN 16
 
@@ -77,6 +87,7 @@ struct pg_store {
 	size_t tests_cap, tests_n;
 	int months[PG_MONTHS_KNOWN];
 	int months_n;
+	struct pg_pipe pipe;
 };
 
 #define PG_MAX_PARAMS 40
@@ -116,6 +127,16 @@ PGresult *pg_exec(struct pg_store *s, enum pg_stmt which, const char *sql,
 int pg_cmd(struct pg_store *s, enum pg_stmt which, const char *sql, const struct pg_params *p,
 	   int64_t *changed, struct error *e, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+
+/* Sends a prepared statement whose answer is not needed at once (an
+ * insert of a batch): many of them cost about one round trip instead of
+ * one each. Their answers are read, and the first failure reported as
+ * "<what>: <server's message>", by pg_pipe_flush, which every other
+ * statement (pg_exec, pg_cmd, commit, rollback) calls first, so what they
+ * read sees what was sent. `what` must live until then. */
+int pg_pipe_cmd(struct pg_store *s, enum pg_stmt which, const char *sql,
+		const struct pg_params *p, const char *doing, const char *what, struct error *e);
+int pg_pipe_flush(struct pg_store *s, struct error *e);
 
 /* Column readers: NULL for SQL NULL; integers 0 for NULL. */
 const char *pg_str(const PGresult *r, int row, int col);

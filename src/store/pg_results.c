@@ -185,6 +185,7 @@ static int test_id_of(struct pg_store *s, int64_t project_id, const struct resul
 	return RC_OK;
 }
 
+/* Sends the insert of one result; its answer is read later (pg_pipe_cmd). */
 static int insert_one(struct pg_store *s, const struct tally *t, const struct result *r,
 		      int64_t test_id, int attempt, struct error *e)
 {
@@ -218,13 +219,13 @@ static int insert_one(struct pg_store *s, const struct tally *t, const struct re
 	pp_opt(&p, r->started_at);
 	pp_opt(&p, r->completed_at);
 	pp_bool(&p, r->superseded);
-	int rc = pg_cmd(s, PG_RESULT_ADD,
-		      "INSERT INTO results (id, run_id, run_at, test_id, test, parent, status, "
-		      "duration_ms, message, stdout_text, stderr_text, stdout_dropped, "
-		      "stderr_dropped, attempt, exit_code, started_at, completed_at, superseded) "
-		      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-		      "$16, $17, $18)",
-		      &p, NULL, e, "inserting result '%s'", r->test);
+	int rc = pg_pipe_cmd(s, PG_RESULT_ADD,
+			     "INSERT INTO results (id, run_id, run_at, test_id, test, parent, status, "
+			     "duration_ms, message, stdout_text, stderr_text, stdout_dropped, "
+			     "stderr_dropped, attempt, exit_code, started_at, completed_at, "
+			     "superseded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+			     "$13, $14, $15, $16, $17, $18)",
+			     &p, "inserting result", r->test, e);
 	pp_release(&p);
 	return rc;
 }
@@ -401,6 +402,8 @@ int pg_results_each(struct store *st, const char *run_id, const struct result_fi
 	struct pg_store *s = (struct pg_store *)st;
 	if (!pg_is_uuid(run_id))
 		return RC_OK; /* no such run, so no results */
+	if (pg_pipe_flush(s, e))
+		return e->code;
 	struct pg_params p = { 0 };
 	struct buf sql = BUF_INIT;
 	pp_text(&p, run_id);
