@@ -522,6 +522,23 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
+/* Replaces every `secret` in e's message with "***". */
+static void mask(struct error *e, const char *secret)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(secret);
+	for (const char *p = e->msg; *p;) {
+		if (!strncmp(p, secret, n)) {
+			buf_adds(&b, "***");
+			p += n;
+		} else {
+			buf_addc(&b, *p++);
+		}
+	}
+	snprintf(e->msg, sizeof(e->msg), "%s", b.data ? b.data : "");
+	buf_release(&b);
+}
+
 static const struct store_ops pg_ops;
 
 static void pg_close(struct store *st)
@@ -542,16 +559,37 @@ int pg_store_open(const char *url, struct store **out, struct error *e)
 	s->base.ops = &pg_ops;
 	build_counter_sql(s);
 	int rc;
+	/* libpq's own messages about a URL it cannot parse quote the part at
+	 * fault, which may be the password: such a URL is refused unquoted. */
+	char *why = NULL;
+	PQconninfoOption *opts = PQconninfoParse(url, &why);
+	PQfreemem(why);
+	if (!opts) {
+		rc = err_set(e, RC_USAGE, "the PostgreSQL URL is malformed (not shown: it may hold "
+					  "a password); see libpq's connection URIs");
+		goto fail;
+	}
+	char *password = NULL;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val && *o->val)
+			password = xstrdup(o->val);
+	PQconninfoFree(opts);
 	s->conn = PQconnectdb(url);
 	if (!s->conn) {
+		free(password);
 		rc = err_set(e, RC_STORE, "connecting to PostgreSQL: out of memory");
 		goto fail;
 	}
 	if (PQstatus(s->conn) != CONNECTION_OK) {
-		/* libpq's message names the host and user, never the password. */
+		/* libpq names the host and user; the password, should a message
+		 * ever quote it, is masked. */
 		rc = pg_fail(s, NULL, e, "connecting to PostgreSQL");
+		if (password)
+			mask(e, password);
+		free(password);
 		goto fail;
 	}
+	free(password);
 	s->label = xasprintf("PostgreSQL database %s on %s:%s", PQdb(s->conn), PQhost(s->conn),
 			     PQport(s->conn));
 	PQsetNoticeProcessor(s->conn, quiet, NULL);
@@ -992,7 +1030,8 @@ static int pg_idem_get(struct store *st, const char *scope, const char *key,
 	pp_text_clean(&p, key);
 	if (s->depth > 0) {
 		int rc = pg_cmd(s, PG_IDEM_LOCK,
-				"SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(10) || $2, 0))",
+				"SELECT pg_advisory_xact_lock(hashtextextended($1::text || chr(10) || "
+				"$2::text, 0))",
 				&p, NULL, e, "locking idempotency key '%s'", key);
 		if (rc) {
 			pp_release(&p);

@@ -58,7 +58,8 @@ enum pg_stmt {
 struct pg_test_slot {
 	char *name;
 	int64_t project_id;
-	int64_t test_id;
+	int64_t test_id;   /* -1: being fetched by the current batch */
+	unsigned made_in;  /* the batch (pg_store.batch) that created the test, or 0 */
 };
 
 /* Statements sent in libpq's pipeline mode whose answers are not read yet
@@ -85,6 +86,7 @@ struct pg_store {
 	bool prepared[PG__COUNT];
 	struct pg_test_slot *tests;
 	size_t tests_cap, tests_n;
+	unsigned batch; /* counts store_results_insert calls, from 1 */
 	int months[PG_MONTHS_KNOWN];
 	int months_n;
 	struct pg_pipe pipe;

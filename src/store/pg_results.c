@@ -7,6 +7,7 @@
 
 #include "store/pg_int.h"
 #include "util/buf.h"
+#include "util/str.h"
 #include "util/time.h"
 #include "util/uuid.h"
 
@@ -52,18 +53,17 @@ void pg_results_release(struct pg_store *s)
 	s->tests_cap = 0;
 }
 
-static bool cache_get(struct pg_store *s, int64_t project_id, const char *name, int64_t *id)
+/* The cached slot of (project_id, name), or NULL. */
+static struct pg_test_slot *cache_find(struct pg_store *s, int64_t project_id, const char *name)
 {
 	if (!s->tests_cap)
-		return false;
+		return NULL;
 	struct pg_test_slot *t = cache_slot(s, project_id, name);
-	if (!t->name)
-		return false;
-	*id = t->test_id;
-	return true;
+	return t->name ? t : NULL;
 }
 
-static void cache_put(struct pg_store *s, int64_t project_id, const char *name, int64_t id)
+static struct pg_test_slot *cache_put(struct pg_store *s, int64_t project_id, const char *name,
+				      int64_t id)
 {
 	if (s->tests_n >= TEST_CACHE_MAX)
 		pg_results_forget(s);
@@ -82,8 +82,10 @@ static void cache_put(struct pg_store *s, int64_t project_id, const char *name, 
 		t->name = xstrdup(name);
 		t->project_id = project_id;
 		s->tests_n++;
+		t->made_in = 0;
 	}
 	t->test_id = id;
+	return t;
 }
 
 /* ---- inserting results ---- */
@@ -145,8 +147,14 @@ static int test_id_of(struct pg_store *s, int64_t project_id, const struct resul
 		      int64_t now, int64_t *id, bool *created, struct error *e)
 {
 	*created = false;
-	if (cache_get(s, project_id, r->test, id))
+	struct pg_test_slot *slot = cache_find(s, project_id, r->test);
+	if (slot && slot->test_id > 0) {
+		*id = slot->test_id;
+		/* created by this batch's prefetch: new for its first result only */
+		*created = slot->made_in == s->batch;
+		slot->made_in = 0;
 		return RC_OK;
+	}
 	struct pg_params p = { 0 };
 	pp_i64(&p, project_id);
 	pp_text_clean(&p, r->test);
@@ -294,6 +302,93 @@ static int add_counts(struct pg_store *s, const struct tally *t, struct error *e
 		      t->run_id);
 }
 
+/* Appends `v` to a text[] literal being built ("{" already there). */
+static void array_add(struct buf *b, const char *v)
+{
+	if (b->len > 1)
+		buf_addc(b, ',');
+	if (!v) {
+		buf_adds(b, "NULL");
+		return;
+	}
+	buf_addc(b, '"');
+	for (const char *c = v; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *c);
+	}
+	buf_addc(b, '"');
+}
+
+/* Creates the batch's tests of project `project_id` that the cache does
+ * not know, in one statement, and caches the ids of all of them: a first
+ * import of 10,000 tests costs two statements, not 10,000. Tests that other
+ * processes create meanwhile are found by the second one. Names that are
+ * not UTF-8 are left to test_id_of. */
+static int prefetch_tests(struct pg_store *s, int64_t project_id, const struct result *rs,
+			  const size_t *tally, const struct tally *tallies, size_t n, int64_t now,
+			  struct error *e)
+{
+	struct buf names = BUF_INIT, parents = BUF_INIT;
+	buf_addc(&names, '{');
+	buf_addc(&parents, '{');
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct result *r = &rs[i];
+		if (tallies[tally[i]].project_id != project_id || cache_find(s, project_id, r->test))
+			continue;
+		if (!str_utf8_valid(r->test) || (r->parent && !str_utf8_valid(r->parent)))
+			continue;
+		cache_put(s, project_id, r->test, -1);
+		array_add(&names, r->test);
+		array_add(&parents, r->parent);
+		count++;
+	}
+	buf_addc(&names, '}');
+	buf_addc(&parents, '}');
+	int rc = RC_OK;
+	if (!count)
+		goto done;
+	struct pg_params p = { 0 };
+	pp_i64(&p, project_id);
+	pp_text(&p, names.data);
+	pp_text(&p, parents.data);
+	pp_i64(&p, now);
+	PGresult *q = pg_exec(s, PG_ONCE,
+			      "INSERT INTO tests (project_id, name, parent, created_at) "
+			      "SELECT $1, n, p, $4 FROM unnest($2::text[], $3::text[]) AS u(n, p) "
+			      "ON CONFLICT (project_id, name) DO NOTHING RETURNING id, name",
+			      &p, e, "inserting results: adding %zu tests", count);
+	if (!q) {
+		rc = e->code;
+		goto done;
+	}
+	for (int i = 0; i < PQntuples(q); i++)
+		cache_put(s, project_id, pg_str(q, i, 1), pg_i64(q, i, 0))->made_in = s->batch;
+	size_t made = (size_t)PQntuples(q);
+	PQclear(q);
+	if (made < count) {
+		p.n = 2;
+		q = pg_exec(s, PG_ONCE,
+			    "SELECT id, name FROM tests WHERE project_id = $1 AND name = ANY($2::text[])",
+			    &p, e, "inserting results: reading %zu tests", count);
+		if (!q) {
+			rc = e->code;
+			goto done;
+		}
+		for (int i = 0; i < PQntuples(q); i++) {
+			struct pg_test_slot *t = cache_find(s, project_id, pg_str(q, i, 1));
+			if (t && t->test_id < 0)
+				t->test_id = pg_i64(q, i, 0);
+		}
+		PQclear(q);
+	}
+done:
+	buf_release(&names);
+	buf_release(&parents);
+	return rc;
+}
+
 int pg_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e)
 {
 	struct pg_store *s = (struct pg_store *)st;
@@ -314,14 +409,29 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 	struct tally *tallies = NULL;
 	size_t nt = 0, cap = 0;
 	int64_t now = time_now_ms();
+	size_t *tally = xcalloc(n, sizeof(*tally)); /* each result's tally */
+	if (!++s->batch)
+		s->batch = 1;
+	for (size_t i = 0; i < n; i++) {
+		struct tally *t = NULL;
+		if ((rc = tally_of(s, &tallies, &nt, &cap, &rs[i], &t, e)))
+			goto fail;
+		tally[i] = (size_t)(t - tallies);
+	}
+	for (size_t k = 0; k < nt; k++) {
+		bool seen = false; /* one prefetch per project, however many runs */
+		for (size_t j = 0; j < k; j++)
+			seen = seen || tallies[j].project_id == tallies[k].project_id;
+		if (!seen &&
+		    (rc = prefetch_tests(s, tallies[k].project_id, rs, tally, tallies, n, now, e)))
+			goto fail;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct result *r = &rs[i];
-		struct tally *t = NULL;
+		struct tally *t = &tallies[tally[i]];
 		int64_t test_id = 0;
 		bool created;
 		int attempt = r->attempt;
-		if ((rc = tally_of(s, &tallies, &nt, &cap, r, &t, e)))
-			goto fail;
 		if ((rc = test_id_of(s, t->project_id, r, now, &test_id, &created, e)))
 			goto fail;
 		if (attempt <= 0 && created)
@@ -344,10 +454,12 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		goto fail;
 	}
 	free(tallies);
+	free(tally);
 	return RC_OK;
 fail:
 	pg_rollback(s);
 	free(tallies);
+	free(tally);
 	return rc;
 }
 

@@ -238,6 +238,10 @@ static void urls_choose_the_backend(void **state)
 	assert_null(strstr(e.msg, "secret"));
 	assert_int_equal(store_open("postgres://u:secret@127.0.0.1:1/assay", &st, &e), RC_STORE);
 	assert_null(strstr(e.msg, "secret"));
+	/* libpq would quote a badly encoded part of the URL: refused unquoted */
+	assert_int_equal(store_open("postgresql://u:se%zzcret@127.0.0.1:1/assay", &st, &e),
+			 RC_USAGE);
+	assert_null(strstr(e.msg, "zzcret"));
 	char shown[200];
 	store_url_display("postgresql://u:secret@db:5432/assay?password=x", shown, sizeof(shown));
 	assert_string_equal(shown, "postgresql://u:***@db:5432/assay");
@@ -1207,6 +1211,32 @@ static void concurrent_writers_keep_attempts_and_counters_exact(void **state)
 	run_release(&got);
 }
 
+/* A test the database has never seen, twice in one batch as next attempts
+ * (a rerun read from a file): attempts 1 and 2, the first superseded. */
+static void a_new_test_twice_in_one_batch_gets_two_attempts(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result rs[] = {
+		result_of(id, "fresh", NULL, RS_FAILED, 1),
+		result_of(id, "fresh", NULL, RS_PASSED, 2),
+	};
+	rs[0].attempt = rs[1].attempt = 0;
+	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_OK);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results WHERE test = 'fresh' AND "
+					 "((attempt = 1 AND superseded) OR (attempt = 2 AND NOT "
+					 "superseded))"),
+			 2);
+	struct run r;
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.counts[RS_PASSED], 1);
+	assert_int_equal(r.counts[RS_FAILED], 0);
+	assert_int_equal(r.flaky, 1);
+	run_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1238,6 +1268,7 @@ int main(void)
 		T(tokens_are_found_by_hash_until_revoked),
 		T(share_links_point_at_one_run_until_revoked),
 		T(concurrent_writers_keep_attempts_and_counters_exact),
+		T(a_new_test_twice_in_one_batch_gets_two_attempts),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
