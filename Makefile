@@ -6,7 +6,7 @@
 
 CC      ?= cc
 FUZZ_CC ?= clang
-PKGS    := libuv sqlite3 expat yaml-0.1 jansson libmicrohttpd libsodium libcurl
+PKGS    := libuv sqlite3 libpq expat yaml-0.1 jansson libmicrohttpd libsodium libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -34,6 +34,7 @@ endif
 OUT     ?= build/$(MODE)
 LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 SQL     := $(sort $(wildcard src/store/schema/*.sql))
+SQL_PG  := $(sort $(wildcard src/store/schema_pg/*.sql))
 LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/%.o) $(OUT)/gen/schema_sql.o
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
@@ -51,10 +52,12 @@ $(OUT)/%.o: %.c
 	@echo "  CC $<"
 	@$(CC) $(BASE) $(CFLAGS_MODE) $(CFLAGS) -c $< -o $@
 
-# The migrations are embedded in the binary as one generated C file.
-$(OUT)/gen/schema_sql.c: $(SQL) scripts/embed-sql.sh
+# The migrations (SQLite's set and PostgreSQL's) are embedded in the binary
+# as one generated C file.
+$(OUT)/gen/schema_sql.c: $(SQL) $(SQL_PG) scripts/embed-sql.sh
 	@mkdir -p $(dir $@)
-	@sh scripts/embed-sql.sh $(SQL) > $@
+	@{ sh scripts/embed-sql.sh --header schema_migrations $(SQL) && \
+	   sh scripts/embed-sql.sh pg_schema_migrations $(SQL_PG); } > $@.tmp && mv $@.tmp $@
 
 $(OUT)/gen/schema_sql.o: $(OUT)/gen/schema_sql.c
 	@$(CC) $(BASE) $(CFLAGS_MODE) -c $< -o $@

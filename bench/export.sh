@@ -33,7 +33,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
 
 mkdir -p "$work"
-pkgs="libuv sqlite3 expat yaml-0.1 jansson"
+pkgs="libuv sqlite3 libpq expat yaml-0.1 jansson"
 # shellcheck disable=SC2046
 "$CC" -O2 -std=c17 -D_GNU_SOURCE -I"$root/src" $(pkg-config --cflags $pkgs) \
 	-o "$work/fill_store" "$here/fill_store.c" "$LIB" $(pkg-config --libs $pkgs) -lm \

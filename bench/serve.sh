@@ -175,7 +175,7 @@ stop_server
 # ---- 4: a big database ----
 big="$work/big.db"
 if [ "${BENCH_FRESH:-0}" = 1 ] || [ ! -f "$big" ] || [ "$(cat "$work/big.params" 2>/dev/null)" != "$N $RUNS" ]; then
-	pkgs="libuv sqlite3 expat yaml-0.1 jansson"
+	pkgs="libuv sqlite3 libpq expat yaml-0.1 jansson"
 	# shellcheck disable=SC2046
 	"$CC" -O2 -std=c17 -D_GNU_SOURCE -I"$root/src" $(pkg-config --cflags $pkgs) \
 		-o "$work/fill_store" "$here/fill_store.c" "$LIB" $(pkg-config --libs $pkgs) -lm \

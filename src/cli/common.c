@@ -106,7 +106,7 @@ int cli_open_store(const struct cli_common *c, const struct catalog *cat, struct
 		snprintf(path, sizeof(path), "%s/.assay/assay.db", found);
 	}
 	if (path_out)
-		snprintf(path_out, n, "%s", path);
+		store_url_display(path, path_out, n); /* shown to the user: no password */
 	int rc = store_open(path, st, e);
 	if (rc)
 		return rc;

@@ -12,7 +12,7 @@
 #include "store/store.h"
 
 struct store_ops {
-	const char *name; /* "sqlite" */
+	const char *name; /* "sqlite", "postgresql" */
 	void (*close)(struct store *st);
 	int (*schema_version)(struct store *st);
 
@@ -74,5 +74,7 @@ struct store {
 
 /* Opens (creating if needed) the SQLite database at `path` and migrates it. */
 int sqlite_store_open(const char *path, struct store **out, struct error *e);
+/* Connects to the PostgreSQL database `url` (a libpq URI) and migrates it. */
+int pg_store_open(const char *url, struct store **out, struct error *e);
 
 #endif

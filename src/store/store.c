@@ -8,8 +8,8 @@
 
 /* Opens the backend `url` names. A URL without "://" is a file path; so is
  * "sqlite:PATH" (and "sqlite://PATH", for people who write URLs out of habit).
- * PostgreSQL is recognised but refused until its backend exists, so a user
- * gets "not built yet" rather than a file named "postgresql:" in their tree. */
+ * "postgresql://..." and "postgres://..." go to PostgreSQL as they are
+ * (libpq reads them); they are never echoed, as they may carry a password. */
 int store_open(const char *url, struct store **out, struct error *e)
 {
 	*out = NULL;
@@ -21,9 +21,7 @@ int store_open(const char *url, struct store **out, struct error *e)
 		if (str_starts(path, "//"))
 			path += 2;
 	} else if (str_starts(url, "postgresql://") || str_starts(url, "postgres://")) {
-		/* The URL is not echoed: it may carry a password. */
-		return err_set(e, RC_USAGE,
-			       "PostgreSQL backend is not built yet: use a file path or sqlite:PATH");
+		return pg_store_open(url, out, e);
 	} else {
 		const char *sep = strstr(url, "://");
 		if (sep)
@@ -35,6 +33,35 @@ int store_open(const char *url, struct store **out, struct error *e)
 	if (!*path)
 		return err_set(e, RC_USAGE, "'%s' names no database file", url);
 	return sqlite_store_open(path, out, e);
+}
+
+bool store_url_is_pg(const char *url)
+{
+	return url && (str_starts(url, "postgresql://") || str_starts(url, "postgres://"));
+}
+
+void store_url_display(const char *url, char *out, size_t n)
+{
+	if (!store_url_is_pg(url)) {
+		snprintf(out, n, "%s", url ? url : "");
+		return;
+	}
+	/* scheme://[user[:password]@]host...: the password becomes "***". A
+	 * password given as ?password=... is cut with the whole query. */
+	const char *rest = strstr(url, "://") + 3;
+	const char *at = strchr(rest, '@');
+	const char *slash = strchr(rest, '/');
+	const char *query = strchr(rest, '?');
+	const char *end = query ? query : url + strlen(url);
+	if (at && (!slash || at < slash)) {
+		const char *colon = memchr(rest, ':', (size_t)(at - rest));
+		if (colon)
+			snprintf(out, n, "%.*s:***%.*s", (int)(colon - url), url, (int)(end - at), at);
+		else
+			snprintf(out, n, "%.*s", (int)(end - url), url);
+	} else {
+		snprintf(out, n, "%.*s", (int)(end - url), url);
+	}
 }
 
 void store_close(struct store *st)

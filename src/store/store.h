@@ -1,9 +1,11 @@
 /* store — the one interface to assay's database. Callers never see SQL.
  *
  * A store is opened from a URL: a file path or "sqlite:PATH" for the embedded
- * SQLite backend (WAL mode), "postgresql://..." for PostgreSQL (not built yet:
- * refused with RC_USAGE). Opening applies pending migrations from
- * store/schema/ and refuses a database written by a newer assay (RC_SCHEMA).
+ * SQLite backend (WAL mode), "postgresql://..." or "postgres://..." (a libpq
+ * URI) for PostgreSQL. Opening applies pending migrations (store/schema/ or
+ * store/schema_pg/) and refuses a database written by a newer assay
+ * (RC_SCHEMA). Both backends answer every call alike; on PostgreSQL any
+ * number of processes may share the database at once.
  *
  *     struct store *st;
  *     if (store_open(".assay/assay.db", &st, &e)) ...
@@ -29,6 +31,11 @@
 struct store;
 
 int store_open(const char *url, struct store **out, struct error *e);
+/* Whether `url` names a PostgreSQL database. */
+bool store_url_is_pg(const char *url);
+/* `url` as it may be shown to a user: a PostgreSQL URL's password replaced
+ * by "***" and its query (which may hold one) left out; a path as it is. */
+void store_url_display(const char *url, char *out, size_t n);
 void store_close(struct store *st);
 /* The schema version the open database is at (the highest migration applied). */
 int store_schema_version(struct store *st);

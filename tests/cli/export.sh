@@ -18,6 +18,7 @@ tests:
 Y
 printf 'TAP version 14\n1..3\nok 1 - first\nnot ok 2 - second\nok 3 - third # SKIP later\n' >"$T/p/points.tap"
 cd "$T/p"
+default_db "$T/p/.assay/assay.db"
 
 expect_code 1 "a run with --junit and --report exits as the tests say (1)" \
 	"$ASSAY" run -j2 --junit out.xml --report report.html
@@ -106,9 +107,9 @@ check "the error names the run" contains "$T/err" "nosuchrun"
 expect_code 3 "an output that cannot be written is exit 3" "$ASSAY" export last -f junit -o "$T/no/such/dir/out.xml"
 check "the error names the path" contains "$T/err" "$T/no/such/dir/out.xml"
 ok_if "no half file or temporary file is left" "! ls '$T/p' | grep -q tmp"
-runs_before=$(sql .assay/assay.db 'select count(*) from test_runs')
+runs_before=$(sql "$db" 'select count(*) from test_runs')
 expect_code 3 "run --junit to an unwritable path exits 3" "$ASSAY" run ok.one --junit "$T/no/such/dir/r.xml"
 check "it says the report was not written" contains "$T/err" "JUnit XML was not written"
-ok_if "the run is recorded all the same" "[ \$(sql .assay/assay.db 'select count(*) from test_runs') -eq \$((runs_before + 1)) ] && [ \"\$(sql .assay/assay.db 'select status from test_runs order by created_at desc limit 1')\" = passed ]"
+ok_if "the run is recorded all the same" "[ \$(sql '$db' 'select count(*) from test_runs') -eq \$((runs_before + 1)) ] && [ \"\$(sql '$db' 'select status from test_runs order by created_at desc limit 1')\" = passed ]"
 expect_code 2 "export with two runs is a usage error" "$ASSAY" export last last~1 -f tap
 done_testing

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/serve.inc"
 data=$(cd "$(dirname "$0")/../data" && pwd)
 cd "$T"
-db="$T/server.db"
+db=$(test_db "$T/server.db")
 TOKEN=$(make_token "$db" ci write)
 reader=$(make_token "$db" dash read)
 start_server "$db"

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/p"
 cd "$T/p"
-db="$T/p/rt.db"
+db=$(test_db "$T/p/rt.db")
 cat > assay.yaml <<'Y'
 project: shop
 tests:
@@ -34,7 +34,7 @@ ok_if "the original run has every kind of result" \
 
 # What must survive: name, status, duration and message of each final result.
 rows() {
-	sql "$db" "select test || '|' || status || '|' || duration_ms || '|' || coalesce(message, '') from results where run_id = '$1' and superseded = 0 order by test"
+	sql "$db" "select test || '|' || status || '|' || duration_ms || '|' || coalesce(message, '') from results where run_id = '$1' and not superseded order by test"
 }
 rows "$orig" >"$T/orig.rows"
 
@@ -59,7 +59,7 @@ first=$(sql "$db" "select id from test_runs where title = 'flaky'")
 expect_code 0 "the re-exported reruns import" "$ASSAY" import -q --db "$db" --title flaky2 "$T/flaky2.xml"
 second=$(sql "$db" "select id from test_runs where title = 'flaky2'")
 att() {
-	sql "$db" "select test || '|' || status || '|' || attempt || '|' || superseded || '|' || coalesce(message, '') from results where run_id = '$1' order by test, attempt"
+	sql "$db" "select test || '|' || status || '|' || attempt || '|' || cast(superseded as integer) || '|' || coalesce(message, '') from results where run_id = '$1' order by test, attempt"
 }
 ok_if "every attempt comes back with its status and message" "[ \"\$(att '$first')\" = \"\$(att '$second')\" ]"
 ok_if "and the flaky count too" \

@@ -4,8 +4,16 @@
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/p"
 cd "$T/p"
-db="$T/p/.assay/assay.db"
-runs() { if [ -f "$db" ]; then sql "$db" 'select count(*) from test_runs'; else echo 0; fi; }
+default_db "$T/p/.assay/assay.db"
+# No database yet (SQLite: no file; PostgreSQL: no tables) is no run.
+runs() {
+	if on_pg && [ "$(sql "$db" "select count(*) from pg_tables where tablename = 'test_runs'")" = 1 ] ||
+		{ ! on_pg && [ -f "$db" ]; }; then
+		sql "$db" 'select count(*) from test_runs'
+	else
+		echo 0
+	fi
+}
 
 cat > assay.yaml <<'Y'
 tests:

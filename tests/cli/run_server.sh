@@ -17,12 +17,13 @@ tests:
     command: sh -c 'printf "1..3\nok 1 - a\nnot ok 2 - b\nok 3 - c\n"'
     protocol: tap
 Y
-db="$T/server.db"
+default_db "$T/p/.assay/assay.db"
+local_db=$db
+db=$(test_db "$T/server.db")
 TOKEN=$(make_token "$db" ci write)
 start_server "$db"
 ok_if "the server starts" "[ -n '$URL' ]"
 cd "$T/p"
-local_db="$T/p/.assay/assay.db"
 
 expect_code 1 "a run with --server exits as the run does (1: a test failed)" \
 	"$ASSAY" run -j2 --server "$URL" --token "$TOKEN" --title streamed -e ci
@@ -35,7 +36,7 @@ ok_if "it is completed with failures, as the local run" \
 ok_if "with the same counts" \
 	"[ \"\$(jget '$T/body' '(d[\"counts\"][\"passed\"], d[\"counts\"][\"failed\"], d[\"counts\"][\"skipped\"], d[\"sub_counts\"][\"passed\"], d[\"sub_counts\"][\"failed\"])')\" = \"\$(sql '$local_db' \"select '(' || n_passed || ', ' || n_failed || ', ' || n_skipped || ', ' || sub_n_passed || ', ' || sub_n_failed || ')' from test_runs\")\" ]"
 ok_if "and the same results, sub-results and output" \
-	"[ \"\$(sql '$db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results where run_id = '$remote' order by test)\")\" = \"\$(sql '$local_db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results order by test)\")\" ] && [ \"\$(sql '$db' \"select stderr_text from results where run_id = '$remote' and test = 'breaker'\")\" = 'the reason' ]"
+	"[ \"\$(sql '$db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results where run_id = '$remote' order by test) as s\")\" = \"\$(sql '$local_db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results order by test) as s\")\" ] && [ \"\$(sql '$db' \"select stderr_text from results where run_id = '$remote' and test = 'breaker'\")\" = 'the reason' ]"
 
 # --- visible while in progress: the slow test waits until the server shows
 # the quick one's result, which only streaming can make true ---

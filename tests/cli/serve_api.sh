@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve.inc"
 cd "$T"
-db="$T/api.db"
+db=$(test_db "$T/api.db")
 
 TOKEN=$(make_token "$db" tester write)
 start_server "$db" --max-body 64K
@@ -24,7 +24,7 @@ ok_if "the run is open: in progress (6), running" \
 ok_if "its properties are stored as given" \
 	"[ \"\$(sql '$db' \"select r.environment || ' ' || p.name || ' ' || r.milestone || ' ' || r.triggered_by || ' ' || r.context_json from test_runs r join projects p on p.id = r.project_id where r.id = '$run'\")\" = 'staging shop v2 jenkins {\"build\":\"42\",\"debug\":true}' ]"
 ok_if "it belongs to no local process (recovery leaves it alone)" \
-	"[ \"\$(sql '$db' \"select coalesce(host, 'null') || coalesce(pid, 'null') from test_runs where id = '$run'\")\" = nullnull ]"
+	"[ \"\$(sql '$db' \"select coalesce(host, 'null') || coalesce(cast(pid as text), 'null') from test_runs where id = '$run'\")\" = nullnull ]"
 ok_if "a bad member is a 400 naming it" \
 	"[ \$(post_json /api/v1/runs '{\"title\": 5}') = 400 ] && grep -q 'title: must be a string' '$T/body'"
 ok_if "context must be an object" "[ \$(post_json /api/v1/runs '{\"context\": [1]}') = 400 ]"
@@ -46,7 +46,7 @@ ok_if "a batch with bad items answers 207 with a status per item" \
 ok_if "each bad item says which field is wrong" \
 	"[ \"\$(jget '$T/body' '[i[\"error\"][\"message\"].split(\":\")[0] for i in d[\"items\"] if i[\"status\"] == \"invalid\"]')\" = '[\"status\", \"test\", \"parent\"]' ]"
 ok_if "the good items of that batch are recorded" \
-	"[ \"\$(sql '$db' \"select group_concat(test, ',') from (select test from results where run_id = '$run' order by seq)\")\" = login,a,c ]"
+	"[ \"\$(sql '$db' \"select group_concat(test, ',') from (select test from results where run_id = '$run' order by seq) as s\")\" = login,a,c ]"
 ok_if "and counted in the run" \
 	"[ \$(api GET /api/v1/runs/$run) = 200 ] && [ \"\$(jget '$T/body' '(d[\"counts\"][\"passed\"], d[\"counts\"][\"failed\"])')\" = '(2, 1)' ]"
 code=$(post_json "/api/v1/runs/$run/results" '[{"test":"x"},{"test":"y","status":7}]')
@@ -55,7 +55,7 @@ ok_if "a batch of only bad items is 422 and records nothing" \
 	"[ $code = 422 ] && [ \$(sql '$db' \"select count(*) from results where run_id = '$run'\") = 3 ]"
 code=$(post_json "/api/v1/runs/$run/results" '{"test":"a","status":"failed"}')
 ok_if "a test sent again is its next attempt, the earlier one superseded" \
-	"[ $code = 201 ] && [ \"\$(sql '$db' \"select group_concat(attempt || ':' || superseded, ' ') from results where run_id = '$run' and test = 'a'\")\" = '1:1 2:0' ]"
+	"[ $code = 201 ] && [ \"\$(sql '$db' \"select group_concat(attempt || ':' || cast(superseded as integer), ' ') from results where run_id = '$run' and test = 'a'\")\" = '1:1 2:0' ]"
 
 # --- malformed requests ---
 code=$(post_json "/api/v1/runs/$run/results" '[
@@ -191,7 +191,7 @@ ok_if "the document has the core routes" \
 
 ok_if "GET /api/v1/tests lists recorded tests with their history" \
 	"[ \$(api GET '/api/v1/tests?project=shop') = 200 ] && [ \"\$(jget '$T/body' 'sorted((t[\"name\"], t[\"results\"]) for t in d[\"tests\"])[:2]')\" = '[[\"a\", 2], [\"c\", 1]]' ]"
-shop_tests=$(sqlite3 "$db" "select count(*) from tests t join projects p on p.id = t.project_id where p.name = 'shop'")
+shop_tests=$(sql "$db" "select count(*) from tests t join projects p on p.id = t.project_id where p.name = 'shop'")
 ok_if "GET /api/v1/projects lists projects with their runs and tests" \
 	"[ \$(api GET /api/v1/projects) = 200 ] && [ \"\$(jget '$T/body' '[p[\"tests\"] for p in d[\"projects\"] if p[\"name\"] == \"shop\" and p[\"runs\"] > 0 and p[\"last_run_at\"]]')\" = '[$shop_tests]' ] && [ $shop_tests -gt 0 ]"
 

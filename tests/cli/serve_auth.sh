@@ -3,13 +3,13 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve.inc"
 cd "$T"
-db="$T/auth.db"
+db=$(test_db "$T/auth.db")
 
 expect_code 0 "token create makes a write token" "$ASSAY" token create --db "$db" --name ci --role write
 writer=$(tail -n 1 "$T/out")
 ok_if "its secret is alone on the last line" "printf '%s' '$writer' | grep -qE '^assay_[A-Za-z0-9_-]{43}$'"
 ok_if "and only its hash is in the database" \
-	"[ \$(sql '$db' \"select count(*) from tokens where name = 'ci' and hash != '$writer' and length(hash) = 64\") = 1 ] && ! sqlite3 '$db' .dump | grep -qF '$writer'"
+	"[ \$(sql '$db' \"select count(*) from tokens where name = 'ci' and hash != '$writer' and length(hash) = 64\") = 1 ] && ! dump '$db' | grep -qF '$writer'"
 reader=$(make_token "$db" dash read)
 admin=$(make_token "$db" boss admin)
 expect_code 2 "a second valid token of the same name is refused" "$ASSAY" token create --db "$db" --name ci --role read
@@ -45,7 +45,7 @@ ok_if "a read token may not share a run (403)" "[ \$(TOKEN=$reader api POST /api
 ok_if "a write token makes a share link (201)" "[ \$(TOKEN=$writer api POST /api/v1/runs/$shared/share) = 201 ]"
 link=$(jget "$T/body" 'd["url"]')
 ok_if "an unguessable one, hashed in the database" \
-	"printf '%s' '$link' | grep -qE '^/api/v1/shared/share_[A-Za-z0-9_-]{43}$' && ! sqlite3 '$db' .dump | grep -qF '\${link##*/}'"
+	"printf '%s' '$link' | grep -qE '^/api/v1/shared/share_[A-Za-z0-9_-]{43}$' && ! dump '$db' | grep -qF '\${link##*/}'"
 ok_if "the link shows the run without a token" \
 	"[ \$(api GET $link) = 200 ] && [ \"\$(jget '$T/body' 'd[\"id\"]')\" = $shared ]"
 ok_if "and its results" \

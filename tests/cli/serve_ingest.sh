@@ -5,7 +5,7 @@
 . "$(dirname "$0")/serve.inc"
 data=$(cd "$(dirname "$0")/../data" && pwd)
 cd "$T"
-db="$T/ingest.db"
+db=$(test_db "$T/ingest.db")
 TOKEN=$(make_token "$db" tester write)
 start_server "$db"
 ok_if "the server starts" "[ -n '$URL' ]"
@@ -100,5 +100,6 @@ ok_if "clients had answers before the stop" "[ \$(wc -l <'$T/acked') -ge 200 ]"
 ok_if "every acknowledged result is in the database" "[ -z \"\$(comm -23 '$T/acked' '$T/stored')\" ]"
 ok_if "and the run's counters match its rows" \
 	"[ \$(sql '$db' \"select n_passed from test_runs where id = '$irun'\") = \$(wc -l <'$T/stored') ]"
-ok_if "the database is consistent after the stop" "[ \"\$(sql '$db' 'pragma integrity_check')\" = ok ]"
+if on_pg; then skip "the database is consistent after the stop" "PRAGMA integrity_check is SQLite's"; else
+ok_if "the database is consistent after the stop" "[ \"\$(sql '$db' 'pragma integrity_check')\" = ok ]"; fi
 done_testing

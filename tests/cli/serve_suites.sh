@@ -4,7 +4,7 @@
 . "$(dirname "$0")/serve.inc"
 mkdir -p "$T/p"
 cd "$T/p"
-db="$T/s.db"
+db=$(test_db "$T/s.db")
 cat > assay.yaml <<'Y'
 project: shop
 tests:

@@ -35,7 +35,7 @@
 
 struct fixture {
 	char dir[64];
-	char path[128];
+	char path[256]; /* a SQLite file or a PostgreSQL URL (testlib_db_new) */
 	struct store *st;
 	struct run run;
 	int64_t clock;
@@ -47,7 +47,9 @@ static int setup(void **state)
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/assay-export-XXXXXX");
 	if (!mkdtemp(fx->dir))
 		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/assay.db", fx->dir);
+	char file[128];
+	snprintf(file, sizeof(file), "%s/assay.db", fx->dir);
+	testlib_db_new(fx->path, sizeof(fx->path), file);
 	struct error e = ERROR_INIT;
 	if (store_open(fx->path, &fx->st, &e)) {
 		fprintf(stderr, "store_open: %s\n", e.msg);
@@ -80,6 +82,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	store_close(fx->st);
+	testlib_db_drop(fx->path);
 	run_release(&fx->run);
 	testlib_rmtree(fx->dir);
 	free(fx);

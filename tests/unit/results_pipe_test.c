@@ -23,6 +23,7 @@ enum { N = 6000 }; /* about 3 MB of rows: several 512 KiB batches */
 
 struct fixture {
 	char dir[64];
+	char db[256]; /* a SQLite file or a PostgreSQL URL (testlib_db_new) */
 	struct store *st;
 	char run[UUID_STR_LEN];
 };
@@ -34,8 +35,9 @@ static int setup(void **state)
 	if (!mkdtemp(fx->dir))
 		return -1;
 	char *path = xasprintf("%s/assay.db", fx->dir);
+	testlib_db_new(fx->db, sizeof(fx->db), path);
 	struct error e = ERROR_INIT;
-	int rc = store_open(path, &fx->st, &e);
+	int rc = store_open(fx->db, &fx->st, &e);
 	free(path);
 	if (rc)
 		return -1;
@@ -84,6 +86,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	store_close(fx->st);
+	testlib_db_drop(fx->db);
 	testlib_rmtree(fx->dir);
 	free(fx);
 	return 0;

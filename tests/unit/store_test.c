@@ -1,6 +1,8 @@
-/* Unit tests of store/ on its SQLite backend. Each test gets a fresh database
- * at <tmpdir>/.assay/assay.db (the parent directory does not exist yet, as in
- * a fresh checkout) and removes the whole directory afterwards. */
+/* Unit tests of store/ on the backend under test (testlib.h): SQLite, where
+ * each test gets a fresh database at <tmpdir>/.assay/assay.db (the parent
+ * directory does not exist yet, as in a fresh checkout), or PostgreSQL,
+ * where it gets a new empty database. Both are removed afterwards. The few
+ * tests of one backend's own matters say so and skip on the other. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <ftw.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "store/schema.h"
 #include "store/store.h"
@@ -21,7 +24,8 @@
 
 struct fixture {
 	char dir[64];
-	char path[128];
+	char path[128]; /* the SQLite file */
+	char db[256];   /* what the store is opened from: path, or a PostgreSQL URL */
 	struct store *st;
 };
 
@@ -32,8 +36,9 @@ static int setup(void **state)
 	if (!mkdtemp(fx->dir))
 		return -1;
 	snprintf(fx->path, sizeof(fx->path), "%s/.assay/assay.db", fx->dir);
+	testlib_db_new(fx->db, sizeof(fx->db), fx->path);
 	struct error e = ERROR_INIT;
-	if (store_open(fx->path, &fx->st, &e)) {
+	if (store_open(fx->db, &fx->st, &e)) {
 		fprintf(stderr, "store_open: %s\n", e.msg);
 		return -1;
 	}
@@ -45,30 +50,52 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	store_close(fx->st);
+	testlib_db_drop(fx->db);
 	testlib_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }
 
 /* One integer from `sql`, read over a connection of its own, as another
- * process (assay serve, the sqlite3 shell) would see the file. */
-static int64_t sql_int(const char *path, const char *sql)
+ * process (assay serve, the sqlite3 shell, psql) would see the database. */
+static int64_t sql_int(const char *db, const char *sql)
 {
-	sqlite3 *db;
+	if (testlib_pg()) {
+		PGresult *r = testlib_pg_exec(db, sql);
+		assert_int_equal(PQntuples(r), 1);
+		int64_t v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		return v;
+	}
+	sqlite3 *h;
 	sqlite3_stmt *q;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
 	int64_t v = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
-	sqlite3_close(db);
+	sqlite3_close(h);
 	return v;
+}
+
+/* Runs one statement that returns no rows, as sql_int does. */
+static void sql_exec(const char *db, const char *sql)
+{
+	if (testlib_pg()) {
+		PQclear(testlib_pg_exec(db, sql));
+		return;
+	}
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
 }
 
 static int newest_known_version(void)
 {
 	int v = 0;
-	for (const struct schema_migration *m = schema_migrations; m->version; m++)
+	const struct schema_migration *set = testlib_pg() ? pg_schema_migrations : schema_migrations;
+	for (const struct schema_migration *m = set; m->version; m++)
 		v = m->version > v ? m->version : v;
 	return v;
 }
@@ -132,25 +159,28 @@ static struct result result_of(const char *run_id, const char *test, const char 
 static void migrations_apply_once_and_reopening_is_a_no_op(void **state)
 {
 	struct fixture *fx = *state;
-	struct stat sb;
-	assert_int_equal(stat(fx->path, &sb), 0); /* .assay/ was created */
 	assert_int_equal(store_schema_version(fx->st), newest_known_version());
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM schema_version"),
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM schema_version"),
 			 newest_known_version());
-	/* WAL is a property of the file: another connection sees it too */
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	if (!testlib_pg()) {
+		struct stat sb;
+		assert_int_equal(stat(fx->path, &sb), 0); /* .assay/ was created */
+		/* WAL is a property of the file: another connection sees it too */
+		sqlite3 *db;
+		sqlite3_stmt *q;
+		assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+	}
 	store_close(fx->st);
 	struct error e = ERROR_INIT;
-	assert_int_equal(store_open(fx->path, &fx->st, &e), RC_OK);
+	assert_int_equal(store_open(fx->db, &fx->st, &e), RC_OK);
 	assert_int_equal(store_schema_version(fx->st), newest_known_version());
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM schema_version"),
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM schema_version"),
 			 newest_known_version());
 }
 
@@ -159,16 +189,12 @@ static void a_database_from_a_newer_assay_is_refused(void **state)
 	struct fixture *fx = *state;
 	store_close(fx->st);
 	fx->st = NULL;
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_version VALUES (7, 0)", NULL, NULL,
-				      NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	sql_exec(fx->db, "INSERT INTO schema_version VALUES (7, 0)");
 	struct error e = ERROR_INIT;
-	assert_int_equal(store_open(fx->path, &fx->st, &e), RC_SCHEMA);
+	assert_int_equal(store_open(fx->db, &fx->st, &e), RC_SCHEMA);
 	assert_null(fx->st);
-	assert_non_null(strstr(e.msg, fx->path));
+	/* named by its file, or by its name on the PostgreSQL server */
+	assert_non_null(strstr(e.msg, testlib_pg() ? strrchr(fx->db, '/') + 1 : fx->path));
 	assert_non_null(strstr(e.msg, "schema version 7"));
 	char known[64];
 	snprintf(known, sizeof(known), "knows up to %d", newest_known_version());
@@ -179,6 +205,8 @@ static void a_database_from_a_newer_assay_is_refused(void **state)
 static void a_file_that_is_not_a_database_is_refused_by_name(void **state)
 {
 	struct fixture *fx = *state;
+	if (testlib_pg())
+		skip(); /* a matter of SQLite files */
 	char junk[160];
 	snprintf(junk, sizeof(junk), "%s/notes.txt", fx->dir);
 	FILE *f = fopen(junk, "w");
@@ -203,10 +231,24 @@ static void urls_choose_the_backend(void **state)
 	assert_int_equal(store_open(url, &st, &e), RC_OK);
 	assert_int_equal(store_schema_version(st), newest_known_version());
 	store_close(st);
-	assert_int_equal(store_open("postgresql://u:secret@db/assay", &st, &e), RC_USAGE);
-	assert_non_null(strstr(e.msg, "PostgreSQL backend is not built yet"));
+	/* PostgreSQL is tried (nothing listens on port 1), and the password
+	 * in the URL is not echoed in the error. */
+	assert_int_equal(store_open("postgresql://u:secret@127.0.0.1:1/assay", &st, &e), RC_STORE);
+	assert_non_null(strstr(e.msg, "connecting to PostgreSQL"));
 	assert_null(strstr(e.msg, "secret"));
-	assert_int_equal(store_open("postgres://db/assay", &st, &e), RC_USAGE);
+	assert_int_equal(store_open("postgres://u:secret@127.0.0.1:1/assay", &st, &e), RC_STORE);
+	assert_null(strstr(e.msg, "secret"));
+	/* libpq would quote a badly encoded part of the URL: refused unquoted */
+	assert_int_equal(store_open("postgresql://u:se%zzcret@127.0.0.1:1/assay", &st, &e),
+			 RC_USAGE);
+	assert_null(strstr(e.msg, "zzcret"));
+	char shown[200];
+	store_url_display("postgresql://u:secret@db:5432/assay?password=x", shown, sizeof(shown));
+	assert_string_equal(shown, "postgresql://u:***@db:5432/assay");
+	store_url_display("postgres://db/assay", shown, sizeof(shown));
+	assert_string_equal(shown, "postgres://db/assay");
+	store_url_display("a/b.db", shown, sizeof(shown));
+	assert_string_equal(shown, "a/b.db");
 	assert_int_equal(store_open("mysql://db/assay", &st, &e), RC_USAGE);
 	assert_non_null(strstr(e.msg, "'mysql'"));
 	assert_null(st);
@@ -276,8 +318,8 @@ static void a_run_round_trips_every_field(void **state)
 	assert_int_equal(got.counts[RS_PASSED], 0);
 	assert_string_equal(got.environment, "ci"); /* immutable fields stay */
 	run_release(&got);
-	assert_int_equal(sql_int(fx->path, "SELECT lifecycle_code FROM test_runs"), 99);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM test_runs WHERE status = 'error'"
+	assert_int_equal(sql_int(fx->db, "SELECT lifecycle_code FROM test_runs"), 99);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM test_runs WHERE status = 'error'"
 					   " AND lifecycle = 'failed'"),
 			 1);
 
@@ -423,9 +465,9 @@ static void results_insert_in_order_and_keep_the_counters(void **state)
 	store_results_free(out, n);
 
 	/* sub-results are tests of their own, with their parent */
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 6);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), 6);
 	assert_int_equal(
-		sql_int(fx->path, "SELECT count(*) FROM tests WHERE parent = 'query.tap'"), 3);
+		sql_int(fx->db, "SELECT count(*) FROM tests WHERE parent = 'query.tap'"), 3);
 }
 
 static void a_batch_with_a_bad_item_writes_nothing(void **state)
@@ -444,9 +486,9 @@ static void a_batch_with_a_bad_item_writes_nothing(void **state)
 	};
 	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_NOTFOUND);
 	assert_non_null(strstr(e.msg, "d.orphan"));
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM results"), 1);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 1);
-	assert_int_equal(sql_int(fx->path, "SELECT n_passed + n_failed FROM test_runs"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT n_passed + n_failed FROM test_runs"), 1);
 
 	/* a constraint failing on the database side rolls back the same way */
 	struct result dup[] = {
@@ -457,15 +499,15 @@ static void a_batch_with_a_bad_item_writes_nothing(void **state)
 	memcpy(dup[1].id, dup[0].id, UUID_STR_LEN);
 	assert_int_equal(store_results_insert(fx->st, dup, 2, &e), RC_STORE);
 	assert_non_null(strstr(e.msg, "inserting result 'c'"));
-	assert_non_null(strstr(e.msg, "UNIQUE"));
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM results"), 1);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 1);
-	assert_int_equal(sql_int(fx->path, "SELECT n_passed FROM test_runs"), 1);
+	assert_true(strstr(e.msg, "UNIQUE") || strstr(e.msg, "unique")); /* SQLite, PostgreSQL */
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT n_passed FROM test_runs"), 1);
 
 	/* the tests the failed batches made are not remembered as existing */
 	assert_int_equal(store_results_insert(fx->st, rs, 2, &e), RC_OK);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 3);
-	assert_int_equal(sql_int(fx->path, "SELECT n_passed * 10 + n_failed FROM test_runs"), 21);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), 3);
+	assert_int_equal(sql_int(fx->db, "SELECT n_passed * 10 + n_failed FROM test_runs"), 21);
 
 	/* items are checked before anything is locked */
 	struct result bad = result_of(id, "e", NULL, (enum result_status)77, 1);
@@ -504,7 +546,7 @@ static void two_thousand_results_insert_in_one_quick_batch(void **state)
 	assert_int_equal(got.counts[RS_PASSED], 2 * 1800);
 	assert_int_equal(got.counts[RS_FAILED], 2 * 200);
 	run_release(&got);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), N);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), N);
 	free(rs);
 	free(names);
 }
@@ -689,6 +731,17 @@ static void test_durations_average_timed_results_per_test(void **state)
 static void the_seed_indexes_exist_by_name(void **state)
 {
 	struct fixture *fx = *state;
+	if (testlib_pg()) {
+		assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM pg_indexes WHERE tablename = "
+						 "'test_runs' AND indexname = 'test_runs_definition_idx' "
+						 "AND indexdef LIKE '%(test_definition_id)'"),
+				 1);
+		assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM pg_indexes WHERE tablename = "
+						 "'test_runs' AND indexname = 'test_runs_status_idx' "
+						 "AND indexdef LIKE '%(status)'"),
+				 1);
+		return;
+	}
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 					   " AND tbl_name = 'test_runs' AND name = "
 					   "'test_runs_definition_idx' AND sql LIKE "
@@ -714,11 +767,11 @@ static void an_outer_transaction_is_all_or_nothing(void **state)
 	assert_int_equal(store_results_insert(fx->st, &a, 1, &e), RC_OK);
 	assert_int_equal(store_results_insert(fx->st, &b, 1, &e), RC_OK);
 	/* another connection sees nothing before the commit */
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM test_runs"), 0);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM test_runs"), 0);
 	store_rollback(fx->st);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM test_runs"), 0);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM results"), 0);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 0);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM test_runs"), 0);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 0);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), 0);
 
 	/* a failing inner batch undoes only itself; the rest commits */
 	assert_int_equal(store_begin(fx->st, &e), RC_OK);
@@ -731,15 +784,15 @@ static void an_outer_transaction_is_all_or_nothing(void **state)
 	};
 	assert_int_equal(store_results_insert(fx->st, bad, 2, &e), RC_NOTFOUND);
 	assert_int_equal(store_commit(fx->st, &e), RC_OK);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM test_runs"), 1);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM results"), 1);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 1);
-	assert_int_equal(sql_int(fx->path, "SELECT n_passed FROM test_runs"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM test_runs"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT n_passed FROM test_runs"), 1);
 
 	/* the tests the rolled-back transaction made are created again */
 	b = result_of(id, "b", NULL, RS_FAILED, 1);
 	assert_int_equal(store_results_insert(fx->st, &b, 1, &e), RC_OK);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM tests"), 2);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), 2);
 }
 
 /* Walks a run's results, keeping their names and the flags. */
@@ -897,12 +950,25 @@ static void runs_page_by_keyset_even_within_one_millisecond(void **state)
 }
 
 /* Sets a run's title and description by SQL (add_run gives every run the same). */
-static void retitle(const char *path, const char *id, const char *title, const char *who)
+static void retitle(const char *db, const char *id, const char *title, const char *who)
 {
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (testlib_pg()) {
+		PGconn *c = PQconnectdb(db);
+		assert_int_equal(PQstatus(c), CONNECTION_OK);
+		const char *v[] = { title, who, id };
+		PGresult *r = PQexecParams(c,
+					   "UPDATE test_runs SET title = $1, triggered_by = $2 "
+					   "WHERE id = $3",
+					   3, NULL, v, NULL, NULL, 0);
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(c);
+		return;
+	}
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	sqlite3_stmt *q;
-	assert_int_equal(sqlite3_prepare_v2(db,
+	assert_int_equal(sqlite3_prepare_v2(h,
 					    "UPDATE test_runs SET title = ?1, triggered_by = ?2 "
 					    "WHERE id = ?3",
 					    -1, &q, NULL),
@@ -912,7 +978,7 @@ static void retitle(const char *path, const char *id, const char *title, const c
 	sqlite3_bind_text(q, 3, id, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
 	sqlite3_finalize(q);
-	sqlite3_close(db);
+	sqlite3_close(h);
 }
 
 static void runs_filter_by_text_and_triggered_by(void **state)
@@ -923,9 +989,9 @@ static void runs_filter_by_text_and_triggered_by(void **state)
 	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, a);
 	add_run(fx->st, "demo", 2000, "ci", LC_COMPLETED, b);
 	add_run(fx->st, "demo", 3000, "ci", LC_COMPLETED, c);
-	retitle(fx->path, a, "Release 100% green", "alice");
-	retitle(fx->path, b, "release 1000 green", "bob");
-	retitle(fx->path, c, "smoke_test", "alice");
+	retitle(fx->db, a, "Release 100% green", "alice");
+	retitle(fx->db, b, "release 1000 green", "bob");
+	retitle(fx->db, c, "smoke_test", "alice");
 	struct run *runs;
 	size_t n;
 	struct run_filter f = { .text = "RELEASE" };
@@ -1076,6 +1142,101 @@ static void share_links_point_at_one_run_until_revoked(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Several processes (assay run, assay serve, workers) record results into
+ * one run at once. Each writer sends every test of a shared set as its next
+ * attempt (attempt 0), so writers race on the same tests: in the end each
+ * test has attempts 1..K with only the last one current, and the run's
+ * counters equal its current results. */
+static void concurrent_writers_keep_attempts_and_counters_exact(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", time_now_ms(), "ci", LC_IN_PROGRESS, id);
+	enum { WRITERS = 4, BATCHES = 15, TESTS = 8 };
+	static const char *const names[TESTS] = { "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7" };
+	pid_t kids[WRITERS];
+	for (int w = 0; w < WRITERS; w++) {
+		kids[w] = fork();
+		assert_true(kids[w] >= 0);
+		if (kids[w])
+			continue;
+		/* the child: a connection of its own, as another process has */
+		struct store *st;
+		if (store_open(fx->db, &st, &e))
+			_exit(10);
+		for (int b = 0; b < BATCHES; b++) {
+			struct result rs[TESTS];
+			for (int i = 0; i < TESTS; i++) {
+				rs[i] = result_of(id, names[i], NULL,
+						  (b + i + w) % 3 ? RS_PASSED : RS_FAILED, 1);
+				rs[i].attempt = 0;
+			}
+			if (store_results_insert(st, rs, TESTS, &e)) {
+				fprintf(stderr, "writer %d: %s\n", w, e.msg);
+				_exit(11);
+			}
+		}
+		store_close(st);
+		_exit(0);
+	}
+	for (int w = 0; w < WRITERS; w++) {
+		int status = 0;
+		assert_int_equal(waitpid(kids[w], &status, 0), kids[w]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	int64_t each = WRITERS * BATCHES;
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), TESTS * each);
+	/* one current result per test, the one with the highest attempt */
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results WHERE NOT superseded"),
+			 TESTS);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results r WHERE NOT superseded "
+					 "AND attempt = (SELECT max(attempt) FROM results m "
+					 "WHERE m.test = r.test)"),
+			 TESTS);
+	/* attempts 1..K, each once per test */
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM (SELECT test FROM results "
+					 "GROUP BY test HAVING count(DISTINCT attempt) = count(*) "
+					 "AND min(attempt) = 1 AND max(attempt) = count(*)) AS t"),
+			 TESTS);
+	struct run got;
+	assert_int_equal(store_run_get(fx->st, id, &got, &e), RC_OK);
+	assert_int_equal(got.counts[RS_PASSED],
+			 sql_int(fx->db, "SELECT count(*) FROM results WHERE NOT superseded AND "
+					 "status = 'passed'"));
+	assert_int_equal(got.counts[RS_PASSED] + got.counts[RS_FAILED], TESTS);
+	assert_int_equal(got.flaky, sql_int(fx->db, "SELECT count(*) FROM results WHERE NOT "
+						    "superseded AND status = 'passed' AND attempt > 1"));
+	run_release(&got);
+}
+
+/* A test the database has never seen, twice in one batch as next attempts
+ * (a rerun read from a file): attempts 1 and 2, the first superseded. */
+static void a_new_test_twice_in_one_batch_gets_two_attempts(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result rs[] = {
+		result_of(id, "fresh", NULL, RS_FAILED, 1),
+		result_of(id, "fresh", NULL, RS_PASSED, 2),
+	};
+	rs[0].attempt = rs[1].attempt = 0;
+	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_OK);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results WHERE test = 'fresh' AND "
+					 "((attempt = 1 AND superseded) OR (attempt = 2 AND NOT "
+					 "superseded))"),
+			 2);
+	struct run r;
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.counts[RS_PASSED], 1);
+	assert_int_equal(r.counts[RS_FAILED], 0);
+	assert_int_equal(r.flaky, 1);
+	run_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1106,6 +1267,8 @@ int main(void)
 		T(runs_are_counted_by_lifecycle),
 		T(tokens_are_found_by_hash_until_revoked),
 		T(share_links_point_at_one_run_until_revoked),
+		T(concurrent_writers_keep_attempts_and_counters_exact),
+		T(a_new_test_twice_in_one_batch_gets_two_attempts),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

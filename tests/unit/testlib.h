@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <malloc.h>
 
 #include "catalog/catalog.h"
@@ -137,6 +138,65 @@ static inline char *testlib_read(const char *dir, const char *name)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+/* ---- the backend under test ----
+ * The suite runs once against SQLite and, with ASSAY_TEST_PG_URL set (the
+ * URL of a throwaway cluster's `postgres` database: tests/run-all.sh starts
+ * one), once against PostgreSQL. A test that opens a store asks for its
+ * database here and gets a file path or the URL of a new empty database. */
+
+static inline bool testlib_pg(void)
+{
+	const char *u = getenv("ASSAY_TEST_PG_URL");
+	return u && *u;
+}
+
+/* Runs one statement over a connection of its own; aborts the test with
+ * PostgreSQL's message if it fails. Returns the result (PQclear it). */
+static inline PGresult *testlib_pg_exec(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "connecting for '%s': %s\n", sql, PQerrorMessage(c));
+		abort();
+	}
+	PGresult *r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "'%s': %s\n", sql, PQresultErrorMessage(r));
+		abort();
+	}
+	PQfinish(c);
+	return r;
+}
+
+/* Writes to out[n] the database a test opens: `sqlite_path` itself, or
+ * under ASSAY_TEST_PG_URL a new PostgreSQL database's URL. */
+static inline void testlib_db_new(char *out, size_t n, const char *sqlite_path)
+{
+	if (!testlib_pg()) {
+		snprintf(out, n, "%s", sqlite_path);
+		return;
+	}
+	static int made;
+	const char *admin = getenv("ASSAY_TEST_PG_URL");
+	const char *slash = strrchr(admin, '/');
+	char name[64], sql[128];
+	snprintf(name, sizeof(name), "assay_unit_%d_%d", (int)getpid(), made++);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	PQclear(testlib_pg_exec(admin, sql));
+	snprintf(out, n, "%.*s/%s", (int)(slash - admin), admin, name);
+}
+
+/* Removes a database testlib_db_new made on PostgreSQL (a file goes with
+ * its test's folder). */
+static inline void testlib_db_drop(const char *db)
+{
+	if (!testlib_pg() || strncmp(db, "postgres", 8))
+		return;
+	char sql[128];
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", strrchr(db, '/') + 1);
+	PQclear(testlib_pg_exec(getenv("ASSAY_TEST_PG_URL"), sql));
 }
 
 #endif

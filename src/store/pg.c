@@ -1,0 +1,1346 @@
+/* pg — the PostgreSQL backend: connecting and migrating, transactions, the
+ * results partitions, runs with their lifecycle events, idempotency keys,
+ * tokens and share links. Results and the tests' history are in
+ * pg_results.c; what both share (and how this backend differs from the
+ * SQLite one) is in pg_int.h.
+ *
+ * Every value reaches SQL as a bound parameter. The only SQL text built at
+ * run time is made of column names from model/status.c's fixed tables, of
+ * "$N" placeholders, and of a partition's name and month bounds computed
+ * here from a number (DDL takes no parameters). The URL is never put in a
+ * message: it may carry a password. */
+#include "util/base.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <time.h>
+
+#include "store/pg_int.h"
+#include "store/schema.h"
+#include "util/buf.h"
+#include "util/str.h"
+#include "util/time.h"
+
+/* Any number, the same in every assay: the advisory lock that serializes
+ * migrations and partition creation across processes. */
+#define PG_SCHEMA_LOCK 0x61737361790001LL
+
+/* ---- parameters and statements ---- */
+
+static const char **pp_slot(struct pg_params *p)
+{
+	if (p->n >= PG_MAX_PARAMS)
+		abort(); /* a programming error: a statement with too many values */
+	return &p->v[p->n++];
+}
+
+void pp_text(struct pg_params *p, const char *s)
+{
+	*pp_slot(p) = s;
+}
+
+void pp_text_clean(struct pg_params *p, const char *s)
+{
+	if (!s || str_utf8_valid(s)) {
+		pp_text(p, s);
+		return;
+	}
+	char *clean = str_utf8_clean(s);
+	p->owned[p->n_owned++] = clean;
+	pp_text(p, clean);
+}
+
+void pp_release(struct pg_params *p)
+{
+	for (int i = 0; i < p->n_owned; i++)
+		free(p->owned[i]);
+	p->n_owned = 0;
+}
+
+void pp_i64(struct pg_params *p, int64_t v)
+{
+	const char **slot = pp_slot(p);
+	char *num = p->num[p->n - 1];
+	snprintf(num, sizeof(p->num[0]), "%lld", (long long)v);
+	*slot = num;
+}
+
+void pp_opt(struct pg_params *p, int64_t v)
+{
+	if (v)
+		pp_i64(p, v);
+	else
+		pp_text(p, NULL);
+}
+
+void pp_bool(struct pg_params *p, bool v)
+{
+	pp_text(p, v ? "t" : "f");
+}
+
+/* Fills `e` with "<step>: <what the server or libpq said>" (one line). */
+static int pg_fail(struct pg_store *s, const PGresult *r, struct error *e, const char *step)
+{
+	const char *msg = r ? PQresultErrorMessage(r) : "";
+	if (!msg || !*msg)
+		msg = PQerrorMessage(s->conn);
+	size_t len = strlen(msg);
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		len--;
+	if (!len)
+		return err_set(e, RC_STORE, "%s: the PostgreSQL server did not answer", step);
+	return err_set(e, RC_STORE, "%s: %.*s", step, (int)len, msg);
+}
+
+/* Prepares statement `which` on this connection if it is not yet; NULL if
+ * it is, else the failed result (the caller reports it and PQclear()s). */
+static PGresult *prepare(struct pg_store *s, enum pg_stmt which, const char *sql, int n)
+{
+	if (s->prepared[which])
+		return NULL;
+	char name[16];
+	snprintf(name, sizeof(name), "s%d", (int)which);
+	PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return r;
+	s->prepared[which] = true;
+	PQclear(r);
+	return NULL;
+}
+
+PGresult *pg_exec(struct pg_store *s, enum pg_stmt which, const char *sql,
+		  const struct pg_params *p, struct error *e, const char *fmt, ...)
+{
+	if (pg_pipe_flush(s, e))
+		return NULL;
+	int n = p ? p->n : 0;
+	const char *const *v = p ? p->v : NULL;
+	PGresult *r;
+	if (which == PG_ONCE) {
+		r = PQexecParams(s->conn, sql, n, NULL, v, NULL, NULL, 0);
+	} else if (!(r = prepare(s, which, sql, n))) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", (int)which);
+		r = PQexecPrepared(s->conn, name, n, v, NULL, NULL, 0);
+	}
+	ExecStatusType st = PQresultStatus(r);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	char step[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof(step), fmt, ap);
+	va_end(ap);
+	pg_fail(s, r, e, step);
+	PQclear(r);
+	return NULL;
+}
+
+/* One line of a server message, its trailing newlines cut. */
+static int message_len(const char *msg)
+{
+	size_t len = strlen(msg);
+	while (len && msg[len - 1] == '\n')
+		len--;
+	return (int)len;
+}
+
+int pg_pipe_flush(struct pg_store *s, struct error *e)
+{
+	struct pg_pipe *pp = &s->pipe;
+	if (!pp->on)
+		return RC_OK;
+	int rc = RC_OK;
+	if (!PQpipelineSync(s->conn))
+		rc = err_set(e, RC_STORE, "%s: %s", pp->doing, PQerrorMessage(s->conn));
+	/* Each statement's answer ends with a NULL; then comes the sync. After
+	 * a failure the rest answer PGRES_PIPELINE_ABORTED. */
+	for (int i = 0; !rc && i < pp->pending; i++) {
+		PGresult *r;
+		while ((r = PQgetResult(s->conn))) {
+			ExecStatusType st = PQresultStatus(r);
+			if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_ABORTED && !rc) {
+				const char *msg = PQresultErrorMessage(r);
+				rc = err_set(e, RC_STORE, "%s '%s': %.*s", pp->doing, pp->what[i],
+					     message_len(msg), msg);
+			}
+			PQclear(r);
+		}
+		if (rc) /* read what is left up to the sync, without looking */
+			for (int k = i + 1; k < pp->pending; k++)
+				while ((r = PQgetResult(s->conn)))
+					PQclear(r);
+	}
+	PGresult *r;
+	while ((r = PQgetResult(s->conn))) {
+		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+		if (sync)
+			break;
+	}
+	if (!PQexitPipelineMode(s->conn) && !rc)
+		rc = err_set(e, RC_STORE, "leaving pipeline mode: %s", PQerrorMessage(s->conn));
+	pp->on = false;
+	pp->pending = 0;
+	return rc;
+}
+
+int pg_pipe_cmd(struct pg_store *s, enum pg_stmt which, const char *sql,
+		const struct pg_params *p, const char *doing, const char *what, struct error *e)
+{
+	struct pg_pipe *pp = &s->pipe;
+	/* Answers are read every PG_PIPE_MAX statements: they then fit in the
+	 * socket buffers, so the server never blocks on a client that is
+	 * still writing. */
+	if (pp->pending == PG_PIPE_MAX) {
+		int rc = pg_pipe_flush(s, e);
+		if (rc)
+			return rc;
+	}
+	if (!pp->on) {
+		PGresult *r = prepare(s, which, sql, p->n);
+		if (r) {
+			int rc = pg_fail(s, r, e, doing);
+			PQclear(r);
+			return rc;
+		}
+		if (!PQenterPipelineMode(s->conn))
+			return err_set(e, RC_STORE, "%s: %s", doing, PQerrorMessage(s->conn));
+		pp->on = true;
+		pp->doing = doing;
+	}
+	char name[16];
+	snprintf(name, sizeof(name), "s%d", (int)which);
+	if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, NULL, NULL, 0))
+		return err_set(e, RC_STORE, "%s '%s': %s", doing, what, PQerrorMessage(s->conn));
+	pp->what[pp->pending++] = what;
+	return RC_OK;
+}
+
+int pg_cmd(struct pg_store *s, enum pg_stmt which, const char *sql, const struct pg_params *p,
+	   int64_t *changed, struct error *e, const char *fmt, ...)
+{
+	char step[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof(step), fmt, ap);
+	va_end(ap);
+	PGresult *r = pg_exec(s, which, sql, p, e, "%s", step);
+	if (!r)
+		return e->code;
+	if (changed)
+		*changed = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return RC_OK;
+}
+
+const char *pg_str(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+char *pg_dup(const PGresult *r, int row, int col)
+{
+	return xstrdup(pg_str(r, row, col));
+}
+
+int64_t pg_i64(const PGresult *r, int row, int col)
+{
+	const char *v = pg_str(r, row, col);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+bool pg_bool(const PGresult *r, int row, int col)
+{
+	const char *v = pg_str(r, row, col);
+	return v && v[0] == 't';
+}
+
+bool pg_is_uuid(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !(isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return s[36] == '\0';
+}
+
+/* ---- transactions ---- */
+
+/* Runs a statement with no parameters and no rows (BEGIN, SAVEPOINT...). */
+static int simple(struct pg_store *s, const char *sql, struct error *e, const char *step)
+{
+	if (pg_pipe_flush(s, e))
+		return e->code;
+	PGresult *r = PQexec(s->conn, sql);
+	int rc = RC_OK;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_fail(s, r, e, step);
+	PQclear(r);
+	return rc;
+}
+
+/* As in SQLite: the outermost is BEGIN ... COMMIT, inner ones are
+ * savepoints, so an operation that fails inside a caller's transaction
+ * undoes only its own part. */
+int pg_begin(struct pg_store *s, struct error *e)
+{
+	char step[300];
+	snprintf(step, sizeof(step), "starting a transaction on %s", s->label);
+	int rc = simple(s, s->depth ? "SAVEPOINT nested" : "BEGIN", e, step);
+	if (!rc)
+		s->depth++;
+	return rc;
+}
+
+int pg_commit(struct pg_store *s, struct error *e)
+{
+	char step[300];
+	snprintf(step, sizeof(step), "committing to %s", s->label);
+	int rc = pg_pipe_flush(s, e);
+	if (rc)
+		return rc;
+	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK: say so. */
+	if (PQtransactionStatus(s->conn) == PQTRANS_INERROR)
+		return err_set(e, RC_STORE, "%s: an earlier statement of the transaction failed",
+			       step);
+	rc = simple(s, s->depth > 1 ? "RELEASE SAVEPOINT nested" : "COMMIT", e, step);
+	if (!rc)
+		s->depth--;
+	return rc;
+}
+
+void pg_rollback(struct pg_store *s)
+{
+	struct error ignored = ERROR_INIT;
+	pg_pipe_flush(s, &ignored); /* what was sent is undone with the rest */
+	if (!s->depth)
+		return;
+	s->depth--;
+	PGTransactionStatusType ts = PQtransactionStatus(s->conn);
+	if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN) {
+		s->depth = 0; /* the connection broke: there is nothing left to undo */
+		return;
+	}
+	PGresult *r = PQexec(s->conn, s->depth ? "ROLLBACK TO SAVEPOINT nested; "
+						 "RELEASE SAVEPOINT nested"
+					       : "ROLLBACK");
+	PQclear(r);
+	/* Tests and partitions made in the rolled-back part are gone again. */
+	pg_results_forget(s);
+	s->months_n = 0;
+}
+
+/* ---- opening and migrating ---- */
+
+static int newest_migration(void)
+{
+	int v = 0;
+	for (const struct schema_migration *m = pg_schema_migrations; m->version; m++)
+		if (m->version > v)
+			v = m->version;
+	return v;
+}
+
+/* The highest schema_version row, or 0 for a database assay never touched. */
+static int read_version(struct pg_store *s, int *version, struct error *e)
+{
+	PGresult *r = pg_exec(s, PG_ONCE, "SELECT to_regclass('schema_version') IS NOT NULL", NULL,
+			      e, "%s: reading its schema", s->label);
+	if (!r)
+		return e->code;
+	bool has = pg_bool(r, 0, 0);
+	PQclear(r);
+	*version = 0;
+	if (!has)
+		return RC_OK;
+	r = pg_exec(s, PG_ONCE, "SELECT coalesce(max(version), 0) FROM schema_version", NULL, e,
+		    "%s: reading schema_version", s->label);
+	if (!r)
+		return e->code;
+	*version = (int)pg_i64(r, 0, 0);
+	PQclear(r);
+	return RC_OK;
+}
+
+/* Brings the database up to the newest embedded migration in one
+ * transaction, under an advisory lock so that two assays opening a new
+ * database at once apply each migration once; or refuses the database if
+ * a newer assay has been there. */
+static int migrate(struct pg_store *s, struct error *e)
+{
+	int have, known = newest_migration();
+	int rc = pg_begin(s, e);
+	if (rc)
+		return rc;
+	struct pg_params p = { 0 };
+	pp_i64(&p, PG_SCHEMA_LOCK);
+	if ((rc = pg_cmd(s, PG_ONCE, "SELECT pg_advisory_xact_lock($1)", &p, NULL, e,
+			 "%s: waiting for the schema lock", s->label)))
+		goto fail;
+	if ((rc = read_version(s, &have, e)))
+		goto fail;
+	if (have > known) {
+		rc = err_set(e, RC_SCHEMA,
+			     "%s is at schema version %d, this assay knows up to %d: upgrade assay",
+			     s->label, have, known);
+		goto fail;
+	}
+	for (const struct schema_migration *m = pg_schema_migrations; m->version; m++) {
+		if (m->version <= have)
+			continue;
+		char step[300];
+		snprintf(step, sizeof(step), "%s: applying migration %s", s->label, m->name);
+		if ((rc = simple(s, m->sql, e, step)))
+			goto fail;
+		p = (struct pg_params){ 0 };
+		pp_i64(&p, m->version);
+		pp_i64(&p, time_now_ms());
+		if ((rc = pg_cmd(s, PG_ONCE,
+				 "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)", &p,
+				 NULL, e, "%s: recording migration %s", s->label, m->name)))
+			goto fail;
+		have = m->version;
+	}
+	if ((rc = pg_commit(s, e)))
+		goto fail;
+	s->version = have;
+	return RC_OK;
+fail:
+	pg_rollback(s);
+	return rc;
+}
+
+/* The month (year * 12 + month - 1, UTC) of `ms`, and its bounds in ms. */
+static int month_of(int64_t ms, int64_t *lo, int64_t *hi)
+{
+	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	struct tm first = { .tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = 1 };
+	struct tm next = first;
+	next.tm_mon++;
+	*lo = (int64_t)timegm(&first) * 1000;
+	*hi = (int64_t)timegm(&next) * 1000;
+	return (tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+int pg_partition_for(struct pg_store *s, int64_t created_at, struct error *e)
+{
+	int64_t lo, hi;
+	int month = month_of(created_at, &lo, &hi);
+	for (int i = 0; i < s->months_n; i++)
+		if (s->months[i] == month)
+			return RC_OK;
+	char name[40];
+	snprintf(name, sizeof(name), "results_y%04dm%02d", month / 12, month % 12 + 1);
+	struct pg_params p = { 0 };
+	pp_text(&p, name);
+	PGresult *r = pg_exec(s, PG_ONCE, "SELECT to_regclass($1) IS NOT NULL", &p, e,
+			      "looking for results partition %s", name);
+	if (!r)
+		return e->code;
+	bool exists = pg_bool(r, 0, 0);
+	PQclear(r);
+	if (!exists) {
+		/* Creating a partition locks `results` until the transaction ends;
+		 * the advisory lock makes a second creator wait for the first and
+		 * then find the table there (IF NOT EXISTS). */
+		bool own = s->depth == 0;
+		int rc = own ? pg_begin(s, e) : RC_OK;
+		if (rc)
+			return rc;
+		p = (struct pg_params){ 0 };
+		pp_i64(&p, PG_SCHEMA_LOCK);
+		rc = pg_cmd(s, PG_ONCE, "SELECT pg_advisory_xact_lock($1)", &p, NULL, e,
+			    "creating results partition %s", name);
+		if (!rc) {
+			char *ddl = xasprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF results "
+					      "FOR VALUES FROM (%lld) TO (%lld)",
+					      name, (long long)lo, (long long)hi);
+			char step[80];
+			snprintf(step, sizeof(step), "creating results partition %s", name);
+			rc = simple(s, ddl, e, step);
+			free(ddl);
+		}
+		if (own && !rc)
+			rc = pg_commit(s, e);
+		if (rc) {
+			if (own)
+				pg_rollback(s);
+			return rc;
+		}
+	}
+	if (s->months_n == PG_MONTHS_KNOWN)
+		s->months_n = 0; /* forget them all: each costs one lookup to learn again */
+	s->months[s->months_n++] = month;
+	return RC_OK;
+}
+
+/* The run columns pg_read_run() reads, in its order; the counters follow. */
+#define RUN_FIXED_COLUMNS                                                                   \
+	"r.id, p.name, r.test_definition_id, r.title, r.description, r.environment, "        \
+	"r.triggered_by, r.milestone, r.pool, r.context_json, r.lifecycle_code, r.status, " \
+	"r.created_at, r.started_at, r.completed_at, r.total, r.duration_ms, r.host, "       \
+	"r.pid, r.pid_start, r.reason, r.n_flaky"
+enum {
+	COL_ID, COL_PROJECT, COL_DEFINITION, COL_TITLE, COL_DESCRIPTION, COL_ENVIRONMENT,
+	COL_TRIGGERED_BY, COL_MILESTONE, COL_POOL, COL_CONTEXT, COL_LIFECYCLE, COL_VERDICT,
+	COL_CREATED, COL_STARTED, COL_COMPLETED, COL_TOTAL, COL_DURATION, COL_HOST,
+	COL_PID, COL_PID_START, COL_REASON, COL_FLAKY, COL__COUNT
+};
+
+/* As in sqlite.c: the statements naming one column per result status are
+ * built from status_name(), so a status added to the model without its
+ * columns fails loudly at prepare time. */
+static void build_counter_sql(struct pg_store *s)
+{
+	struct buf sel = BUF_INIT, upd = BUF_INIT;
+	buf_adds(&sel, "SELECT " RUN_FIXED_COLUMNS);
+	buf_adds(&upd, "UPDATE test_runs SET ");
+	for (int sub = 0; sub < 2; sub++) {
+		for (int i = 0; i < RS__COUNT; i++) {
+			const char *pre = sub ? "sub_n_" : "n_";
+			const char *name = status_name((enum result_status)i);
+			buf_addf(&sel, ", r.%s%s", pre, name);
+			buf_addf(&upd, "%s%s%s = %s%s + $%d", sub || i ? ", " : "", pre, name, pre,
+				 name, sub * RS__COUNT + i + 1);
+		}
+	}
+	buf_adds(&sel, " FROM test_runs r JOIN projects p ON p.id = r.project_id");
+	buf_addf(&upd, ", n_flaky = n_flaky + $%d WHERE id = $%d", 2 * RS__COUNT + 1,
+		 2 * RS__COUNT + 2);
+	s->run_select = buf_detach(&sel);
+	s->counters_sql = buf_detach(&upd);
+}
+
+/* Notices (CREATE ... IF NOT EXISTS that existed) are not for the user. */
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Replaces every `secret` in e's message with "***". */
+static void mask(struct error *e, const char *secret)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(secret);
+	for (const char *p = e->msg; *p;) {
+		if (!strncmp(p, secret, n)) {
+			buf_adds(&b, "***");
+			p += n;
+		} else {
+			buf_addc(&b, *p++);
+		}
+	}
+	snprintf(e->msg, sizeof(e->msg), "%s", b.data ? b.data : "");
+	buf_release(&b);
+}
+
+static const struct store_ops pg_ops;
+
+static void pg_close(struct store *st)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	pg_results_release(s);
+	PQfinish(s->conn);
+	free(s->label);
+	free(s->run_select);
+	free(s->counters_sql);
+	free(s);
+}
+
+int pg_store_open(const char *url, struct store **out, struct error *e)
+{
+	*out = NULL;
+	struct pg_store *s = xcalloc(1, sizeof(*s));
+	s->base.ops = &pg_ops;
+	build_counter_sql(s);
+	int rc;
+	/* libpq's own messages about a URL it cannot parse quote the part at
+	 * fault, which may be the password: such a URL is refused unquoted. */
+	char *why = NULL;
+	PQconninfoOption *opts = PQconninfoParse(url, &why);
+	PQfreemem(why);
+	if (!opts) {
+		rc = err_set(e, RC_USAGE, "the PostgreSQL URL is malformed (not shown: it may hold "
+					  "a password); see libpq's connection URIs");
+		goto fail;
+	}
+	char *password = NULL;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val && *o->val)
+			password = xstrdup(o->val);
+	PQconninfoFree(opts);
+	s->conn = PQconnectdb(url);
+	if (!s->conn) {
+		free(password);
+		rc = err_set(e, RC_STORE, "connecting to PostgreSQL: out of memory");
+		goto fail;
+	}
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		/* libpq names the host and user; the password, should a message
+		 * ever quote it, is masked. */
+		rc = pg_fail(s, NULL, e, "connecting to PostgreSQL");
+		if (password)
+			mask(e, password);
+		free(password);
+		goto fail;
+	}
+	free(password);
+	s->label = xasprintf("PostgreSQL database %s on %s:%s", PQdb(s->conn), PQhost(s->conn),
+			     PQport(s->conn));
+	PQsetNoticeProcessor(s->conn, quiet, NULL);
+	if ((rc = simple(s, "SET application_name = 'assay'", e, "setting up the connection")))
+		goto fail;
+	if ((rc = migrate(s, e)))
+		goto fail;
+	/* This month's and next month's partitions, made ahead so that
+	 * recording a run seldom has to (see pg_partition_for). */
+	int64_t now = time_now_ms();
+	if ((rc = pg_partition_for(s, now, e)) ||
+	    (rc = pg_partition_for(s, now + 32LL * 24 * 3600 * 1000, e)))
+		goto fail;
+	*out = &s->base;
+	return RC_OK;
+fail:
+	pg_close(&s->base);
+	return rc;
+}
+
+static int pg_schema_version(struct store *st)
+{
+	return ((struct pg_store *)st)->version;
+}
+
+/* ---- runs ---- */
+
+/* The id of project `name`, created if new (another process may create it
+ * at the same moment: DO NOTHING, then read whichever row won). */
+static int project_id_of(struct pg_store *s, const char *name, int64_t now, int64_t *id,
+			 struct error *e)
+{
+	struct pg_params p = { 0 };
+	pp_text(&p, name);
+	pp_i64(&p, now);
+	PGresult *r = pg_exec(s, PG_PROJECT_ADD,
+			      "INSERT INTO projects (name, created_at) VALUES ($1, $2) "
+			      "ON CONFLICT (name) DO NOTHING RETURNING id",
+			      &p, e, "adding project '%s'", name);
+	if (!r)
+		return e->code;
+	if (PQntuples(r) == 1) {
+		*id = pg_i64(r, 0, 0);
+		PQclear(r);
+		return RC_OK;
+	}
+	PQclear(r);
+	p = (struct pg_params){ 0 };
+	pp_text(&p, name);
+	r = pg_exec(s, PG_PROJECT_GET, "SELECT id FROM projects WHERE name = $1", &p, e,
+		    "reading project '%s'", name);
+	if (!r)
+		return e->code;
+	int rc = PQntuples(r) == 1 ? RC_OK
+				   : err_set(e, RC_STORE, "reading project '%s': it vanished", name);
+	if (!rc)
+		*id = pg_i64(r, 0, 0);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_run_insert(struct store *st, const struct run *r, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(r->id))
+		return err_set(e, RC_USAGE, "inserting run %s: the id is not a UUID", r->id);
+	const char *project = r->project && *r->project ? r->project : "default";
+	int64_t now = time_now_ms(), project_id = 0;
+	int64_t created = r->created_at ? r->created_at : now;
+	/* Outside a caller's transaction, a new partition is committed on its
+	 * own, so the lock it takes on `results` is not held any longer. */
+	int rc = pg_partition_for(s, created, e);
+	if (rc)
+		return err_prefix(e, "inserting run %s", r->id);
+	if ((rc = pg_begin(s, e)))
+		return err_prefix(e, "inserting run %s", r->id);
+	if ((rc = project_id_of(s, project, now, &project_id, e)) ||
+	    (rc = pg_partition_for(s, created, e))) {
+		err_prefix(e, "inserting run %s", r->id);
+		goto fail;
+	}
+	struct pg_params p = { 0 };
+	pp_text(&p, r->id);
+	pp_text_clean(&p, r->definition);
+	pp_text(&p, verdict_name(r->verdict));
+	pp_opt(&p, r->started_at);
+	pp_opt(&p, r->completed_at);
+	pp_text_clean(&p, r->environment);
+	pp_text_clean(&p, r->triggered_by);
+	pp_i64(&p, project_id);
+	pp_text_clean(&p, r->title);
+	pp_text_clean(&p, r->description);
+	pp_text_clean(&p, r->milestone);
+	pp_text_clean(&p, r->pool);
+	pp_text_clean(&p, r->context_json);
+	pp_text(&p, lifecycle_name(r->lifecycle));
+	pp_i64(&p, (int)r->lifecycle);
+	pp_i64(&p, created);
+	pp_i64(&p, r->duration_ms);
+	pp_i64(&p, r->total);
+	pp_text_clean(&p, r->reason);
+	pp_text_clean(&p, r->host);
+	pp_opt(&p, r->pid);
+	pp_opt(&p, r->pid_start);
+	int64_t added = 0;
+	rc = pg_cmd(s, PG_RUN_ADD,
+		    "INSERT INTO test_runs (id, test_definition_id, status, started_at, "
+		    "completed_at, environment, triggered_by, project_id, title, description, "
+		    "milestone, pool, context_json, lifecycle, lifecycle_code, created_at, "
+		    "duration_ms, total, reason, host, pid, pid_start) VALUES ($1, $2, $3, $4, $5, "
+		    "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
+		    "$22) ON CONFLICT (id) DO NOTHING",
+		    &p, &added, e, "inserting run %s", r->id);
+	pp_release(&p);
+	if (rc)
+		goto fail;
+	if (!added) {
+		rc = err_set(e, RC_EXISTS, "inserting run %s: a run with this id already exists",
+			     r->id);
+		goto fail;
+	}
+	if ((rc = pg_commit(s, e))) {
+		err_prefix(e, "inserting run %s", r->id);
+		goto fail;
+	}
+	return RC_OK;
+fail:
+	pg_rollback(s);
+	return rc;
+}
+
+static int pg_run_update(struct store *st, const struct run *r, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(r->id))
+		return err_set(e, RC_NOTFOUND, "updating run %s: no such run", r->id);
+	struct pg_params p = { 0 };
+	pp_text(&p, r->id);
+	pp_text_clean(&p, r->title);
+	pp_text_clean(&p, r->description);
+	pp_text(&p, lifecycle_name(r->lifecycle));
+	pp_i64(&p, (int)r->lifecycle);
+	pp_text(&p, verdict_name(r->verdict));
+	pp_opt(&p, r->started_at);
+	pp_opt(&p, r->completed_at);
+	pp_i64(&p, r->duration_ms);
+	pp_i64(&p, r->total);
+	pp_text_clean(&p, r->reason);
+	pp_opt(&p, r->pid);
+	pp_opt(&p, r->pid_start);
+	pp_text_clean(&p, r->host);
+	int64_t changed = 0;
+	int rc = pg_cmd(s, PG_RUN_UPDATE,
+			"UPDATE test_runs SET title = $2, description = $3, lifecycle = $4, "
+			"lifecycle_code = $5, status = $6, started_at = $7, completed_at = $8, "
+			"duration_ms = $9, total = $10, reason = $11, pid = $12, pid_start = $13, "
+			"host = $14 WHERE id = $1",
+			&p, &changed, e, "updating run %s", r->id);
+	pp_release(&p);
+	if (rc)
+		return rc;
+	if (changed == 0)
+		return err_set(e, RC_NOTFOUND, "updating run %s: no such run", r->id);
+	return RC_OK;
+}
+
+/* Fills `r` from row `row` of a s->run_select result. */
+static void read_run(const PGresult *q, int row, struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	const char *id = pg_str(q, row, COL_ID);
+	snprintf(r->id, sizeof(r->id), "%s", id ? id : "");
+	r->project = pg_dup(q, row, COL_PROJECT);
+	r->definition = pg_dup(q, row, COL_DEFINITION);
+	r->title = pg_dup(q, row, COL_TITLE);
+	r->description = pg_dup(q, row, COL_DESCRIPTION);
+	r->environment = pg_dup(q, row, COL_ENVIRONMENT);
+	r->triggered_by = pg_dup(q, row, COL_TRIGGERED_BY);
+	r->milestone = pg_dup(q, row, COL_MILESTONE);
+	r->pool = pg_dup(q, row, COL_POOL);
+	r->context_json = pg_dup(q, row, COL_CONTEXT);
+	r->lifecycle = (enum lifecycle)pg_i64(q, row, COL_LIFECYCLE);
+	const char *v = pg_str(q, row, COL_VERDICT);
+	if (!v || !verdict_parse(v, &r->verdict))
+		r->verdict = verdict_of(r->lifecycle);
+	r->created_at = pg_i64(q, row, COL_CREATED);
+	r->started_at = pg_i64(q, row, COL_STARTED);
+	r->completed_at = pg_i64(q, row, COL_COMPLETED);
+	r->total = pg_i64(q, row, COL_TOTAL);
+	r->duration_ms = pg_i64(q, row, COL_DURATION);
+	r->host = pg_dup(q, row, COL_HOST);
+	r->pid = pg_i64(q, row, COL_PID);
+	r->pid_start = pg_i64(q, row, COL_PID_START);
+	r->reason = pg_dup(q, row, COL_REASON);
+	r->flaky = pg_i64(q, row, COL_FLAKY);
+	for (int i = 0; i < RS__COUNT; i++) {
+		r->counts[i] = pg_i64(q, row, COL__COUNT + i);
+		r->sub_counts[i] = pg_i64(q, row, COL__COUNT + RS__COUNT + i);
+	}
+}
+
+/* Inside a transaction the run's row is locked for the rest of it, as
+ * SQLite's write lock would hold everything: a caller reads the run,
+ * decides on its state and writes it back without another process
+ * changing it in between. */
+static int pg_run_get(struct store *st, const char *id, struct run *out, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(id))
+		return err_set(e, RC_NOTFOUND, "no run %s", id);
+	bool lock = s->depth > 0;
+	char *sql = xasprintf("%s WHERE r.id = $1%s", s->run_select,
+			      lock ? " FOR NO KEY UPDATE OF r" : "");
+	struct pg_params p = { 0 };
+	pp_text(&p, id);
+	PGresult *r = pg_exec(s, lock ? PG_RUN_GET_LOCK : PG_RUN_GET, sql, &p, e, "reading run %s",
+			      id);
+	free(sql);
+	if (!r)
+		return e->code;
+	int rc = RC_OK;
+	if (PQntuples(r) == 1)
+		read_run(r, 0, out);
+	else
+		rc = err_set(e, RC_NOTFOUND, "no run %s", id);
+	PQclear(r);
+	return rc;
+}
+
+/* "last~N": the id of the run N before the newest (N = 0 for "last"). */
+static int resolve_back(struct pg_store *s, const char *name, int64_t back,
+			char id[UUID_STR_LEN], struct error *e)
+{
+	struct pg_params p = { 0 };
+	pp_i64(&p, back);
+	PGresult *r = pg_exec(s, PG_ONCE,
+			      "SELECT id FROM test_runs ORDER BY created_at DESC, id DESC "
+			      "LIMIT 1 OFFSET $1",
+			      &p, e, "resolving run '%s'", name);
+	if (!r)
+		return e->code;
+	int rc = RC_OK;
+	if (PQntuples(r) == 1)
+		snprintf(id, UUID_STR_LEN, "%s", pg_str(r, 0, 0));
+	else
+		rc = err_set(e, RC_NOTFOUND, "no run named '%s'%s", name,
+			     back ? " (there are not that many runs)" : " (there are no runs yet)");
+	PQclear(r);
+	return rc;
+}
+
+/* Fills out[37] with `prefix` completed to a whole UUID by `fill` ('0' for
+ * the lowest id with that prefix, 'f' for the highest); false if the prefix
+ * cannot start a UUID. uuid compares byte-wise, as the hex text would. */
+static bool complete_uuid(const char *prefix, char fill, char out[UUID_STR_LEN])
+{
+	size_t len = strlen(prefix);
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (i < len) {
+			char c = prefix[i];
+			if (dash ? c != '-' : !(isdigit((unsigned char)c) || (c >= 'a' && c <= 'f')))
+				return false;
+			out[i] = c;
+		} else {
+			out[i] = dash ? '-' : fill;
+		}
+	}
+	out[36] = '\0';
+	return true;
+}
+
+static int pg_run_resolve(struct store *st, const char *name, char id[UUID_STR_LEN],
+			  struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!strcmp(name, "last"))
+		return resolve_back(s, name, 0, id, e);
+	if (str_starts(name, "last~")) {
+		int64_t back;
+		if (!str_to_i64(name + 5, &back) || back < 0)
+			return err_set(e, RC_USAGE,
+				       "'%s': last~ takes a number of runs back, e.g. last~1", name);
+		return resolve_back(s, name, back, id, e);
+	}
+	size_t len = strlen(name);
+	if (len < 4)
+		return err_set(e, RC_NOTFOUND,
+			       "no run named '%s' (an id prefix needs at least 4 characters)", name);
+	if (len >= UUID_STR_LEN)
+		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+	char prefix[UUID_STR_LEN], lo[UUID_STR_LEN], hi[UUID_STR_LEN];
+	for (size_t i = 0; i <= len; i++)
+		prefix[i] = (char)tolower((unsigned char)name[i]);
+	if (!complete_uuid(prefix, '0', lo) || !complete_uuid(prefix, 'f', hi))
+		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+	struct pg_params p = { 0 };
+	pp_text(&p, lo);
+	pp_text(&p, hi);
+	PGresult *r = pg_exec(s, PG_ONCE,
+			      "SELECT id FROM test_runs WHERE id BETWEEN $1 AND $2 ORDER BY id LIMIT 4",
+			      &p, e, "looking up run ids '%s...'", prefix);
+	if (!r)
+		return e->code;
+	int n = PQntuples(r);
+	int rc = RC_OK;
+	if (n == 0)
+		rc = err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+	else if (n > 1 && strcmp(pg_str(r, 0, 0), prefix))
+		rc = err_set(e, RC_USAGE, "run id prefix '%s' is ambiguous: %s, %s%s%s%s", name,
+			     pg_str(r, 0, 0), pg_str(r, 1, 0), n > 2 ? ", " : "",
+			     n > 2 ? pg_str(r, 2, 0) : "", n > 3 ? ", ..." : "");
+	else
+		snprintf(id, UUID_STR_LEN, "%s", pg_str(r, 0, 0));
+	PQclear(r);
+	return rc;
+}
+
+static int pg_runs_list(struct store *st, const struct run_filter *f, struct run **out,
+			size_t *n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	enum verdict v = V_RUNNING;
+	if (f->verdict && !verdict_parse(f->verdict, &v))
+		return err_set(e, RC_USAGE,
+			       "unknown run status '%s' (running, passed, failed, cancelled, error)",
+			       f->verdict);
+	if (f->before_id && !pg_is_uuid(f->before_id))
+		return err_set(e, RC_USAGE, "listing runs: '%s' is not a run id", f->before_id);
+	struct pg_params p = { 0 };
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "%s WHERE true", s->run_select);
+	if (f->verdict) {
+		pp_text(&p, verdict_name(v));
+		buf_addf(&sql, " AND r.status = $%d", p.n);
+	}
+	if (f->environment) {
+		pp_text_clean(&p, f->environment);
+		buf_addf(&sql, " AND r.environment = $%d", p.n);
+	}
+	if (f->project) {
+		pp_text_clean(&p, f->project);
+		buf_addf(&sql, " AND p.name = $%d", p.n);
+	}
+	if (f->since) {
+		pp_i64(&p, f->since);
+		buf_addf(&sql, " AND r.created_at >= $%d", p.n);
+	}
+	if (f->until) {
+		pp_i64(&p, f->until);
+		buf_addf(&sql, " AND r.created_at < $%d", p.n);
+	}
+	if (f->unfinished) {
+		pp_i64(&p, LC_COMPLETED);
+		pp_i64(&p, LC_COMPLETED_FAILURES);
+		pp_i64(&p, LC_CANCELLED);
+		pp_i64(&p, LC_FAILED);
+		buf_addf(&sql, " AND r.lifecycle_code NOT IN ($%d, $%d, $%d, $%d)", p.n - 3, p.n - 2,
+			 p.n - 1, p.n);
+	}
+	if (f->triggered_by) {
+		pp_text_clean(&p, f->triggered_by);
+		buf_addf(&sql, " AND r.triggered_by = $%d", p.n);
+	}
+	char *pattern = NULL;
+	if (f->text) {
+		/* A substring match: the user's % and _ are literal. ILIKE is
+		 * case-insensitive beyond ASCII too. */
+		struct buf pat = BUF_INIT;
+		buf_addc(&pat, '%');
+		for (const char *c = f->text; *c; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				buf_addc(&pat, '\\');
+			buf_addc(&pat, *c);
+		}
+		buf_addc(&pat, '%');
+		pattern = buf_detach(&pat);
+		pp_text_clean(&p, pattern);
+		buf_addf(&sql,
+			 " AND (r.title ILIKE $%d ESCAPE '\\' OR r.description ILIKE $%d "
+			 "ESCAPE '\\')",
+			 p.n, p.n);
+	}
+	if (f->before_id) {
+		pp_i64(&p, f->before_created);
+		pp_text(&p, f->before_id);
+		buf_addf(&sql, " AND (r.created_at, r.id) < ($%d, $%d)", p.n - 1, p.n);
+	}
+	buf_adds(&sql, " ORDER BY r.created_at DESC, r.id DESC");
+	if (f->limit > 0) {
+		pp_i64(&p, f->limit);
+		buf_addf(&sql, " LIMIT $%d", p.n);
+	}
+	PGresult *r = pg_exec(s, PG_ONCE, sql.data, &p, e, "listing runs");
+	pp_release(&p);
+	buf_release(&sql);
+	free(pattern);
+	if (!r)
+		return e->code;
+	size_t count = (size_t)PQntuples(r);
+	struct run *runs = count ? xcalloc(count, sizeof(*runs)) : NULL;
+	for (size_t i = 0; i < count; i++)
+		read_run(r, (int)i, &runs[i]);
+	PQclear(r);
+	*out = runs;
+	*n = count;
+	return RC_OK;
+}
+
+static int pg_runs_by_lifecycle(struct store *st,
+				void (*cb)(void *ctx, enum lifecycle lc, int64_t count), void *ctx,
+				struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	PGresult *r = pg_exec(s, PG_ONCE,
+			      "SELECT lifecycle_code, count(*) FROM test_runs "
+			      "GROUP BY lifecycle_code ORDER BY lifecycle_code",
+			      NULL, e, "counting runs by lifecycle");
+	if (!r)
+		return e->code;
+	for (int i = 0; i < PQntuples(r); i++)
+		cb(ctx, (enum lifecycle)pg_i64(r, i, 0), pg_i64(r, i, 1));
+	PQclear(r);
+	return RC_OK;
+}
+
+/* ---- idempotency keys ---- */
+
+/* Inside a transaction, a lock on the key (until the transaction ends) makes
+ * a racing retry wait here and then read the answer the first one stored:
+ * what SQLite's one write lock gives for free. */
+static int pg_idem_get(struct store *st, const char *scope, const char *key,
+		       struct idem_answer *out, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_text_clean(&p, scope);
+	pp_text_clean(&p, key);
+	if (s->depth > 0) {
+		int rc = pg_cmd(s, PG_IDEM_LOCK,
+				"SELECT pg_advisory_xact_lock(hashtextextended($1::text || chr(10) || "
+				"$2::text, 0))",
+				&p, NULL, e, "locking idempotency key '%s'", key);
+		if (rc) {
+			pp_release(&p);
+			return rc;
+		}
+	}
+	PGresult *r = pg_exec(s, PG_IDEM_GET,
+			      "SELECT status, body, request_hash FROM idempotency_keys "
+			      "WHERE scope = $1 AND key = $2",
+			      &p, e, "reading idempotency key '%s'", key);
+	pp_release(&p);
+	if (!r)
+		return e->code;
+	int rc = RC_OK;
+	if (PQntuples(r) == 1) {
+		out->status = (int)pg_i64(r, 0, 0);
+		out->body = pg_dup(r, 0, 1);
+		out->request_hash = pg_dup(r, 0, 2);
+	} else {
+		rc = err_set(e, RC_NOTFOUND, "no idempotency key '%s'", key);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_idem_put(struct store *st, const char *scope, const char *key,
+		       const struct idem_answer *a, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_text_clean(&p, scope);
+	pp_text_clean(&p, key);
+	pp_text(&p, a->request_hash ? a->request_hash : "");
+	pp_i64(&p, a->status);
+	pp_text(&p, a->body);
+	pp_i64(&p, time_now_ms());
+	int64_t added = 0;
+	int rc = pg_cmd(s, PG_IDEM_PUT,
+			"INSERT INTO idempotency_keys (scope, key, request_hash, status, body, "
+			"created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+			&p, &added, e, "storing idempotency key '%s'", key);
+	pp_release(&p);
+	if (rc)
+		return rc;
+	if (!added)
+		return err_set(e, RC_EXISTS, "idempotency key '%s' is already used", key);
+	return RC_OK;
+}
+
+static int pg_idem_expire(struct store *st, int64_t before, int64_t *n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_i64(&p, before);
+	return pg_cmd(s, PG_ONCE, "DELETE FROM idempotency_keys WHERE created_at < $1", &p, n, e,
+		      "expiring idempotency keys");
+}
+
+/* ---- API tokens ---- */
+
+static int pg_token_add(struct store *st, const char *name, enum role role, const char *hash,
+			struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_text(&p, name);
+	pp_text(&p, role_name(role));
+	pp_text(&p, hash);
+	pp_i64(&p, time_now_ms());
+	int64_t added = 0;
+	/* No conflict target: both the hash and the valid name are unique. */
+	int rc = pg_cmd(s, PG_ONCE,
+			"INSERT INTO tokens (name, role, hash, created_at) VALUES ($1, $2, $3, $4) "
+			"ON CONFLICT DO NOTHING",
+			&p, &added, e, "adding token '%s'", name);
+	if (rc)
+		return rc;
+	if (!added)
+		return err_set(e, RC_EXISTS, "a token named '%s' exists already (revoke it first)",
+			       name);
+	return RC_OK;
+}
+
+static void read_token(const PGresult *r, int row, struct token *t)
+{
+	t->name = pg_dup(r, row, 0);
+	const char *role = pg_str(r, row, 1);
+	if (!role || !role_parse(role, &t->role))
+		t->role = ROLE_READ; /* an unknown role allows the least */
+	t->created_at = pg_i64(r, row, 2);
+	t->revoked_at = pg_i64(r, row, 3);
+}
+
+static int pg_token_find(struct store *st, const char *hash, struct token *out,
+			 struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_text(&p, hash);
+	PGresult *r = pg_exec(s, PG_TOKEN_FIND,
+			      "SELECT name, role, created_at, revoked_at FROM tokens "
+			      "WHERE hash = $1 AND revoked_at IS NULL",
+			      &p, e, "looking up a token");
+	if (!r)
+		return e->code;
+	int rc = RC_OK;
+	if (PQntuples(r) == 1)
+		read_token(r, 0, out);
+	else
+		rc = err_set(e, RC_NOTFOUND, "no such token (or it was revoked)");
+	PQclear(r);
+	return rc;
+}
+
+static int pg_tokens_list(struct store *st, struct token **out, size_t *n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	PGresult *r = pg_exec(s, PG_ONCE,
+			      "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY id",
+			      NULL, e, "listing tokens");
+	if (!r)
+		return e->code;
+	size_t count = (size_t)PQntuples(r);
+	struct token *ts = count ? xcalloc(count, sizeof(*ts)) : NULL;
+	for (size_t i = 0; i < count; i++)
+		read_token(r, (int)i, &ts[i]);
+	PQclear(r);
+	*out = ts;
+	*n = count;
+	return RC_OK;
+}
+
+static int pg_token_revoke(struct store *st, const char *name, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_text(&p, name);
+	pp_i64(&p, time_now_ms());
+	int64_t changed = 0;
+	int rc = pg_cmd(s, PG_ONCE,
+			"UPDATE tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
+			&p, &changed, e, "revoking token '%s'", name);
+	if (rc)
+		return rc;
+	if (changed == 0)
+		return err_set(e, RC_NOTFOUND, "no valid token named '%s'", name);
+	return RC_OK;
+}
+
+/* ---- share links ---- */
+
+static int pg_share_add(struct store *st, const char *run_id, const char *hash,
+			struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(run_id))
+		return err_set(e, RC_NOTFOUND, "no run %s", run_id);
+	struct pg_params p = { 0 };
+	pp_text(&p, run_id);
+	pp_text(&p, hash);
+	pp_i64(&p, time_now_ms());
+	int64_t added = 0;
+	int rc = pg_cmd(s, PG_ONCE,
+			"INSERT INTO share_links (run_id, hash, created_at) "
+			"SELECT $1::uuid, $2::text, $3::bigint "
+			"WHERE EXISTS (SELECT 1 FROM test_runs WHERE id = $1::uuid)",
+			&p, &added, e, "sharing run %s", run_id);
+	if (rc)
+		return rc;
+	if (!added)
+		return err_set(e, RC_NOTFOUND, "no run %s", run_id);
+	return RC_OK;
+}
+
+static int pg_share_find(struct store *st, const char *hash, char run_id[UUID_STR_LEN],
+			 struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_text(&p, hash);
+	PGresult *r = pg_exec(s, PG_SHARE_FIND,
+			      "SELECT run_id FROM share_links WHERE hash = $1 AND revoked_at IS NULL",
+			      &p, e, "looking up a share link");
+	if (!r)
+		return e->code;
+	int rc = RC_OK;
+	if (PQntuples(r) == 1)
+		snprintf(run_id, UUID_STR_LEN, "%s", pg_str(r, 0, 0));
+	else
+		rc = err_set(e, RC_NOTFOUND, "no such share link (or it was revoked)");
+	PQclear(r);
+	return rc;
+}
+
+static int pg_share_revoke(struct store *st, const char *run_id, int64_t *n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(run_id))
+		return RC_OK; /* no such run, so no links: *n stays 0 */
+	struct pg_params p = { 0 };
+	pp_text(&p, run_id);
+	pp_i64(&p, time_now_ms());
+	return pg_cmd(s, PG_ONCE,
+		      "UPDATE share_links SET revoked_at = $2 WHERE run_id = $1 AND revoked_at IS NULL",
+		      &p, n, e, "unsharing run %s", run_id);
+}
+
+/* ---- run events ---- */
+
+static int pg_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
+			    const char *message, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!lifecycle_is_valid((int)lc))
+		return err_set(e, RC_USAGE, "adding event to run %s: no lifecycle code %d", run_id,
+			       (int)lc);
+	if (!pg_is_uuid(run_id))
+		return err_set(e, RC_NOTFOUND, "adding event to run %s: no such run", run_id);
+	struct pg_params p = { 0 };
+	pp_text(&p, run_id);
+	pp_i64(&p, at ? at : time_now_ms());
+	pp_i64(&p, (int)lc);
+	pp_text(&p, lifecycle_name(lc));
+	pp_text_clean(&p, message);
+	int64_t added = 0;
+	int rc = pg_cmd(s, PG_EVENT_ADD,
+			"INSERT INTO run_events (run_id, at, lifecycle_code, lifecycle, message) "
+			"SELECT $1::uuid, $2::bigint, $3::integer, $4::text, $5::text "
+			"WHERE EXISTS (SELECT 1 FROM test_runs WHERE id = $1::uuid)",
+			&p, &added, e, "adding event to run %s", run_id);
+	pp_release(&p);
+	if (rc)
+		return rc;
+	if (!added)
+		return err_set(e, RC_NOTFOUND, "adding event to run %s: no such run", run_id);
+	return RC_OK;
+}
+
+static int pg_run_events(struct store *st, const char *run_id, struct run_event **out,
+			 size_t *n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(run_id))
+		return RC_OK; /* no such run: no events, as SQLite answers */
+	struct pg_params p = { 0 };
+	pp_text(&p, run_id);
+	PGresult *r = pg_exec(s, PG_EVENTS,
+			      "SELECT lifecycle_code, at, message FROM run_events "
+			      "WHERE run_id = $1 ORDER BY at, id",
+			      &p, e, "reading events of run %s", run_id);
+	if (!r)
+		return e->code;
+	size_t count = (size_t)PQntuples(r);
+	struct run_event *ev = count ? xcalloc(count, sizeof(*ev)) : NULL;
+	for (size_t i = 0; i < count; i++) {
+		ev[i].lifecycle = (enum lifecycle)pg_i64(r, (int)i, 0);
+		ev[i].at = pg_i64(r, (int)i, 1);
+		ev[i].message = pg_dup(r, (int)i, 2);
+	}
+	PQclear(r);
+	*out = ev;
+	*n = count;
+	return RC_OK;
+}
+
+static int pg_begin_op(struct store *st, struct error *e)
+{
+	return pg_begin((struct pg_store *)st, e);
+}
+
+static int pg_commit_op(struct store *st, struct error *e)
+{
+	return pg_commit((struct pg_store *)st, e);
+}
+
+static void pg_rollback_op(struct store *st)
+{
+	pg_rollback((struct pg_store *)st);
+}
+
+static const struct store_ops pg_ops = {
+	.name = "postgresql",
+	.close = pg_close,
+	.schema_version = pg_schema_version,
+	.run_insert = pg_run_insert,
+	.run_update = pg_run_update,
+	.run_get = pg_run_get,
+	.run_resolve = pg_run_resolve,
+	.runs_list = pg_runs_list,
+	.runs_by_lifecycle = pg_runs_by_lifecycle,
+	.idem_get = pg_idem_get,
+	.idem_put = pg_idem_put,
+	.idem_expire = pg_idem_expire,
+	.token_add = pg_token_add,
+	.token_find = pg_token_find,
+	.tokens_list = pg_tokens_list,
+	.token_revoke = pg_token_revoke,
+	.share_add = pg_share_add,
+	.share_find = pg_share_find,
+	.share_revoke = pg_share_revoke,
+	.run_event_add = pg_run_event_add,
+	.run_events = pg_run_events,
+	.results_insert = pg_results_insert,
+	.results_each = pg_results_each,
+	.test_exists = pg_test_exists,
+	.projects_list = pg_projects_list,
+	.tests_list = pg_tests_list,
+	.test_durations = pg_test_durations,
+	.begin = pg_begin_op,
+	.commit = pg_commit_op,
+	.rollback = pg_rollback_op,
+};
