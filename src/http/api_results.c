@@ -9,7 +9,7 @@
 #include "http/api.h"
 #include "http/cursor.h"
 #include "http/metrics.h"
-#include "service/results_add.h"
+#include "service/ingest.h"
 
 #define RESULTS_DEFAULT_LIMIT 100
 #define RESULTS_MAX_LIMIT 1000
@@ -129,6 +129,63 @@ static json_t *item_error(const char *message)
 	return err;
 }
 
+/* A request to add results, from its handler to its deferred answer. */
+struct add_job {
+	struct ingest_job job;
+	struct http_wait *wait;
+	struct result *results; /* job.req.n of them */
+	char run_id[UUID_STR_LEN];
+	char *key;
+	char hash[65];
+	int status;   /* the answer when recorded now */
+	char *answer;
+};
+
+static void add_job_free(struct add_job *aj)
+{
+	for (size_t i = 0; i < aj->job.req.n; i++)
+		result_release(&aj->results[i]);
+	free(aj->results);
+	if (aj->job.replayed)
+		idem_answer_release(&aj->job.replay);
+	free(aj->key);
+	free(aj->answer);
+	free(aj);
+}
+
+/* On the writer's thread, once the request's transaction has ended. */
+static void add_done(struct ingest_job *job, void *ctx)
+{
+	(void)job;
+	struct add_job *aj = ctx;
+	req_resume(aj->wait);
+}
+
+static void add_answer(struct http_req *rq, void *ctx)
+{
+	struct add_job *aj = ctx;
+	if (!rq) {
+		add_job_free(aj);
+		return;
+	}
+	const struct ingest_job *job = &aj->job;
+	int rc = job->rc;
+	if (rc == RC_STATE)
+		reply_error(rq, 409, "run_closed", "%s", job->err.msg);
+	else if (rc == RC_EXISTS)
+		reply_error(rq, 422, "idempotency_key_reused", "%s", job->err.msg);
+	else if (rc)
+		reply_rc(rq, &job->err);
+	else if (job->replayed)
+		reply_text(rq, job->replay.status, "application/json", job->replay.body,
+			   strlen(job->replay.body));
+	else
+		reply_text(rq, aj->status, "application/json", aj->answer, strlen(aj->answer));
+	if (!rc && !job->replayed)
+		metrics_results(server_metrics(rq->srv), (int64_t)job->req.n);
+	add_job_free(aj);
+}
+
 void api_results_add(struct http_req *rq)
 {
 	char id[UUID_STR_LEN];
@@ -194,35 +251,22 @@ void api_results_add(struct http_req *rq)
 				    item_error(n == 1 ? "the result is invalid (see items)"
 						      : "every result is invalid (see items)"));
 	json_object_set_new(o, "items", items);
-	char *answer = json_dumps(o, JSON_COMPACT);
+	struct add_job *aj = xcalloc(1, sizeof(*aj));
+	aj->answer = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-
-	char hash[65];
-	body_hash(rq, hash);
-	struct results_add_request req = {
-		.run_id = id, .results = rs, .n = valid, .idem_key = key, .request_hash = hash,
-		.answer = { .status = status, .body = answer },
+	aj->status = status;
+	aj->results = rs;
+	memcpy(aj->run_id, id, UUID_STR_LEN);
+	aj->key = key ? xstrdup(key) : NULL;
+	body_hash(rq, aj->hash);
+	aj->job.req = (struct results_add_request){
+		.run_id = aj->run_id, .results = rs, .n = valid, .idem_key = aj->key,
+		.request_hash = aj->hash, .answer = { .status = status, .body = aj->answer },
 	};
-	struct idem_answer replay;
-	bool replayed;
-	struct error e = ERROR_INIT;
-	int rc = service_results_add(rq->st, &req, &replay, &replayed, &e);
-	for (size_t i = 0; i < valid; i++)
-		result_release(&rs[i]);
-	free(rs);
-	if (rc == RC_STATE)
-		reply_error(rq, 409, "run_closed", "%s", e.msg);
-	else if (rc == RC_EXISTS)
-		reply_error(rq, 422, "idempotency_key_reused", "%s", e.msg);
-	else if (rc)
-		reply_rc(rq, &e);
-	else if (replayed)
-		reply_text(rq, replay.status, "application/json", replay.body, strlen(replay.body));
-	else
-		reply_text(rq, status, "application/json", answer, strlen(answer));
-	if (!rc && !replayed)
-		metrics_results(server_metrics(rq->srv), (int64_t)valid);
-	if (replayed)
-		idem_answer_release(&replay);
-	free(answer);
+	aj->job.done = add_done;
+	aj->job.ctx = aj;
+	/* Recorded by the group-commit writer with the requests that wait
+	 * alongside it; answered once its transaction has committed. */
+	aj->wait = req_defer(rq, add_answer, aj);
+	ingest_submit(server_ingest(rq->srv), &aj->job);
 }
