@@ -739,8 +739,7 @@ void http_server_stop(struct http_server *srv)
 	/* Whatever is still queued for the writer is recorded and its
 	 * connections woken before the daemon stops: it must not stop with a
 	 * connection suspended. Their answers get a moment to go out. */
-	ingest_free(srv->ingest);
-	srv->ingest = NULL;
+	ingest_stop(srv->ingest);
 	drain(srv, time_mono_ns() + 1000 * (int64_t)1000000);
 	MHD_stop_daemon(srv->mhd);
 	if (listen_fd != MHD_INVALID_SOCKET)

@@ -27,6 +27,7 @@ struct ingest {
 	pthread_cond_t wake;
 	struct ingest_job *head, **tail; /* the queue, oldest first */
 	bool stopping;
+	bool joined;                     /* the thread is gone */
 	size_t jobs, commits;            /* under lock */
 };
 
@@ -176,23 +177,35 @@ void ingest_submit(struct ingest *g, struct ingest_job *job)
 	pthread_mutex_unlock(&g->lock);
 }
 
-void ingest_stats(struct ingest *g, size_t *jobs, size_t *commits)
+void ingest_stats(struct ingest *g, struct ingest_stats *out)
 {
 	pthread_mutex_lock(&g->lock);
-	*jobs = g->jobs;
-	*commits = g->commits;
+	out->queued = 0;
+	for (struct ingest_job *j = g->head; j; j = j->next)
+		out->queued++;
+	out->jobs = g->jobs;
+	out->commits = g->commits;
 	pthread_mutex_unlock(&g->lock);
+}
+
+void ingest_stop(struct ingest *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->stopping = true;
+	pthread_cond_signal(&g->wake);
+	pthread_mutex_unlock(&g->lock);
+	/* One caller joins (the server stops from one thread). */
+	if (!g->joined) {
+		pthread_join(g->thread, NULL);
+		g->joined = true;
+	}
 }
 
 void ingest_free(struct ingest *g)
 {
 	if (!g)
 		return;
-	pthread_mutex_lock(&g->lock);
-	g->stopping = true;
-	pthread_cond_signal(&g->wake);
-	pthread_mutex_unlock(&g->lock);
-	pthread_join(g->thread, NULL);
+	ingest_stop(g);
 	pthread_cond_destroy(&g->wake);
 	pthread_mutex_destroy(&g->lock);
 	store_close(g->st);

@@ -11,7 +11,8 @@
  *     job->done = on_done; job->ctx = ctx;
  *     ingest_submit(g, job);      // returns at once; on_done(job) follows
  *     ...
- *     ingest_free(g);             // records what is queued, then stops
+ *     ingest_stop(g);             // records what is queued, then stops
+ *     ingest_free(g);
  *
  * done() runs once per job, on the writer thread (or on the submitting thread
  * when the writer is stopped), after the job's transaction committed (rc 0)
@@ -48,11 +49,18 @@ int ingest_new(const char *db_url, struct ingest **out, struct error *e);
 /* Queues a job. When the writer is stopping or stopped, done() is called at
  * once with rc RC_STATE. */
 void ingest_submit(struct ingest *g, struct ingest_job *job);
-/* Jobs recorded and transactions committed since ingest_new, for tests and
- * figures: jobs / commits is the mean group size. */
-void ingest_stats(struct ingest *g, size_t *jobs, size_t *commits);
-/* Records every job already queued (each gets its done()), stops the thread
- * and closes the store. NULL is allowed. */
+struct ingest_stats {
+	size_t queued;  /* jobs waiting for the writer now */
+	size_t jobs;    /* jobs answered since ingest_new */
+	size_t commits; /* transactions they took: jobs / commits is the mean
+			   group size */
+};
+void ingest_stats(struct ingest *g, struct ingest_stats *out);
+/* Records every job already queued (each gets its done()) and stops the
+ * thread; jobs submitted later are refused (RC_STATE). Returns when the last
+ * done() has returned. Calling it again does nothing. */
+void ingest_stop(struct ingest *g);
+/* Stops (ingest_stop) and closes the store. NULL is allowed. */
 void ingest_free(struct ingest *g);
 
 #endif
