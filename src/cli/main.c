@@ -174,7 +174,7 @@ static const struct command commands[] = {
 	  "  GET  /api/v1/runs/{id}/results, /api/v1/runs/{id}/events\n"
 	  "  POST /api/v1/runs/{id}/results   one result or an array (Idempotency-Key)\n"
 	  "  POST /api/v1/imports         a JUnit XML, TAP or CTRF report as a new run\n"
-	  "  GET  /api/v1/tests           recorded tests with their history\n"
+	  "  GET  /api/v1/tests           recorded tests with their history (cursor pages)\n"
 	  "  POST|DELETE /api/v1/runs/{id}/share   make or revoke read-only links\n"
 	  "  GET  /api/v1/shared/{token}[/results] what a link shows (no token needed)\n"
 	  "\n"
