@@ -298,8 +298,6 @@ struct metrics *server_metrics(struct http_server *srv)
 	return srv->metrics;
 }
 
-/* ---- dispatch ---- */
-
 /* ---- CORS ---- */
 
 /* The headers a browser may send on a cross-origin call, and how long it may
@@ -342,6 +340,8 @@ static void add_cors(struct MHD_Response *r, struct http_req *rq)
 					"Location, Retry-After");
 	}
 }
+
+/* ---- dispatch ---- */
 
 static enum MHD_Result queue(struct MHD_Connection *c, struct http_req *rq)
 {
@@ -539,13 +539,18 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (rs->answered)
 		metrics_request(srv->metrics, rs->route, rs->status, time_mono_ns() - rs->t0);
-	/* Gone before its deferred answer (the server stopped). Work still
-	 * under way keeps its ctx: leaked rather than freed under it. */
-	if (rs->answer && atomic_load(&rs->ready))
+	*con_cls = NULL;
+	/* Gone before its deferred answer (the server stopped). http_server_stop
+	 * stops the writer first, so the work is done; were it not, its state
+	 * would be leaked rather than freed under the writer. */
+	if (rs->answer && !atomic_load(&rs->ready)) {
+		atomic_fetch_sub(&srv->in_flight, 1);
+		return;
+	}
+	if (rs->answer)
 		rs->answer(NULL, rs->ctx);
 	buf_release(&rs->body);
 	free(rs);
-	*con_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
