@@ -2,8 +2,10 @@
 # POSTs are each stored exactly once and answered only once stored; refused
 # requests among them (an invalid item, a closed run, a reused key) get their
 # own answers and cost the others nothing; concurrent retries with one
-# Idempotency-Key record once and all get the first answer. (The grouping
-# itself, deterministically: tests/unit/ingest_test.c.)
+# Idempotency-Key record once and all get the first answer; SIGTERM while
+# 32 keep-alive clients post loses no acknowledged result. GET /api/v1/tests
+# pages over the tests they made. (The grouping itself, deterministically:
+# tests/unit/ingest_test.c.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve.inc"
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
@@ -115,4 +117,52 @@ ok_if "limit=0 and limit=1001 are 400" \
 	"[ \$(api GET '/api/v1/tests?limit=0') = 400 ] && [ \$(api GET '/api/v1/tests?limit=1001') = 400 ]"
 stop_server
 ok_if "the server stopped cleanly" "[ $SRV_RC = 0 ] && server_clean"
+
+# --- SIGTERM while 32 keep-alive clients post single results: the requests
+# waiting for a commit are committed and answered, none acknowledged is lost
+start_server "$db"
+post_json /api/v1/runs '{"title":"stopped"}' >/dev/null
+srun=$(jget "$T/body" 'd["id"]')
+cat >"$T/posters.py" <<'EOF'
+import http.client, json, sys, threading
+url, token, run, acked = sys.argv[1:5]
+host, port = url.split("//")[1].split(":")
+out, lock = open(acked, "a", buffering=1), threading.Lock()
+def poster(k):
+    c = http.client.HTTPConnection(host, int(port), timeout=120)
+    i = 0
+    while True:
+        name = f"p{k}/{i}"
+        try:
+            c.request("POST", f"/api/v1/runs/{run}/results",
+                      json.dumps({"test": name, "status": "passed"}),
+                      {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+            r = c.getresponse()
+            r.read()
+        except Exception:
+            return
+        if r.status != 201:
+            return
+        with lock:
+            out.write(name + "\n")
+        i += 1
+ts = [threading.Thread(target=poster, args=(k,)) for k in range(32)]
+for t in ts: t.start()
+for t in ts: t.join()
+EOF
+: >"$T/acked"
+python3 "$T/posters.py" "$URL" "$TOKEN" "$srun" "$T/acked" &
+posters=$!
+# No clock: on progress, until 500 answers (or the server is gone).
+while [ "$(wc -l <"$T/acked")" -lt 500 ] && kill -0 "$SRV_PID" 2>/dev/null; do sleep 0.02; done
+stop_server
+wait "$posters"
+sort "$T/acked" >"$T/acked.sorted"
+sql "$db" "select test from results where run_id = '$srun'" | sort >"$T/stored.stop"
+ok_if "the server stopped with status 0 while 32 clients were posting" "[ $SRV_RC = 0 ] && server_clean"
+ok_if "clients had at least 500 answers" "[ \$(wc -l <'$T/acked.sorted') -ge 500 ]"
+ok_if "every acknowledged result is in the database, once" \
+	"[ -z \"\$(comm -23 '$T/acked.sorted' '$T/stored.stop')\" ] && [ -z \"\$(uniq -d '$T/stored.stop')\" ]"
+ok_if "and the run's counters match its rows" \
+	"[ \$(sql '$db' \"select n_passed from test_runs where id = '$srun'\") = \$(wc -l <'$T/stored.stop') ]"
 done_testing
