@@ -18,9 +18,9 @@
 /* A group stops growing at this many results (one request may bring 10,000,
  * and is then a group of its own). A commit costs about as much as a few
  * dozen inserts, so a thousand results already pay for theirs; bigger groups
- * would only make bulk clients wait in lockstep, all answered at once and all
- * parsing at once while the writer idles, instead of one request being parsed
- * while another is written. */
+ * only make the first requests wait for the last, and bulk clients be
+ * answered all at once. (Side by side under load, 1,000 and 20,000 gave the
+ * same bulk throughput.) */
 #define GROUP_MAX_RESULTS 1000
 
 struct ingest {
