@@ -174,6 +174,8 @@ static void add_answer(struct http_req *rq, void *ctx)
 	int rc = job->rc;
 	if (rc == RC_STATE)
 		reply_error(rq, 409, "run_closed", "%s", job->err.msg);
+	else if (rc == RC_CANCELLED)
+		reply_error(rq, 503, "shutting_down", "%s", job->err.msg);
 	else if (rc == RC_EXISTS)
 		reply_error(rq, 422, "idempotency_key_reused", "%s", job->err.msg);
 	else if (rc)

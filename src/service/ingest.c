@@ -170,7 +170,8 @@ void ingest_submit(struct ingest *g, struct ingest_job *job)
 	pthread_mutex_lock(&g->lock);
 	if (g->stopping) {
 		pthread_mutex_unlock(&g->lock);
-		job->rc = err_set(&job->err, RC_STATE, "the server is stopping");
+		job->rc = err_set(&job->err, RC_CANCELLED,
+				  "not recorded: the writer is stopping; retry elsewhere");
 		job->done(job, job->ctx);
 		return;
 	}

@@ -47,7 +47,7 @@ struct ingest_job {
  * of store_open. */
 int ingest_new(const char *db_url, struct ingest **out, struct error *e);
 /* Queues a job. When the writer is stopping or stopped, done() is called at
- * once with rc RC_STATE. */
+ * once with rc RC_CANCELLED (nothing recorded). */
 void ingest_submit(struct ingest *g, struct ingest_job *job);
 struct ingest_stats {
 	size_t queued;  /* jobs waiting for the writer now */
@@ -57,7 +57,7 @@ struct ingest_stats {
 };
 void ingest_stats(struct ingest *g, struct ingest_stats *out);
 /* Records every job already queued (each gets its done()) and stops the
- * thread; jobs submitted later are refused (RC_STATE). Returns when the last
+ * thread; jobs submitted later are refused (RC_CANCELLED). Returns when the last
  * done() has returned. Calling it again does nothing. */
 void ingest_stop(struct ingest *g);
 /* Stops (ingest_stop) and closes the store. NULL is allowed. */

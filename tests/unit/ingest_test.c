@@ -290,7 +290,7 @@ static void stopping_records_what_is_queued(void **state)
 	req_init(&late, fx->open_run, "late", 1, NULL, NULL);
 	ingest_submit(fx->g, &late.job);
 	assert_int_equal(late.done, 1);
-	assert_int_equal(late.job.rc, RC_STATE);
+	assert_int_equal(late.job.rc, RC_CANCELLED);
 	assert_int_equal(stored(fx, fx->open_run, "late.0"), 0);
 	req_release(&late);
 	free(rs);
