@@ -7,8 +7,9 @@
 #     sh bench/serve.sh      # after `make` (build/release/assay, libassay.a)
 #
 # 1. single-result POSTs  /api/v1/runs/{id}/results, one new test per request
-#                         (target >= 5,000 requests/s), p50/p99, errors, and
-#                         results stored (sqlite3) against 2xx answers
+#                         (target >= 5,000 requests/s), p50/p99, errors,
+#                         results stored (sqlite3) against 2xx answers, and
+#                         requests per commit (group commit, from /metrics)
 # 2. bulk POSTs           arrays of BENCH_BULK results (1,000) per request
 #                         (target >= 100,000 results/s)
 # 3. 500 connections      GET /api/v1/runs/{id} and the POST route with
@@ -108,6 +109,12 @@ bench() {
 row() { printf '%s|%s|%s|%s\n' "$1" "$2" "$3" "$4" >>"$work/summary"; }
 met() { awk "BEGIN { exit !($1) }" && echo yes || echo NO; }
 stored() { sqlite3 "$1" "select count(*) from results where run_id = '$2'"; }
+# groups: "R requests in C commits" since the server started (group commit)
+groups() {
+	curl -sS -H "Authorization: Bearer $TOKEN" "$base/metrics" | awk '
+		/^assay_ingest_requests_total / { r = $2 } /^assay_ingest_commits_total / { c = $2 }
+		END { printf "%d requests in %d commits (%.1f a commit)", r, c, c ? r / c : 0 }'
+}
 
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo "assay serve benchmark — $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -130,7 +137,7 @@ ok=$((reqs - non2xx))
 n1=$(stored "$db" "$run1")
 printf '   %s requests in %.1f s: %s requests/s, p50 %s ms, p99 %s ms; non-2xx %s, socket errors %s\n' \
 	"$reqs" "$secs" "$rps" "$p50" "$p99" "$non2xx" "$sockerr"
-echo "   stored $n1 results for $ok 2xx answers"
+echo "   stored $n1 results for $ok 2xx answers; $(groups)"
 row "single-result POST, -c$CONNS" "$rps req/s" ">= 5,000 req/s" "$(met "$rps >= 5000")"
 row "  its latency p50 / p99" "$p50 / $p99 ms" "-" "-"
 row "  errors; stored vs 2xx" "$non2xx non-2xx, $sockerr socket; $n1 / $ok" "0; equal" \
@@ -155,7 +162,7 @@ n2=$(stored "$db" "$run2")
 res_s=$(awk -v n="$ok" -v b="$BULK" -v s="$secs" 'BEGIN { printf "%.0f", n * b / s }')
 printf '   %s requests (%s KB each) in %.1f s: %s results/s, p50 %s ms, p99 %s ms; non-2xx %s, socket errors %s\n' \
 	"$reqs" "$(($(wc -c <"$body") / 1000))" "$secs" "$res_s" "$p50" "$p99" "$non2xx" "$sockerr"
-echo "   stored $n2 results for $ok 2xx answers ($((ok * BULK)) results)"
+echo "   stored $n2 results for $ok 2xx answers ($((ok * BULK)) results); so far $(groups)"
 row "bulk POST, $BULK per request, -c4" "$res_s results/s" ">= 100,000 results/s" "$(met "$res_s >= 100000")"
 row "  stored vs 2xx x $BULK" "$n2 / $((ok * BULK))" "equal" "$(met "$n2 >= $ok * $BULK && $non2xx + $sockerr == 0")"
 

@@ -67,7 +67,8 @@ static int list_tests(struct store *st, const struct catalog *cat, const struct 
 {
 	struct test_stat *ts;
 	size_t n;
-	if (store_tests_list(st, cat ? cat->project : NULL, &ts, &n, e))
+	struct test_filter f = { .project = cat ? cat->project : NULL };
+	if (store_tests_list(st, &f, &ts, &n, e))
 		return e->code;
 	struct strmap by_name = STRMAP_INIT;
 	for (size_t i = 0; i < n; i++)

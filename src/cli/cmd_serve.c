@@ -18,6 +18,7 @@ static const struct option options[] = {
 	{ "max-body", required_argument, NULL, 2001 },
 	{ "public-read", no_argument, NULL, 2002 },
 	{ "threads", required_argument, NULL, 2003 },
+	{ "cors-origin", required_argument, NULL, 2004 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -43,11 +44,30 @@ static bool parse_size(const char *s, uint64_t *out)
 	return true;
 }
 
+/* "*", or scheme://host[:port] as a browser sends it in Origin: no path,
+ * no trailing '/', nothing a header could not carry. */
+static bool cors_origin_ok(const char *s)
+{
+	if (!strcmp(s, "*"))
+		return true;
+	const char *host = strstr(s, "://");
+	if (!host || host == s || !host[3])
+		return false;
+	for (const char *p = s; p < host; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("+-.", *p))
+			return false;
+	for (const char *p = host + 3; *p; p++)
+		if (*p == '/' || *p <= ' ' || *p >= 127 || *p == ',')
+			return false;
+	return true;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct cli_common common = { 0 };
 	struct http_config cfg = { .listen = "127.0.0.1:8080" };
 	struct error e = ERROR_INIT;
+	const char *cors[64];
 	int opt;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hl:", options, NULL)) != -1) {
@@ -70,6 +90,19 @@ int cmd_serve(int argc, char **argv)
 			if (!str_to_i64(optarg, &n) || n < 1 || n > 256)
 				return cli_usage_error("serve", "--threads '%s': 1 to 256", optarg);
 			cfg.threads = (unsigned)n;
+			break;
+		case 2004:
+			if (!cors_origin_ok(optarg))
+				return cli_usage_error("serve",
+						       "--cors-origin '%s': an origin such as "
+						       "https://dash.example.com (scheme://host[:port], no "
+						       "path), or *",
+						       optarg);
+			if (cfg.n_cors_origins == ARRAY_SIZE(cors))
+				return cli_usage_error("serve", "--cors-origin: at most %zu origins",
+						       ARRAY_SIZE(cors));
+			cors[cfg.n_cors_origins++] = optarg;
+			cfg.cors_origins = cors;
 			break;
 		default:
 			return cli_usage_error("serve", "unknown option");

@@ -4,6 +4,7 @@
 
 #include "http/api.h"
 #include "http/metrics.h"
+#include "service/ingest.h"
 #include "util/buf.h"
 
 void api_healthz(struct http_req *rq)
@@ -28,6 +29,18 @@ void api_metrics(struct http_req *rq)
 	for (size_t i = 0; i < n; i++)
 		names[i] = http_routes[i].name;
 	metrics_render(server_metrics(rq->srv), names, &out);
+	/* The group commit: requests per commit is the mean group size. */
+	struct ingest_stats is;
+	ingest_stats(server_ingest(rq->srv), &is);
+	buf_addf(&out,
+		 "# HELP assay_ingest_requests_total Requests adding results, recorded or refused.\n"
+		 "# TYPE assay_ingest_requests_total counter\n"
+		 "assay_ingest_requests_total %zu\n"
+		 "# HELP assay_ingest_commits_total Transactions those requests took (group "
+		 "commit).\n"
+		 "# TYPE assay_ingest_commits_total counter\n"
+		 "assay_ingest_commits_total %zu\n",
+		 is.jobs, is.commits);
 	metrics_render_runs_header(&out);
 	struct error e = ERROR_INIT;
 	if (store_runs_by_lifecycle(rq->st, add_runs, &out, &e)) {

@@ -5,11 +5,13 @@
 
 #include <sodium.h>
 
+#include "formats/export_text.h"
 #include "formats/json_api.h"
 #include "http/api.h"
 #include "http/cursor.h"
 #include "http/metrics.h"
-#include "service/results_add.h"
+#include "service/ingest.h"
+#include "util/buf.h"
 
 #define RESULTS_DEFAULT_LIMIT 100
 #define RESULTS_MAX_LIMIT 1000
@@ -121,12 +123,71 @@ static void body_hash(const struct http_req *rq, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
-static json_t *item_error(const char *message)
+/* Appends {"code":"invalid","message":...}. */
+static void item_error(struct buf *b, const char *message)
 {
-	json_t *err = json_object();
-	json_object_set_new(err, "code", json_string("invalid"));
-	json_object_set_new(err, "message", json_string(message));
-	return err;
+	buf_adds(b, "{\"code\":\"invalid\",\"message\":");
+	export_json_str(b, message);
+	buf_addc(b, '}');
+}
+
+/* A request to add results, from its handler to its deferred answer. */
+struct add_job {
+	struct ingest_job job;
+	struct http_wait *wait;
+	struct result *results; /* job.req.n of them */
+	char run_id[UUID_STR_LEN];
+	char *key;
+	char hash[65];
+	int status;   /* the answer when recorded now */
+	char *answer;
+};
+
+static void add_job_free(struct add_job *aj)
+{
+	for (size_t i = 0; i < aj->job.req.n; i++)
+		result_release(&aj->results[i]);
+	free(aj->results);
+	if (aj->job.replayed)
+		idem_answer_release(&aj->job.replay);
+	free(aj->key);
+	free(aj->answer);
+	free(aj);
+}
+
+/* On the writer's thread, once the request's transaction has ended. */
+static void add_done(struct ingest_job *job, void *ctx)
+{
+	(void)job;
+	struct add_job *aj = ctx;
+	req_resume(aj->wait);
+}
+
+static void add_answer(struct http_req *rq, void *ctx)
+{
+	struct add_job *aj = ctx;
+	if (!rq) {
+		add_job_free(aj);
+		return;
+	}
+	const struct ingest_job *job = &aj->job;
+	int rc = job->rc;
+	if (rc == RC_STATE)
+		reply_error(rq, 409, "run_closed", "%s", job->err.msg);
+	else if (rc == RC_CANCELLED)
+		reply_error(rq, 503, "shutting_down", "%s", job->err.msg);
+	else if (rc == RC_EXISTS)
+		reply_error(rq, 422, "idempotency_key_reused", "%s", job->err.msg);
+	else if (rc)
+		reply_rc(rq, &job->err);
+	else if (job->replayed)
+		reply_text(rq, job->replay.status, "application/json", job->replay.body,
+			   strlen(job->replay.body));
+	else
+		reply_text(rq, aj->status, "application/json", aj->answer, strlen(aj->answer));
+	if (!rc && !job->replayed)
+		metrics_results(server_metrics(rq->srv), (int64_t)job->req.n);
+	add_job_free(aj);
 }
 
 void api_results_add(struct http_req *rq)
@@ -159,70 +220,71 @@ void api_results_add(struct http_req *rq)
 	}
 	/* Every item is checked on its own: a bad one is reported and left
 	 * out, the others are recorded. Ids are made here so the answer is
-	 * known before the transaction (it is stored with the key). */
+	 * known before the transaction (it is stored with the key). The
+	 * answer's items are written as text straight away: building 10,000
+	 * small JSON objects to print them once cost more than parsing. */
 	struct result *rs = xcalloc(n, sizeof(*rs));
 	size_t valid = 0;
-	json_t *items = json_array();
+	struct buf items = BUF_INIT;
+	buf_addc(&items, '[');
 	for (size_t i = 0; i < n; i++) {
 		json_t *item = many ? json_array_get(body, i) : body;
 		struct error e = ERROR_INIT;
 		struct result *r = &rs[valid];
-		json_t *answer = json_object();
-		json_object_set_new(answer, "index", json_integer((json_int_t)i));
+		if (i)
+			buf_addc(&items, ',');
+		buf_adds(&items, "{\"index\":");
+		export_int(&items, (int64_t)i);
 		if (json_result_parse(item, r, &e)) {
 			result_release(r);
-			json_object_set_new(answer, "status", json_string("invalid"));
-			json_object_set_new(answer, "error", item_error(e.msg));
+			buf_adds(&items, ",\"status\":\"invalid\",\"error\":");
+			item_error(&items, e.msg);
 		} else {
 			uuid7_new(r->id, 0);
-			json_object_set_new(answer, "status", json_string("created"));
-			json_object_set_new(answer, "id", json_string(r->id));
-			json_object_set_new(answer, "test", json_string(r->test));
+			buf_adds(&items, ",\"status\":\"created\",\"id\":\"");
+			buf_adds(&items, r->id);
+			buf_adds(&items, "\",\"test\":");
+			export_json_str(&items, r->test);
 			valid++;
 		}
-		json_array_append_new(items, answer);
+		buf_addc(&items, '}');
 	}
+	buf_addc(&items, ']');
 	json_decref(body);
 	size_t invalid = n - valid;
 	int status = !invalid ? 201 : valid ? 207 : 422;
-	json_t *o = json_object();
-	json_object_set_new(o, "run_id", json_string(id));
-	json_object_set_new(o, "created", json_integer((json_int_t)valid));
-	json_object_set_new(o, "invalid", json_integer((json_int_t)invalid));
-	if (!valid)
-		json_object_set_new(o, "error",
-				    item_error(n == 1 ? "the result is invalid (see items)"
-						      : "every result is invalid (see items)"));
-	json_object_set_new(o, "items", items);
-	char *answer = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-
-	char hash[65];
-	body_hash(rq, hash);
-	struct results_add_request req = {
-		.run_id = id, .results = rs, .n = valid, .idem_key = key, .request_hash = hash,
-		.answer = { .status = status, .body = answer },
+	struct buf o = BUF_INIT;
+	buf_adds(&o, "{\"run_id\":\"");
+	buf_adds(&o, id);
+	buf_adds(&o, "\",\"created\":");
+	export_int(&o, (int64_t)valid);
+	buf_adds(&o, ",\"invalid\":");
+	export_int(&o, (int64_t)invalid);
+	if (!valid) {
+		buf_adds(&o, ",\"error\":");
+		item_error(&o, n == 1 ? "the result is invalid (see items)"
+				      : "every result is invalid (see items)");
+	}
+	buf_adds(&o, ",\"items\":");
+	buf_add(&o, items.data, items.len);
+	buf_addc(&o, '}');
+	buf_release(&items);
+	struct add_job *aj = xcalloc(1, sizeof(*aj));
+	aj->answer = buf_detach(&o);
+	aj->status = status;
+	aj->results = rs;
+	memcpy(aj->run_id, id, UUID_STR_LEN);
+	aj->key = key ? xstrdup(key) : NULL;
+	if (key)
+		body_hash(rq, aj->hash); /* only a key's retries are compared */
+	aj->job.req = (struct results_add_request){
+		.run_id = aj->run_id, .results = rs, .n = valid, .idem_key = aj->key,
+		.request_hash = aj->hash, .answer = { .status = status, .body = aj->answer },
 	};
-	struct idem_answer replay;
-	bool replayed;
-	struct error e = ERROR_INIT;
-	int rc = service_results_add(rq->st, &req, &replay, &replayed, &e);
-	for (size_t i = 0; i < valid; i++)
-		result_release(&rs[i]);
-	free(rs);
-	if (rc == RC_STATE)
-		reply_error(rq, 409, "run_closed", "%s", e.msg);
-	else if (rc == RC_EXISTS)
-		reply_error(rq, 422, "idempotency_key_reused", "%s", e.msg);
-	else if (rc)
-		reply_rc(rq, &e);
-	else if (replayed)
-		reply_text(rq, replay.status, "application/json", replay.body, strlen(replay.body));
-	else
-		reply_text(rq, status, "application/json", answer, strlen(answer));
-	if (!rc && !replayed)
-		metrics_results(server_metrics(rq->srv), (int64_t)valid);
-	if (replayed)
-		idem_answer_release(&replay);
-	free(answer);
+	aj->job.done = add_done;
+	aj->job.ctx = aj;
+	/* Recorded by the group-commit writer with the requests that wait
+	 * alongside it; answered once its transaction has committed. */
+	aj->wait = req_defer(rq, add_answer, aj);
+	ingest_submit(server_ingest(rq->srv), &aj->job);
 }

@@ -10,6 +10,8 @@
 
 #define RUNS_DEFAULT_LIMIT 50
 #define RUNS_MAX_LIMIT 1000
+#define TESTS_DEFAULT_LIMIT 100
+#define TESTS_MAX_LIMIT 1000
 
 void api_runs_list(struct http_req *rq)
 {
@@ -216,19 +218,41 @@ void api_run_events(struct http_req *rq)
 	reply_json(rq, 200, o);
 }
 
+/* Tests by name, one page at a time: the cursor is the last test's id, so
+ * tests recorded meanwhile never repeat or skip one on a later page. */
 void api_tests_list(struct http_req *rq)
 {
+	struct test_filter f = { .project = req_query(rq, "project") };
+	const char *cursor = req_query(rq, "cursor");
+	if (!query_limit(req_query(rq, "limit"), TESTS_DEFAULT_LIMIT, TESTS_MAX_LIMIT, &f.limit))
+		return reply_error(rq, 400, "bad_query", "limit: a number from 1 to %d",
+				   TESTS_MAX_LIMIT);
+	if (cursor && !cursor_tests_decode(cursor, &f.after_id))
+		return reply_error(rq, 400, "bad_cursor",
+				   "cursor: not a cursor of this listing (pass next_cursor back "
+				   "as it was given)");
+	int limit = f.limit;
+	f.limit++; /* one more tells whether there is a next page */
 	struct test_stat *ts;
 	size_t n;
 	struct error e = ERROR_INIT;
-	if (store_tests_list(rq->st, req_query(rq, "project"), &ts, &n, &e))
+	if (store_tests_list(rq->st, &f, &ts, &n, &e))
 		return reply_rc(rq, &e);
+	bool more = n > (size_t)limit;
+	size_t shown = more ? (size_t)limit : n;
 	json_t *list = json_array();
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < shown; i++)
 		json_array_append_new(list, json_test_stat(&ts[i]));
-	store_test_stats_free(ts, n);
 	json_t *o = json_object();
 	json_object_set_new(o, "tests", list);
+	if (more) {
+		char next[CURSOR_MAX];
+		cursor_tests_encode(ts[shown - 1].id, next);
+		json_object_set_new(o, "next_cursor", json_string(next));
+	} else {
+		json_object_set_new(o, "next_cursor", json_null());
+	}
+	store_test_stats_free(ts, n);
 	reply_json(rq, 200, o);
 }
 

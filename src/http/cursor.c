@@ -100,6 +100,21 @@ bool cursor_results_decode(const char *s, int64_t *seq)
 	return str_to_i64(raw + 3, seq) && *seq > 0;
 }
 
+void cursor_tests_encode(int64_t id, char out[CURSOR_MAX])
+{
+	char raw[40];
+	int n = snprintf(raw, sizeof(raw), "t1:%lld", (long long)id);
+	b64url_encode(raw, (size_t)n, out, CURSOR_MAX);
+}
+
+bool cursor_tests_decode(const char *s, int64_t *id)
+{
+	char raw[CURSOR_MAX];
+	if (!s || !b64url_decode(s, raw, sizeof(raw)) || strncmp(raw, "t1:", 3))
+		return false;
+	return str_to_i64(raw + 3, id) && *id > 0;
+}
+
 bool query_limit(const char *s, int dflt, int max, int *out)
 {
 	if (!s) {

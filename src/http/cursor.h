@@ -5,6 +5,7 @@
  * treat it as opaque and the server can change what is inside:
  *   runs:    "r1:<created_at ms>:<run id>"   (keyset: newest first)
  *   results: "s1:<seq>"                      (recording order)
+ *   tests:   "t1:<test id>"                  (by name, then id)
  * Decoding checks the version and every field, so a cursor of one listing
  * is refused by another, and garbage is a 400, not a crash. */
 #ifndef ASSAY_HTTP_CURSOR_H
@@ -22,6 +23,8 @@ void cursor_runs_encode(int64_t created_at, const char *id, char out[CURSOR_MAX]
 bool cursor_runs_decode(const char *s, int64_t *created_at, char id[UUID_STR_LEN]);
 void cursor_results_encode(int64_t seq, char out[CURSOR_MAX]);
 bool cursor_results_decode(const char *s, int64_t *seq);
+void cursor_tests_encode(int64_t id, char out[CURSOR_MAX]);
+bool cursor_tests_decode(const char *s, int64_t *id);
 
 /* A listing's "limit": 1..max; absent (NULL) gives `dflt`. */
 bool query_limit(const char *s, int dflt, int max, int *out);

@@ -16,6 +16,7 @@
 #define ASSAY_HTTP_HTTP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/rc.h"
@@ -29,6 +30,12 @@ struct http_config {
 	unsigned drain_ms;   /* how long stop waits for in-flight requests; 0 = 10 s */
 	const struct catalog *catalog; /* its suites answer /api/v1/suites; may be NULL.
 					  Borrowed: it must outlive the server */
+	/* Browser origins ("https://dash.example.com", or "*" for any) whose
+	 * pages may call the API: their requests are answered with
+	 * Access-Control-Allow-Origin, and OPTIONS preflights with what they
+	 * may send. None by default. Copied. */
+	const char *const *cors_origins;
+	size_t n_cors_origins;
 };
 
 struct catalog;

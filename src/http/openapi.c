@@ -103,15 +103,13 @@ static json_t *components(void)
 	struct test_stat ts = { .name = "", .last_at = 1 }, ts0 = { .name = "" };
 	json_object_set_new(schemas, "Test",
 			    schema_of(json_test_stat(&ts), json_test_stat(&ts0)));
-	json_object_set_new(schemas, "Tests",
-			    json_pack("{s:s, s:{s:{s:s, s:o}}}", "type", "object", "properties",
-				      "tests", "type", "array", "items", ref("Test")));
 	json_object_set_new(schemas, "Error",
 			    json_pack("{s:s, s:{s:{s:s, s:{s:{s:s}, s:{s:s}}}}}", "type", "object",
 				      "properties", "error", "type", "object", "properties", "code",
 				      "type", "string", "message", "type", "string"));
 	json_object_set_new(schemas, "RunPage", page_of("runs", "Run"));
 	json_object_set_new(schemas, "ResultPage", page_of("results", "Result"));
+	json_object_set_new(schemas, "TestPage", page_of("tests", "Test"));
 	json_object_set_new(
 		schemas, "ItemsAnswer",
 		json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, "
@@ -140,7 +138,7 @@ static json_t *answer_schema(const char *name)
 		{ "run_cancel", "Run" },          { "run_events", "Events" },
 		{ "results_list", "ResultPage" }, { "results_add", "ItemsAnswer" },
 		{ "imports", "Run" },            { "shared_run", "Run" },
-		{ "shared_results", "ResultPage" }, { "tests_list", "Tests" },
+		{ "shared_results", "ResultPage" }, { "tests_list", "TestPage" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(answers); i++)
 		if (!strcmp(answers[i].route, name))

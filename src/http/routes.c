@@ -69,8 +69,12 @@ const struct route http_routes[] = {
 	  "The suites of the catalog the server was started with (assay serve --catalog)",
 	  NULL, NULL, "200", ACCESS_READ },
 	{ { "GET", "/api/v1/tests" }, api_tests_list, "tests_list",
-	  "Every recorded test with its history: results, average duration, last status",
-	  "project:string:only this project's tests", NULL, "200", ACCESS_READ },
+	  "Recorded tests by name with their history (results, average duration, last "
+	  "status), one page at a time",
+	  "project:string:only this project's tests|"
+	  "limit:integer:tests per page, 1-1000 (default 100)|"
+	  "cursor:string:next_cursor of the previous page",
+	  NULL, "200 400", ACCESS_READ },
 	{ { "POST", "/api/v1/runs/{id}/share" }, api_share_create, "share_create",
 	  "Make a read-only link to this run that needs no token (Share report)", NULL, NULL,
 	  "201 404", ACCESS_WRITE },

@@ -23,6 +23,7 @@
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/server_int.h"
+#include "service/ingest.h"
 #include "service/results_add.h"
 #include "util/buf.h"
 #include "util/str.h"
@@ -49,6 +50,9 @@ struct http_server {
 	const struct catalog *catalog;
 	unsigned drain_ms;
 	struct store_pool pool;
+	struct ingest *ingest;
+	char **cors;    /* the origins answered with CORS headers; "*": any */
+	size_t n_cors;
 	struct metrics *metrics;
 	atomic_int in_flight; /* requests begun and not yet completed */
 	atomic_bool stopping;
@@ -62,6 +66,16 @@ struct req_state {
 	bool answered; /* a response is queued (early, for a 413, or the answer) */
 	int status;    /* the answer's status, for /metrics */
 	int route;
+	/* A deferred answer (req_defer): answer(rq, ctx) once `ready`. */
+	struct MHD_Connection *conn;
+	void (*answer)(struct http_req *rq, void *ctx);
+	void *ctx;
+	atomic_bool ready;
+};
+
+/* What req_defer hands out: the connection's state, by another name. */
+struct http_wait {
+	struct req_state rs;
 };
 
 /* ---- the store pool ---- */
@@ -284,6 +298,49 @@ struct metrics *server_metrics(struct http_server *srv)
 	return srv->metrics;
 }
 
+/* ---- CORS ---- */
+
+/* The headers a browser may send on a cross-origin call, and how long it may
+ * remember a preflight's answer. */
+#define CORS_HEADERS "Authorization, Content-Type, Idempotency-Key"
+#define CORS_MAX_AGE "600"
+
+/* The Access-Control-Allow-Origin for this request's Origin, or NULL when
+ * the origin is not one of --cors-origin (or there is none). */
+static const char *cors_origin(struct http_req *rq)
+{
+	if (!rq->srv->n_cors)
+		return NULL;
+	const char *origin = req_header(rq, "Origin");
+	if (!origin)
+		return NULL;
+	for (size_t i = 0; i < rq->srv->n_cors; i++) {
+		if (!strcmp(rq->srv->cors[i], "*"))
+			return "*";
+		if (!strcmp(rq->srv->cors[i], origin))
+			return origin;
+	}
+	return NULL;
+}
+
+static void add_cors(struct MHD_Response *r, struct http_req *rq)
+{
+	if (rq->srv->n_cors)
+		MHD_add_response_header(r, "Vary", "Origin");
+	const char *origin = cors_origin(rq);
+	if (!origin)
+		return;
+	MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+	if (rq->preflight) {
+		MHD_add_response_header(r, "Access-Control-Allow-Methods", rq->allow);
+		MHD_add_response_header(r, "Access-Control-Allow-Headers", CORS_HEADERS);
+		MHD_add_response_header(r, "Access-Control-Max-Age", CORS_MAX_AGE);
+	} else {
+		MHD_add_response_header(r, "Access-Control-Expose-Headers",
+					"Location, Retry-After");
+	}
+}
+
 /* ---- dispatch ---- */
 
 static enum MHD_Result queue(struct MHD_Connection *c, struct http_req *rq)
@@ -302,6 +359,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct http_req *rq)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	if (rq->status == 401)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"assay\"");
+	add_cors(r, rq);
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rq->status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -324,6 +382,14 @@ static void dispatch(struct http_server *srv, struct http_req *rq, struct req_st
 	if (i == ROUTE_NO_PATH) {
 		reply_error(rq, 404, "no_route", "no route %s %.200s (see /api/v1/openapi.json)",
 			    rq->method, rq->path);
+		return;
+	}
+	if (i == ROUTE_NO_METHOD && !strcmp(rq->method, "OPTIONS")) {
+		/* A CORS preflight (or a plain OPTIONS): the methods of the path,
+		 * and no token needed, as browsers send none with it. */
+		rq->allow = xasprintf("%s, OPTIONS", rq->match.allow);
+		rq->preflight = true;
+		reply_text(rq, 204, "text/plain", "", 0);
 		return;
 	}
 	if (i == ROUTE_NO_METHOD) {
@@ -350,8 +416,44 @@ static void dispatch(struct http_server *srv, struct http_req *rq, struct req_st
 		http_routes[i].handler(rq);
 	pool_give(srv, rq->st);
 	rq->st = NULL;
-	if (!rq->status)
+	if (!rq->status && !rs->answer)
 		reply_error(rq, 500, "internal", "the handler gave no answer");
+}
+
+struct http_wait *req_defer(struct http_req *rq, void (*answer)(struct http_req *rq, void *ctx),
+			    void *ctx)
+{
+	struct req_state *rs = rq->state;
+	rs->answer = answer;
+	rs->ctx = ctx;
+	atomic_store(&rs->ready, false);
+	/* Before the work is handed on: resuming is allowed at any time after
+	 * this, even before the handler has returned. */
+	MHD_suspend_connection(rq->conn);
+	return (struct http_wait *)rs;
+}
+
+void req_resume(struct http_wait *w)
+{
+	struct req_state *rs = &w->rs;
+	atomic_store(&rs->ready, true);
+	MHD_resume_connection(rs->conn);
+}
+
+struct ingest *server_ingest(struct http_server *srv)
+{
+	return srv->ingest;
+}
+
+/* Queues rq's answer and releases rq. */
+static enum MHD_Result answer_now(struct MHD_Connection *c, struct req_state *rs,
+				  struct http_req *rq)
+{
+	rs->status = rq->status;
+	rs->answered = true;
+	enum MHD_Result ok = queue(c, rq);
+	req_release(rq);
+	return ok;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -364,6 +466,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		rs = xcalloc(1, sizeof(*rs));
 		rs->t0 = time_mono_ns();
 		rs->route = ROUTE_NO_PATH;
+		rs->conn = c;
 		buf_init(&rs->body);
 		*con_cls = rs;
 		atomic_fetch_add(&srv->in_flight, 1);
@@ -388,6 +491,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (rs->answer) {
+		/* Called again after req_resume: the deferred work is done. */
+		if (!atomic_load(&rs->ready))
+			return MHD_YES;
+		struct http_req rq = { .srv = srv, .conn = c, .method = method, .path = url,
+				       .state = rs };
+		void (*answer)(struct http_req *, void *) = rs->answer;
+		rs->answer = NULL;
+		answer(&rq, rs->ctx);
+		if (!rq.status)
+			reply_error(&rq, 500, "internal", "the handler gave no answer");
+		return answer_now(c, rs, &rq);
+	}
 	if (*upload_size) {
 		/* Over the limit while streaming (no Content-Length, or a wrong
 		 * one): the rest is read and dropped, then refused with 413. */
@@ -402,15 +518,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	struct http_req rq = {
 		.srv = srv, .conn = c, .method = method, .path = url,
-		.body = rs->body.data, .body_len = rs->body.len,
+		.body = rs->body.data, .body_len = rs->body.len, .state = rs,
 	};
 	dispatch(srv, &rq, rs);
 	buf_release(&rs->body);
-	rs->status = rq.status;
-	rs->answered = true;
-	enum MHD_Result ok = queue(c, &rq);
-	req_release(&rq);
-	return ok;
+	if (rs->answer) {
+		/* Deferred: the connection is suspended until req_resume. */
+		req_release(&rq);
+		return MHD_YES;
+	}
+	return answer_now(c, rs, &rq);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -422,9 +539,18 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (rs->answered)
 		metrics_request(srv->metrics, rs->route, rs->status, time_mono_ns() - rs->t0);
+	*con_cls = NULL;
+	/* Gone before its deferred answer (the server stopped). http_server_stop
+	 * stops the writer first, so the work is done; were it not, its state
+	 * would be leaked rather than freed under the writer. */
+	if (rs->answer && !atomic_load(&rs->ready)) {
+		atomic_fetch_sub(&srv->in_flight, 1);
+		return;
+	}
+	if (rs->answer)
+		rs->answer(NULL, rs->ctx);
 	buf_release(&rs->body);
 	free(rs);
-	*con_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
@@ -505,6 +631,10 @@ static int parse_listen(const char *s, struct sockaddr_storage *sa, socklen_t *l
 
 static void free_server(struct http_server *srv)
 {
+	ingest_free(srv->ingest);
+	for (size_t i = 0; i < srv->n_cors; i++)
+		free(srv->cors[i]);
+	free(srv->cors);
 	pool_release(&srv->pool);
 	metrics_free(srv->metrics);
 	free(srv->db);
@@ -539,10 +669,19 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		return rc;
 	}
 	pool_give(srv, st);
+	if ((rc = ingest_new(srv->db, &srv->ingest, e))) {
+		free_server(srv);
+		return rc;
+	}
+	if (cfg->n_cors_origins) {
+		srv->cors = xcalloc(cfg->n_cors_origins, sizeof(*srv->cors));
+		for (size_t i = 0; i < cfg->n_cors_origins; i++)
+			srv->cors[srv->n_cors++] = xstrdup(cfg->cors_origins[i]);
+	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cpus > 2 ? 2 * cpus : 4);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
 	srv->mhd = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
@@ -583,6 +722,15 @@ int http_server_housekeeping(struct http_server *srv, struct error *e)
 	return rc;
 }
 
+/* Waits until no request is in flight, or until `deadline`. */
+static void drain(struct http_server *srv, int64_t deadline)
+{
+	while (atomic_load(&srv->in_flight) > 0 && time_mono_ns() < deadline) {
+		struct timespec ts = { 0, 5 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
@@ -592,10 +740,12 @@ void http_server_stop(struct http_server *srv)
 	/* In-flight requests finish (their writes commit and their answers go
 	 * out) before the workers are stopped. */
 	int64_t deadline = time_mono_ns() + (int64_t)srv->drain_ms * 1000000;
-	while (atomic_load(&srv->in_flight) > 0 && time_mono_ns() < deadline) {
-		struct timespec ts = { 0, 5 * 1000000 };
-		nanosleep(&ts, NULL);
-	}
+	drain(srv, deadline);
+	/* Whatever is still queued for the writer is recorded and its
+	 * connections woken before the daemon stops: it must not stop with a
+	 * connection suspended. Their answers get a moment to go out. */
+	ingest_stop(srv->ingest);
+	drain(srv, time_mono_ns() + 1000 * (int64_t)1000000);
 	MHD_stop_daemon(srv->mhd);
 	if (listen_fd != MHD_INVALID_SOCKET)
 		close(listen_fd);

@@ -19,6 +19,8 @@
 
 struct http_server;
 struct MHD_Connection;
+struct req_state;
+struct ingest;
 
 struct http_req {
 	struct http_server *srv;
@@ -29,6 +31,7 @@ struct http_req {
 	const char *body; /* the whole body (NUL-terminated), or "" */
 	size_t body_len;
 	struct store *st;
+	struct req_state *state; /* the connection's state (server.c) */
 
 	/* The answer, set by reply_*. */
 	int status;
@@ -36,7 +39,8 @@ struct http_req {
 	size_t resp_len;
 	const char *content_type;
 	char *location;   /* heap; the Location header of a 201, or NULL */
-	char *allow;      /* heap; the Allow header of a 405, or NULL */
+	char *allow;      /* heap; the Allow header of a 405 or an OPTIONS, or NULL */
+	bool preflight;   /* an OPTIONS answer: CORS preflight headers too */
 	char *token_name; /* heap; the name of the caller's token, or NULL */
 };
 
@@ -86,7 +90,29 @@ json_t *req_json(struct http_req *rq);
  * without looking it up: the caller's own read answers 404. */
 bool req_run_id(struct http_req *rq, char id[37]);
 
+/* ---- answering later ---- */
+
+/* A request whose work another thread does (service/ingest.h) is answered
+ * in two steps, so that no worker thread waits for it:
+ *
+ *     struct http_wait *w = req_defer(rq, answer, ctx);  // in the handler
+ *     ... hand the work and w to the other thread; return without reply_* ...
+ *     req_resume(w);                       // the other thread, when done
+ *     answer(rq, ctx);                     // then, on a worker thread
+ *
+ * req_defer suspends the connection; req_resume (any thread, exactly once)
+ * wakes it, and `answer` then replies with reply_* as a handler does. If the
+ * connection ends before that (the server stops), answer(NULL, ctx) is called
+ * instead, only to free ctx. */
+struct http_wait;
+struct http_wait *req_defer(struct http_req *rq, void (*answer)(struct http_req *rq, void *ctx),
+			    void *ctx);
+void req_resume(struct http_wait *w);
+
 /* ---- the server, for handlers ---- */
+
+/* The group-commit writer that records results (service/ingest.h). */
+struct ingest *server_ingest(struct http_server *srv);
 
 uint64_t server_max_body(const struct http_server *srv);
 bool server_public_read(const struct http_server *srv);

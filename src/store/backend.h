@@ -61,7 +61,7 @@ struct store_ops {
 
 	int (*projects_list)(struct store *st, struct project_stat **out, size_t *n,
 			     struct error *e);
-	int (*tests_list)(struct store *st, const char *project, struct test_stat **out,
+	int (*tests_list)(struct store *st, const struct test_filter *f, struct test_stat **out,
 			  size_t *n, struct error *e);
 	int (*test_durations)(struct store *st, const char *project,
 			      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,

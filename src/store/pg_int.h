@@ -164,7 +164,7 @@ int pg_results_each(struct store *st, const char *run_id, const struct result_fi
 int pg_test_exists(struct store *st, const char *project, const char *name, bool *exists,
 		   struct error *e);
 int pg_projects_list(struct store *st, struct project_stat **out, size_t *n, struct error *e);
-int pg_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
+int pg_tests_list(struct store *st, const struct test_filter *f, struct test_stat **out, size_t *n,
 		  struct error *e);
 int pg_test_durations(struct store *st, const char *project,
 		      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,

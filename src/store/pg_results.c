@@ -637,24 +637,38 @@ int pg_projects_list(struct store *st, struct project_stat **out, size_t *n, str
 	return RC_OK;
 }
 
-int pg_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
-		  struct error *e)
+int pg_tests_list(struct store *st, const struct test_filter *f, struct test_stat **out,
+		  size_t *n, struct error *e)
 {
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
 	add_timed_statuses(&p);
+	/* As on SQLite: the page of tests first, then only its results. */
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql,
 		 "SELECT t.name, count(r.seq), "
 		 "avg(CASE WHEN r.status IN ($1, $2, $3, $4) THEN r.duration_ms END), "
 		 "(SELECT l.status FROM results l WHERE l.test_id = t.id "
-		 "ORDER BY l.run_id DESC, l.seq DESC LIMIT 1), max(r.started_at) "
-		 "FROM tests t LEFT JOIN results r ON r.test_id = t.id");
-	if (project) {
-		pp_text(&p, project);
-		buf_adds(&sql, " WHERE t.project_id = (SELECT id FROM projects WHERE name = $5)");
+		 "ORDER BY l.run_id DESC, l.seq DESC LIMIT 1), max(r.started_at), t.id "
+		 "FROM (SELECT id, name FROM tests WHERE true");
+	if (f->project) {
+		pp_text(&p, f->project);
+		buf_addf(&sql, " AND project_id = (SELECT id FROM projects WHERE name = $%d)", p.n);
 	}
-	buf_adds(&sql, " GROUP BY t.id ORDER BY t.name COLLATE \"C\", t.id");
+	if (f->after_id) {
+		pp_i64(&p, f->after_id);
+		buf_addf(&sql,
+			 " AND (name COLLATE \"C\", id) > (SELECT name COLLATE \"C\", id FROM tests "
+			 "WHERE id = $%d)",
+			 p.n);
+	}
+	buf_adds(&sql, " ORDER BY name COLLATE \"C\", id");
+	if (f->limit) {
+		pp_i64(&p, f->limit);
+		buf_addf(&sql, " LIMIT $%d", p.n);
+	}
+	buf_adds(&sql, ") t LEFT JOIN results r ON r.test_id = t.id"
+		       " GROUP BY t.id, t.name ORDER BY t.name COLLATE \"C\", t.id");
 	PGresult *q = pg_exec(s, PG_ONCE, sql.data, &p, e, "listing tests");
 	buf_release(&sql);
 	if (!q)
@@ -670,6 +684,7 @@ int pg_tests_list(struct store *st, const char *project, struct test_stat **out,
 		if (!last || !status_parse(last, &ts[i].last_status))
 			ts[i].last_status = RS_UNTESTED;
 		ts[i].last_at = pg_i64(q, row, 4);
+		ts[i].id = pg_i64(q, row, 5);
 	}
 	PQclear(q);
 	*out = ts;

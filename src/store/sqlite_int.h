@@ -74,7 +74,7 @@ int sq_test_exists(struct store *st, const char *project, const char *name, bool
 		   struct error *e);
 int sq_projects_list(struct store *st, struct project_stat **out, size_t *n,
 		     struct error *e);
-int sq_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
+int sq_tests_list(struct store *st, const struct test_filter *f, struct test_stat **out, size_t *n,
 		  struct error *e);
 int sq_test_durations(struct store *st, const char *project,
 		      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,

@@ -581,29 +581,41 @@ int sq_projects_list(struct store *st, struct project_stat **out, size_t *n,
 	return rc;
 }
 
-int sq_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
+int sq_tests_list(struct store *st, const struct test_filter *f, struct test_stat **out, size_t *n,
 		  struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	/* The last status comes from a subquery walking results_test_idx
+	/* The page of tests is chosen first (by name, from the UNIQUE index's
+	 * table, no results read), then only its tests' results are aggregated.
+	 * The last status comes from a subquery walking results_test_idx
 	 * backwards, which finds the newest row without a sort. */
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql,
 		 "SELECT t.name, count(r.seq), "
 		 "avg(CASE WHEN r.status IN (?1, ?2, ?3, ?4) THEN r.duration_ms END), "
 		 "(SELECT l.status FROM results l WHERE l.test_id = t.id "
-		 "ORDER BY l.run_id DESC, l.seq DESC LIMIT 1), max(r.started_at) "
-		 "FROM tests t LEFT JOIN results r ON r.test_id = t.id");
-	if (project)
-		buf_adds(&sql, " WHERE t.project_id = (SELECT id FROM projects WHERE name = ?5)");
-	buf_adds(&sql, " GROUP BY t.id ORDER BY t.name, t.id");
+		 "ORDER BY l.run_id DESC, l.seq DESC LIMIT 1), max(r.started_at), t.id "
+		 "FROM (SELECT id, name FROM tests WHERE 1");
+	if (f->project)
+		buf_adds(&sql, " AND project_id = (SELECT id FROM projects WHERE name = ?5)");
+	if (f->after_id)
+		buf_adds(&sql, " AND (name, id) > (SELECT name, id FROM tests WHERE id = ?6)");
+	buf_adds(&sql, " ORDER BY name, id");
+	if (f->limit)
+		buf_adds(&sql, " LIMIT ?7");
+	buf_adds(&sql, ") t LEFT JOIN results r ON r.test_id = t.id"
+		       " GROUP BY t.id ORDER BY t.name, t.id");
 	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
 	buf_release(&sql);
 	if (!q)
 		return err_prefix(e, "listing tests");
 	bind_timed_statuses(q);
-	if (project)
-		sq_bind_text(q, 5, project);
+	if (f->project)
+		sq_bind_text(q, 5, f->project);
+	if (f->after_id)
+		sqlite3_bind_int64(q, 6, f->after_id);
+	if (f->limit)
+		sqlite3_bind_int(q, 7, f->limit);
 	struct test_stat *ts = NULL;
 	size_t cap = 0, count = 0;
 	int step;
@@ -617,6 +629,7 @@ int sq_tests_list(struct store *st, const char *project, struct test_stat **out,
 		if (!last || !status_parse((const char *)last, &t->last_status))
 			t->last_status = RS_UNTESTED;
 		t->last_at = sqlite3_column_int64(q, 4);
+		t->id = sqlite3_column_int64(q, 5);
 	}
 	int rc = RC_OK;
 	if (step != SQLITE_DONE) {

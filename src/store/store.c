@@ -318,12 +318,12 @@ void store_project_stats_free(struct project_stat *p, size_t n)
 	free(p);
 }
 
-int store_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
-		     struct error *e)
+int store_tests_list(struct store *st, const struct test_filter *f, struct test_stat **out,
+		     size_t *n, struct error *e)
 {
 	*out = NULL;
 	*n = 0;
-	return st->ops->tests_list(st, project, out, n, e);
+	return st->ops->tests_list(st, f, out, n, e);
 }
 
 void store_test_stats_free(struct test_stat *t, size_t n)

@@ -218,6 +218,7 @@ int store_test_exists(struct store *st, const char *project, const char *name, b
 		      struct error *e);
 
 struct test_stat {
+	int64_t id;                 /* the store's key of the test (for a page's end) */
 	char *name;
 	int64_t results;            /* how many results the test has, all runs */
 	int64_t avg_ms;             /* average duration of its results (not blocked/untested) */
@@ -225,9 +226,18 @@ struct test_stat {
 	int64_t last_at;            /* started_at of its newest result; 0 = none */
 };
 
-/* Every test of `project` (NULL = all projects) with its history, by name. */
-int store_tests_list(struct store *st, const char *project, struct test_stat **out, size_t *n,
-		     struct error *e);
+struct test_filter {
+	const char *project; /* NULL = every project */
+	/* Keyset pagination: only the tests listed after the one whose id this
+	 * is (tests are listed by name, then id); 0 = from the first. */
+	int64_t after_id;
+	int limit;           /* 0 = no limit */
+};
+
+/* The tests `f` selects with their history, by name (then id). Only the
+ * tests of the page are aggregated, so a page costs its own results. */
+int store_tests_list(struct store *st, const struct test_filter *f, struct test_stat **out,
+		     size_t *n, struct error *e);
 void store_test_stats_free(struct test_stat *t, size_t n);
 
 /* Calls cb(ctx, name, avg_ms) for each test of `project` that has at least one

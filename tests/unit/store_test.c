@@ -705,7 +705,8 @@ static void test_durations_average_timed_results_per_test(void **state)
 
 	struct test_stat *ts;
 	size_t n;
-	assert_int_equal(store_tests_list(fx->st, "demo", &ts, &n, &e), RC_OK);
+	struct test_filter f = { .project = "demo" };
+	assert_int_equal(store_tests_list(fx->st, &f, &ts, &n, &e), RC_OK);
 	assert_int_equal(n, 4);
 	assert_string_equal(ts[0].name, "a");
 	assert_int_equal(ts[0].results, 2);
@@ -720,12 +721,37 @@ static void test_durations_average_timed_results_per_test(void **state)
 	assert_int_equal(ts[2].last_status, RS_BLOCKED);
 	assert_int_equal(ts[2].last_at, 0);
 	store_test_stats_free(ts, n);
-	assert_int_equal(store_tests_list(fx->st, NULL, &ts, &n, &e), RC_OK);
+	f.project = NULL;
+	assert_int_equal(store_tests_list(fx->st, &f, &ts, &n, &e), RC_OK);
 	assert_int_equal(n, 5);
 	store_test_stats_free(ts, n);
-	assert_int_equal(store_tests_list(fx->st, "nope", &ts, &n, &e), RC_OK);
+	f.project = "nope";
+	assert_int_equal(store_tests_list(fx->st, &f, &ts, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
 	store_test_stats_free(ts, n);
+
+	/* Pages of 2 over the 5 tests of both projects: by name, then id (the
+	 * two "a" are told apart by id), each test once, with the same
+	 * figures as on one page. */
+	f = (struct test_filter){ .limit = 2 };
+	const char *want[] = { "a", "a", "b", "c", "d" };
+	int64_t results[] = { 2, 1, 2, 1, 1 };
+	size_t seen = 0, pages = 0;
+	do {
+		assert_int_equal(store_tests_list(fx->st, &f, &ts, &n, &e), RC_OK);
+		assert_true(n <= 2);
+		for (size_t i = 0; i < n; i++, seen++) {
+			assert_true(seen < ARRAY_SIZE(want));
+			assert_string_equal(ts[i].name, want[seen]);
+			assert_int_equal(ts[i].results, results[seen]);
+		}
+		if (n)
+			f.after_id = ts[n - 1].id;
+		store_test_stats_free(ts, n);
+		pages++;
+	} while (n == 2);
+	assert_int_equal(seen, 5);
+	assert_int_equal(pages, 3);
 }
 
 static void the_seed_indexes_exist_by_name(void **state)
