@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/time.h"
+#include "util/uuid.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -228,11 +229,29 @@ fail:
 	return rc;
 }
 
+/* assay_uuid_blob(text): a text UUID's 16 bytes, for 0004_compact_results
+ * (SQLite 3.40 has no unhex()). Anything else is an error, which fails the
+ * migration rather than store a wrong id. */
+static void uuid_blob_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	unsigned char b[16];
+	if (!t || !uuid_to_bytes(t, b)) {
+		sqlite3_result_error(cx, "assay_uuid_blob: not a UUID", -1);
+		return;
+	}
+	sqlite3_result_blob(cx, b, sizeof(b), SQLITE_TRANSIENT);
+}
+
 /* Brings the database up to the newest embedded migration, or refuses it if
  * a newer assay has been there. */
 static int migrate(struct sqlite_store *s, struct error *e)
 {
 	int have, known = newest_migration();
+	if (sqlite3_create_function(s->db, "assay_uuid_blob", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+				    uuid_blob_fn, NULL, NULL) != SQLITE_OK)
+		return sq_fail(s, e, "database %s: defining assay_uuid_blob", s->path);
 	int rc = read_version(s, &have, e);
 	if (rc)
 		return rc;
