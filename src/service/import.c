@@ -81,11 +81,12 @@ struct importer {
 struct handoff {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct {
+	struct handed {
 		struct result *rs;
 		size_t n, cap;
-	} q[HANDOFF_DEPTH], spare; /* q: a ring, oldest at head; spare: an empty array */
-	size_t head, queued;
+	} q[HANDOFF_DEPTH], spare[HANDOFF_DEPTH + 1];
+	size_t head, queued; /* q is a ring, oldest at head */
+	size_t n_spare;      /* stored batches given back, their results not yet released */
 	bool done;     /* the reader has finished (rc, err say how) */
 	bool stopped;  /* the store failed: the reader gives up at its next batch */
 	int rc;
@@ -102,21 +103,25 @@ static int handoff_put(struct importer *im)
 	while (h->queued == HANDOFF_DEPTH && !h->stopped)
 		pthread_cond_wait(&h->cv, &h->mu);
 	bool stopped = h->stopped;
+	struct handed reuse = { 0 };
 	if (!stopped) {
 		size_t i = (h->head + h->queued++) % HANDOFF_DEPTH;
-		h->q[i].rs = im->batch;
-		h->q[i].n = im->n;
-		h->q[i].cap = im->cap;
-		im->batch = h->spare.rs;
-		im->cap = h->spare.cap;
-		h->spare.rs = NULL;
-		h->spare.cap = 0;
+		h->q[i] = (struct handed){ im->batch, im->n, im->cap };
+		if (h->n_spare)
+			reuse = h->spare[--h->n_spare];
 		pthread_cond_broadcast(&h->cv);
 	}
 	pthread_mutex_unlock(&h->mu);
 	if (stopped) {
 		for (size_t i = 0; i < im->n; i++)
 			result_release(&im->batch[i]);
+	} else {
+		/* The strings of a stored batch are freed here, by the thread that
+		 * made them, and not on the store's busy one. */
+		for (size_t i = 0; i < reuse.n; i++)
+			result_release(&reuse.rs[i]);
+		im->batch = reuse.rs;
+		im->cap = reuse.cap;
 	}
 	im->n = 0;
 	im->bytes = 0;
@@ -722,19 +727,19 @@ static int store_handed_over(struct importer *im, struct error *e)
 			if (!rc)
 				im->recorded += (int64_t)n;
 		}
-		for (size_t i = 0; i < n; i++)
-			result_release(&rs[i]);
 		pthread_mutex_lock(&h->mu);
 		if (rc)
 			h->stopped = true;
-		if (!h->spare.rs) {
-			h->spare.rs = rs;
-			h->spare.cap = cap;
-			rs = NULL;
-		}
+		bool kept = h->n_spare < ARRAY_SIZE(h->spare);
+		if (kept)
+			h->spare[h->n_spare++] = (struct handed){ rs, n, cap };
 		pthread_cond_broadcast(&h->cv);
 		pthread_mutex_unlock(&h->mu);
-		free(rs);
+		if (!kept) { /* not reached: at most HANDOFF_DEPTH + 1 batches exist */
+			for (size_t i = 0; i < n; i++)
+				result_release(&rs[i]);
+			free(rs);
+		}
 	}
 	if (!rc && h->rc) {
 		rc = h->rc;
@@ -765,7 +770,11 @@ static int read_and_store(struct importer *im, const struct strlist *files, stru
 		pthread_join(reader, NULL);
 		im->handoff = NULL;
 	}
-	free(h.spare.rs);
+	for (size_t k = 0; k < h.n_spare; k++) {
+		for (size_t i = 0; i < h.spare[k].n; i++)
+			result_release(&h.spare[k].rs[i]);
+		free(h.spare[k].rs);
+	}
 	pthread_cond_destroy(&h.cv);
 	pthread_mutex_destroy(&h.mu);
 	return rc;

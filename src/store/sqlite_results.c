@@ -315,13 +315,10 @@ static int insert_one(struct sqlite_store *s, const struct result *r, int64_t se
 	if (!q)
 		return e->code;
 	unsigned char id[16];
-	if (r->id[0]) {
+	if (r->id[0])
 		uuid_to_bytes(r->id, id); /* checked before the transaction */
-	} else {
-		char text[UUID_STR_LEN];
-		uuid7_new(text, 0);
-		uuid_to_bytes(text, id);
-	}
+	else
+		uuid7_new_bytes(id, 0);
 	sqlite3_bind_int64(q, 1, seq);
 	sqlite3_bind_blob(q, 2, id, sizeof(id), SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, test_id);

@@ -48,9 +48,15 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 {
+	unsigned char b[16];
+	uuid7_new_bytes(b, ms);
+	uuid_from_bytes(b, out);
+}
+
+void uuid7_new_bytes(unsigned char b[16], int64_t ms)
+{
 	static int64_t last_ms;
 	static uint16_t seq;
-	unsigned char b[16];
 	if (!ms)
 		ms = time_now_ms();
 	pthread_mutex_lock(&lock);
@@ -74,7 +80,6 @@ void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 	b[6] = (unsigned char)(0x70 | ((my_seq >> 8) & 0x0f));
 	b[7] = (unsigned char)(my_seq & 0xff);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	uuid_from_bytes(b, out);
 }
 
 void uuid_from_bytes(const unsigned char b[16], char out[UUID_STR_LEN])

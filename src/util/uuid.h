@@ -11,6 +11,8 @@
 /* Writes a new UUIDv7 for time `ms` (0 = now) into out[UUID_STR_LEN]. Within
  * one process, ids made in the same millisecond still increase. */
 void uuid7_new(char out[UUID_STR_LEN], int64_t ms);
+/* The same id as its 16 bytes (what the store keeps). */
+void uuid7_new_bytes(unsigned char b[16], int64_t ms);
 
 /* The 16 bytes of text UUID `s` ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", hex
  * in either case) into b; false, b untouched, when `s` is not one. */
