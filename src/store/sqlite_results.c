@@ -62,7 +62,7 @@ static uint64_t test_hash(int64_t project_id, const char *name)
 }
 
 /* The slot holding (project_id, name), or the empty slot where it would go.
- * The table is never full (cache_put grows it first), so the probe ends.
+ * The table is never full (cache_find grows it first), so the probe ends.
  * The stored hash is compared first: most probes then end without
  * reading a name (a cache miss of its own). */
 static struct test_slot *cache_slot(struct test_cache *c, uint64_t hash, int64_t project_id,
@@ -77,18 +77,6 @@ static struct test_slot *cache_slot(struct test_cache *c, uint64_t hash, int64_t
 	}
 }
 
-static bool cache_get(struct test_cache *c, uint64_t hash, int64_t project_id,
-		      const char *name, int64_t *id)
-{
-	if (!c->cap)
-		return false;
-	struct test_slot *t = cache_slot(c, hash, project_id, name);
-	if (!t->name)
-		return false;
-	*id = t->test_id;
-	return true;
-}
-
 static void cache_clear(struct test_cache *c)
 {
 	for (size_t i = 0; i < c->cap; i++)
@@ -98,8 +86,11 @@ static void cache_clear(struct test_cache *c)
 	c->n = 0;
 }
 
-static void cache_put(struct test_cache *c, uint64_t hash, int64_t project_id,
-		      const char *name, int64_t id)
+/* The slot of (project_id, name): its id if slot->name is set, else where
+ * cache_fill puts it. Room for one more is made first (the cache starts
+ * over when full), so the slot stays good until the next call. */
+static struct test_slot *cache_find(struct test_cache *c, uint64_t hash, int64_t project_id,
+				    const char *name)
 {
 	if (c->n >= TEST_CACHE_MAX)
 		cache_clear(c);
@@ -118,14 +109,18 @@ static void cache_put(struct test_cache *c, uint64_t hash, int64_t project_id,
 		}
 		free(old);
 	}
-	struct test_slot *t = cache_slot(c, hash, project_id, name);
-	if (!t->name) {
-		t->name = xstrdup(name);
-		t->hash = hash;
-		t->project_id = project_id;
-		c->n++;
-	}
+	return cache_slot(c, hash, project_id, name);
+}
+
+/* Fills the empty slot cache_find gave for (project_id, name). */
+static void cache_fill(struct test_cache *c, struct test_slot *t, uint64_t hash,
+		       int64_t project_id, const char *name, int64_t id)
+{
+	t->name = xstrdup(name);
+	t->hash = hash;
+	t->project_id = project_id;
 	t->test_id = id;
+	c->n++;
 }
 
 void sq_results_forget(struct sqlite_store *s)
@@ -277,8 +272,11 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 {
 	*created = false;
 	uint64_t hash = test_hash(project_id, r->test);
-	if (cache_get(&s->tests, hash, project_id, r->test, id))
+	struct test_slot *slot = cache_find(&s->tests, hash, project_id, r->test);
+	if (slot->name) {
+		*id = slot->test_id;
 		return RC_OK;
+	}
 	int rc;
 	if (s->tests_new) {
 		if ((rc = test_add(s, project_id, r, now, id, e)))
@@ -298,7 +296,7 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 	if (!*id) /* not reached: under the write lock a test is there or added */
 		return err_set(e, RC_STORE, "inserting result '%s': adding the test", r->test);
 	s->tests_new = *created;
-	cache_put(&s->tests, hash, project_id, r->test, *id);
+	cache_fill(&s->tests, slot, hash, project_id, r->test, *id); /* SQL left the cache alone */
 	return RC_OK;
 }
 
