@@ -112,5 +112,8 @@ SELECT x.seq AS seq,
        x.started_at AS started_at, x.completed_at AS completed_at,
        x.superseded AS superseded
 FROM result_rows x
+-- The same run twice over: by run_no when the walk starts from the results,
+-- by the stretch of seq when it starts from a run (WHERE run_id = ...).
 JOIN test_runs r ON r.run_no = x.seq >> 32
+                AND x.seq > r.run_no << 32 AND x.seq < (r.run_no + 1) << 32
 JOIN tests t ON t.id = x.test_id;
