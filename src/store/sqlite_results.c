@@ -300,46 +300,115 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 	return RC_OK;
 }
 
-static int insert_one(struct sqlite_store *s, const struct result *r, int64_t seq,
-		      int64_t test_id, int attempt, struct error *e)
-{
-	sqlite3_stmt *q = sq_stmt(
-		s, SQ_RESULT_ADD,
-		"INSERT INTO result_rows (seq, id, test_id, status, duration_ms, attempt, "
-		"superseded, started_at, completed_at, exit_code, stdout_dropped, stderr_dropped, "
-		"message, stdout_text, stderr_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-		"?10, ?11, ?12, ?13, ?14, ?15)",
-		e);
-	if (!q)
-		return e->code;
+/* Result rows are inserted ROWS_PER_INSERT to a statement where they can
+ * be: one statement per row spent a tenth of its instructions starting and
+ * ending the statement (cachegrind, a bare loop of the same inserts). */
+#define ROWS_PER_INSERT 16
+#define RESULT_COLUMNS                                                                   \
+	"seq, id, test_id, status, duration_ms, attempt, superseded, started_at, "        \
+	"completed_at, exit_code, stdout_dropped, stderr_dropped, message, stdout_text, " \
+	"stderr_text"
+#define N_RESULT_COLUMNS 15
+
+/* A row waiting for its INSERT; its strings are the caller's result's. */
+struct pending_row {
+	const struct result *r;
+	int64_t seq, test_id;
+	int attempt;
 	unsigned char id[16];
-	if (r->id[0])
-		uuid_to_bytes(r->id, id); /* checked before the transaction */
-	else
-		uuid7_new_bytes(id, 0);
-	sqlite3_bind_int64(q, 1, seq);
-	sqlite3_bind_blob(q, 2, id, sizeof(id), SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, test_id);
-	sqlite3_bind_int(q, 4, status_code(r->status));
-	sqlite3_bind_int64(q, 5, r->duration_ms);
-	sqlite3_bind_int(q, 6, attempt);
-	sqlite3_bind_int(q, 7, r->superseded);
-	sq_bind_opt(q, 8, r->started_at);
-	sq_bind_opt(q, 9, r->completed_at);
+};
+
+struct pending {
+	struct pending_row rows[ROWS_PER_INSERT];
+	size_t n;
+};
+
+/* Binds row `p` as the `k`-th row of an INSERT of several. */
+static void bind_row(sqlite3_stmt *q, int k, const struct pending_row *p)
+{
+	const struct result *r = p->r;
+	int b = k * N_RESULT_COLUMNS;
+	sqlite3_bind_int64(q, b + 1, p->seq);
+	sqlite3_bind_blob(q, b + 2, p->id, sizeof(p->id), SQLITE_STATIC);
+	sqlite3_bind_int64(q, b + 3, p->test_id);
+	sqlite3_bind_int(q, b + 4, status_code(r->status));
+	sqlite3_bind_int64(q, b + 5, r->duration_ms);
+	sqlite3_bind_int(q, b + 6, p->attempt);
+	sqlite3_bind_int(q, b + 7, r->superseded);
+	sq_bind_opt(q, b + 8, r->started_at);
+	sq_bind_opt(q, b + 9, r->completed_at);
 	if (r->exit_code == -1)
-		sqlite3_bind_null(q, 10);
+		sqlite3_bind_null(q, b + 10);
 	else
-		sqlite3_bind_int(q, 10, r->exit_code);
-	sqlite3_bind_int64(q, 11, r->stdout_dropped);
-	sqlite3_bind_int64(q, 12, r->stderr_dropped);
-	sq_bind_text(q, 13, r->message);
-	sq_bind_text(q, 14, r->stdout_text);
-	sq_bind_text(q, 15, r->stderr_text);
-	int step = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (step != SQLITE_DONE)
-		return sq_fail(s, e, "inserting result '%s'", r->test);
+		sqlite3_bind_int(q, b + 10, r->exit_code);
+	sqlite3_bind_int64(q, b + 11, r->stdout_dropped);
+	sqlite3_bind_int64(q, b + 12, r->stderr_dropped);
+	sq_bind_text(q, b + 13, r->message);
+	sq_bind_text(q, b + 14, r->stdout_text);
+	sq_bind_text(q, b + 15, r->stderr_text);
+}
+
+/* "INSERT INTO result_rows (...) VALUES (?1, ... ?15), ..." for `rows` rows. */
+static char *insert_sql(int rows)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "INSERT INTO result_rows (" RESULT_COLUMNS ") VALUES ");
+	for (int k = 0; k < rows; k++) {
+		buf_adds(&sql, k ? ", (" : "(");
+		for (int c = 1; c <= N_RESULT_COLUMNS; c++)
+			buf_addf(&sql, c > 1 ? ", ?%d" : "?%d", k * N_RESULT_COLUMNS + c);
+		buf_adds(&sql, ")");
+	}
+	return buf_detach(&sql);
+}
+
+/* Inserts the pending rows: ROWS_PER_INSERT at once, or one by one. */
+static int flush_rows(struct sqlite_store *s, struct pending *pd, struct error *e)
+{
+	if (!pd->n)
+		return RC_OK;
+	bool many = pd->n == ROWS_PER_INSERT;
+	sqlite3_stmt *q = s->stmt[many ? SQ_RESULT_ADD_MANY : SQ_RESULT_ADD];
+	if (!q) {
+		char *sql = insert_sql(many ? ROWS_PER_INSERT : 1);
+		q = sq_stmt(s, many ? SQ_RESULT_ADD_MANY : SQ_RESULT_ADD, sql, e);
+		free(sql);
+		if (!q)
+			return e->code;
+	}
+	for (size_t i = 0; i < pd->n; i += many ? pd->n : 1) {
+		if (many)
+			for (size_t k = 0; k < pd->n; k++)
+				bind_row(q, (int)k, &pd->rows[k]);
+		else
+			bind_row(q, 0, &pd->rows[i]);
+		int step = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (step != SQLITE_DONE) {
+			const char *first = pd->rows[i].r->test;
+			const char *last = pd->rows[pd->n - 1].r->test;
+			return many ? sq_fail(s, e, "inserting results '%s' to '%s'", first, last)
+				    : sq_fail(s, e, "inserting result '%s'", first);
+		}
+	}
+	pd->n = 0;
 	return RC_OK;
+}
+
+/* Queues r's row; the rows are inserted once ROWS_PER_INSERT wait. */
+static int insert_one(struct sqlite_store *s, struct pending *pd, const struct result *r,
+		      int64_t seq, int64_t test_id, int attempt, struct error *e)
+{
+	struct pending_row *p = &pd->rows[pd->n++];
+	p->r = r;
+	p->seq = seq;
+	p->test_id = test_id;
+	p->attempt = attempt;
+	if (r->id[0])
+		uuid_to_bytes(r->id, p->id); /* checked before the transaction */
+	else
+		uuid7_new_bytes(p->id, 0);
+	return pd->n == ROWS_PER_INSERT ? flush_rows(s, pd, e) : RC_OK;
 }
 
 static bool counts_as_flaky(const char *parent, enum result_status status, int attempt)
@@ -432,6 +501,8 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		return err_prefix(e, "inserting %zu results", n);
 	struct tally *tallies = NULL;
 	size_t nt = 0, cap = 0;
+	struct pending pd;
+	pd.n = 0;
 	int64_t now = time_now_ms();
 	if ((rc = check_data_version(s, e)))
 		goto fail;
@@ -447,7 +518,8 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 			goto fail;
 		if (attempt <= 0 && created)
 			attempt = 1;
-		else if (attempt <= 0 && (rc = next_attempt(s, t, test_id, &attempt, e)))
+		else if (attempt <= 0 && ((rc = flush_rows(s, &pd, e)) || /* it may be waiting */
+					  (rc = next_attempt(s, t, test_id, &attempt, e))))
 			goto fail;
 		if (t->next_seq > (t->run_no << RUN_SHIFT) + RUN_RESULTS_MAX) {
 			rc = err_set(e, RC_USAGE, "inserting result '%s': run %s has %lld results, "
@@ -455,7 +527,7 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 				     (long long)RUN_RESULTS_MAX);
 			goto fail;
 		}
-		if ((rc = insert_one(s, r, t->next_seq++, test_id, attempt, e)))
+		if ((rc = insert_one(s, &pd, r, t->next_seq++, test_id, attempt, e)))
 			goto fail;
 		if (r->superseded)
 			continue;
@@ -463,6 +535,8 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		if (counts_as_flaky(r->parent, r->status, attempt))
 			t->flaky++;
 	}
+	if ((rc = flush_rows(s, &pd, e)))
+		goto fail;
 	for (size_t i = 0; i < nt; i++)
 		if ((rc = add_counts(s, &tallies[i], e)))
 			goto fail;

@@ -476,6 +476,54 @@ static void events_come_back_oldest_first(void **state)
 	assert_int_equal(store_run_event_add(fx->st, id, (enum lifecycle)42, 1, NULL, &e), RC_USAGE);
 }
 
+/* A batch longer than one multi-row INSERT, with a retry whose earlier
+ * attempt is still waiting in the same group of rows: every row lands, in
+ * order, and the retry supersedes the attempt before it. */
+static void a_long_batch_keeps_order_and_retries(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	enum { N = 40 };
+	struct result rs[N];
+	char names[N][16];
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "t%02d", i);
+		rs[i] = result_of(id, names[i], NULL, RS_PASSED, i);
+	}
+	/* t03 fails, then is run again at position 7 and 35 (attempt 0 = next) */
+	rs[3].status = RS_FAILED;
+	snprintf(names[7], sizeof(names[7]), "t03");
+	rs[7].attempt = 0;
+	rs[7].status = RS_FAILED;
+	snprintf(names[35], sizeof(names[35]), "t03");
+	rs[35].attempt = 0;
+	assert_int_equal(store_results_insert(fx->st, rs, N, &e), RC_OK);
+	struct result_filter all = { .status = -1 };
+	struct result *got;
+	size_t n;
+	assert_int_equal(store_results_list(fx->st, id, &all, &got, &n, &e), RC_OK);
+	assert_int_equal(n, N);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(got[i].test, names[i]);
+		assert_int_equal(got[i].duration_ms, (int64_t)i);
+		if (i)
+			assert_true(got[i].seq > got[i - 1].seq);
+	}
+	assert_int_equal(got[3].attempt, 1);
+	assert_true(got[3].superseded);
+	assert_int_equal(got[7].attempt, 2);
+	assert_true(got[7].superseded);
+	assert_int_equal(got[35].attempt, 3);
+	assert_false(got[35].superseded);
+	store_results_free(got, n);
+	/* 38 tests, all finally passed; t03 counted once, as flaky */
+	assert_int_equal(sql_int(fx->path, "SELECT n_passed * 1000 + n_failed * 10 + n_flaky "
+					   "FROM test_runs"),
+			 38001);
+}
+
 static void results_insert_in_order_and_keep_the_counters(void **state)
 {
 	struct fixture *fx = *state;
@@ -1226,6 +1274,7 @@ int main(void)
 		T(a_run_without_project_or_creation_time_gets_defaults),
 		T(events_come_back_oldest_first),
 		T(results_insert_in_order_and_keep_the_counters),
+		T(a_long_batch_keeps_order_and_retries),
 		T(a_batch_with_a_bad_item_writes_nothing),
 		T(two_thousand_results_insert_in_one_quick_batch),
 		T(resolve_finds_last_prefixes_and_reports_ambiguity),
