@@ -5,12 +5,19 @@
  * written when it holds BATCH_MAX results or BATCH_BYTES of text, so memory
  * stays bounded however large the file. The batches are written inside one
  * store transaction opened before the run is recorded, which makes the
- * import all or nothing even if assay is killed halfway. */
+ * import all or nothing even if assay is killed halfway.
+ *
+ * Reading and storing overlap: a thread of its own reads the files and
+ * hands full batches over (at most HANDOFF_DEPTH waiting, so memory stays
+ * bounded), while the caller's thread, the only one to use the store,
+ * writes them. Parsing a million-case file and writing its results each
+ * take a core's seconds; one after the other they took their sum. */
 #include "util/base.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +36,7 @@
 #define ADVANCE_BYTES (16u << 20) /* progress every this many bytes */
 #define FAILED_NAMES 5            /* failed TAP points named in the stream's message */
 #define TAP_NAMES_KEPT 100000     /* point names remembered per stream to number repeats */
+#define HANDOFF_DEPTH 2           /* full batches waiting for the store */
 
 /* What one TAP stream needs beyond its reader: it is one test (named after
  * the file) whose points are its sub-results, as with `assay run`. */
@@ -41,6 +49,8 @@ struct tap_stream {
 	int64_t duration_ms;
 };
 
+struct handoff;
+
 struct importer {
 	struct store *st;
 	const struct import_request *req;
@@ -50,13 +60,16 @@ struct importer {
 
 	struct result *batch;
 	size_t n, cap, bytes;
+	int64_t delivered;     /* results the readers gave so far */
 	int64_t recorded;      /* results written so far */
+	struct handoff *handoff; /* set when the files are read on a thread of their own */
 	int64_t top_ms;        /* sum of top-level durations */
 
 	/* The first failure inside a reader's callback, which cannot return one. */
 	int rc;
 	struct error err;
 
+	const struct strlist *files; /* what to read */
 	const char *path;      /* the file being read, as named to the user */
 	struct tap_stream tap;
 	struct strlist bad_files; /* with keep_partial: "FILE: why" */
@@ -64,10 +77,63 @@ struct importer {
 
 /* ---- batches ---- */
 
+/* Full batches on their way from the reading thread to the store. */
+struct handoff {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct handed {
+		struct result *rs;
+		size_t n, cap;
+	} q[HANDOFF_DEPTH], spare[HANDOFF_DEPTH + 1];
+	size_t head, queued; /* q is a ring, oldest at head */
+	size_t n_spare;      /* stored batches given back, their results not yet released */
+	bool done;     /* the reader has finished (rc, err say how) */
+	bool stopped;  /* the store failed: the reader gives up at its next batch */
+	int rc;
+	struct error err;
+};
+
+/* Reader side: queues the current batch (waiting while the queue is full)
+ * and starts an empty one. RC_STORE, with the batch dropped, when the store
+ * has failed: the caller's thread reports that error. */
+static int handoff_put(struct importer *im)
+{
+	struct handoff *h = im->handoff;
+	pthread_mutex_lock(&h->mu);
+	while (h->queued == HANDOFF_DEPTH && !h->stopped)
+		pthread_cond_wait(&h->cv, &h->mu);
+	bool stopped = h->stopped;
+	struct handed reuse = { 0 };
+	if (!stopped) {
+		size_t i = (h->head + h->queued++) % HANDOFF_DEPTH;
+		h->q[i] = (struct handed){ im->batch, im->n, im->cap };
+		if (h->n_spare)
+			reuse = h->spare[--h->n_spare];
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	if (stopped) {
+		for (size_t i = 0; i < im->n; i++)
+			result_release(&im->batch[i]);
+	} else {
+		/* The strings of a stored batch are freed here, by the thread that
+		 * made them, and not on the store's busy one. */
+		for (size_t i = 0; i < reuse.n; i++)
+			result_release(&reuse.rs[i]);
+		im->batch = reuse.rs;
+		im->cap = reuse.cap;
+	}
+	im->n = 0;
+	im->bytes = 0;
+	return stopped ? err_set(&im->err, RC_STORE, "import stopped: the store failed") : RC_OK;
+}
+
 static int flush(struct importer *im)
 {
 	if (!im->n)
 		return RC_OK;
+	if (im->handoff)
+		return handoff_put(im);
 	int rc = store_results_insert(im->st, im->batch, im->n, &im->err);
 	for (size_t i = 0; i < im->n; i++)
 		result_release(&im->batch[i]);
@@ -97,6 +163,7 @@ static void add(struct importer *im, struct result *r)
 		im->top_ms += r->duration_ms;
 	GROW(im->batch, im->cap, im->n + 1);
 	im->batch[im->n++] = *r;
+	im->delivered++;
 	im->bytes += text_len(r->test) + text_len(r->message) + text_len(r->stdout_text) +
 		     text_len(r->stderr_text) + 128;
 	if (im->n >= BATCH_MAX || im->bytes >= BATCH_BYTES)
@@ -407,7 +474,7 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 		else
 			tap_feed(tr, chunk, (size_t)n);
 		if (total >= next_advance && im->pg && im->pg->advance) {
-			im->pg->advance(im->pg->ctx, im->path, total, im->recorded + (int64_t)im->n);
+			im->pg->advance(im->pg->ctx, im->path, total, im->delivered);
 			next_advance = total + ADVANCE_BYTES;
 		}
 		if (!rc && !im->rc && (n = read_full(fd, chunk, CHUNK)) < 0)
@@ -596,6 +663,123 @@ static int close_run(struct importer *im, struct run *run, struct error *e)
 	return rc;
 }
 
+/* Reads every file into batches (flush() stores them or hands them over).
+ * A malformed file with keep_partial is noted in bad_files and the next
+ * one read; any other error ends the reading. */
+static int read_files(struct importer *im, const struct strlist *files, struct error *e)
+{
+	char *chunk = xmalloc(CHUNK);
+	int rc = RC_OK;
+	for (size_t i = 0; i < files->n && !rc; i++) {
+		rc = read_file(im, files->items[i], chunk, e);
+		if (rc == RC_PARSE && im->req->keep_partial) {
+			strlist_add(&im->bad_files, e->msg);
+			im->rc = RC_OK;
+			rc = RC_OK;
+		}
+		if (!rc)
+			rc = im->rc = flush(im);
+		if (rc && im->rc)
+			*e = im->err;
+	}
+	free(chunk);
+	return rc;
+}
+
+static void *reader_main(void *arg)
+{
+	struct importer *im = arg;
+	struct handoff *h = im->handoff;
+	struct error err = ERROR_INIT;
+	int rc = read_files(im, im->files, &err);
+	pthread_mutex_lock(&h->mu);
+	h->rc = rc;
+	h->err = err;
+	h->done = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* Store side: writes the batches the reading thread hands over until it
+ * is done. After a store failure the rest is dropped and the reader told
+ * to stop; the store's error is the import's. */
+static int store_handed_over(struct importer *im, struct error *e)
+{
+	struct handoff *h = im->handoff;
+	int rc = RC_OK;
+	for (;;) {
+		pthread_mutex_lock(&h->mu);
+		while (!h->queued && !h->done)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (!h->queued) {
+			pthread_mutex_unlock(&h->mu);
+			break;
+		}
+		struct result *rs = h->q[h->head].rs;
+		size_t n = h->q[h->head].n, cap = h->q[h->head].cap;
+		h->head = (h->head + 1) % HANDOFF_DEPTH;
+		h->queued--;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		if (!rc && !(h->done && h->rc)) { /* once reading failed, all is undone anyway */
+			rc = store_results_insert(im->st, rs, n, e);
+			if (!rc)
+				im->recorded += (int64_t)n;
+		}
+		pthread_mutex_lock(&h->mu);
+		if (rc)
+			h->stopped = true;
+		bool kept = h->n_spare < ARRAY_SIZE(h->spare);
+		if (kept)
+			h->spare[h->n_spare++] = (struct handed){ rs, n, cap };
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		if (!kept) { /* not reached: at most HANDOFF_DEPTH + 1 batches exist */
+			for (size_t i = 0; i < n; i++)
+				result_release(&rs[i]);
+			free(rs);
+		}
+	}
+	if (!rc && h->rc) {
+		rc = h->rc;
+		*e = h->err;
+	}
+	return rc;
+}
+
+/* Reads the files and stores their results: on two threads when the
+ * reading needs no store (with no_create it asks the store about each
+ * test) and a thread can be made, else on this one. */
+static int read_and_store(struct importer *im, const struct strlist *files, struct error *e)
+{
+	im->files = files;
+	if (im->req->no_create)
+		return read_files(im, files, e);
+	struct handoff h = { .err = ERROR_INIT };
+	pthread_mutex_init(&h.mu, NULL);
+	pthread_cond_init(&h.cv, NULL);
+	im->handoff = &h;
+	pthread_t reader;
+	int rc;
+	if (pthread_create(&reader, NULL, reader_main, im)) {
+		im->handoff = NULL;
+		rc = read_files(im, files, e);
+	} else {
+		rc = store_handed_over(im, e);
+		pthread_join(reader, NULL);
+		im->handoff = NULL;
+	}
+	for (size_t k = 0; k < h.n_spare; k++) {
+		for (size_t i = 0; i < h.spare[k].n; i++)
+			result_release(&h.spare[k].rs[i]);
+		free(h.spare[k].rs);
+	}
+	pthread_cond_destroy(&h.cv);
+	pthread_mutex_destroy(&h.mu);
+	return rc;
+}
+
 int service_import(struct store *st, const struct import_request *req,
 		   const struct import_progress *pg, struct run *out, struct error *e)
 {
@@ -610,22 +794,11 @@ int service_import(struct store *st, const struct import_request *req,
 		.st = st, .req = req, .pg = pg, .run = out, .err = ERROR_INIT,
 		.started_at = time_now_ms(),
 	};
-	char *chunk = xmalloc(CHUNK);
 	rc = store_begin(st, e);
 	if (!rc)
 		rc = open_run(&im, out, &files, e);
-	for (size_t i = 0; i < files.n && !rc; i++) {
-		rc = read_file(&im, files.items[i], chunk, e);
-		if (rc == RC_PARSE && req->keep_partial) {
-			strlist_add(&im.bad_files, e->msg);
-			im.rc = RC_OK;
-			rc = RC_OK;
-		}
-		if (!rc)
-			rc = im.rc = flush(&im);
-		if (rc && im.rc)
-			*e = im.err;
-	}
+	if (!rc)
+		rc = read_and_store(&im, &files, e);
 	if (!rc && !req->run) {
 		rc = close_run(&im, out, e);
 	} else if (!rc) {
@@ -643,7 +816,6 @@ int service_import(struct store *st, const struct import_request *req,
 	for (size_t i = 0; i < im.n; i++)
 		result_release(&im.batch[i]);
 	free(im.batch);
-	free(chunk);
 	strlist_release(&im.bad_files);
 	strlist_release(&files);
 	return rc;

@@ -39,11 +39,14 @@ struct import_request {
 	bool keep_partial;        /* a bad file: keep what was read, mark the run failed */
 };
 
+/* The callbacks are called from the thread that reads the files, which is
+ * not the caller's when the import reads and stores on two threads: they
+ * must not use the store, and are never called two at a time. */
 struct import_progress {
 	void *ctx;
 	/* A file is about to be read (format as detected or forced). */
 	void (*file)(void *ctx, const char *path, enum result_format f);
-	/* Every few MiB of a file: bytes read so far of it, results recorded so far. */
+	/* Every few MiB of a file: bytes read so far of it, results read so far. */
 	void (*advance)(void *ctx, const char *path, uint64_t bytes, int64_t results);
 	/* A directory entry that is not a result file was left out. */
 	void (*skipped)(void *ctx, const char *path);

@@ -24,9 +24,11 @@ enum sq_stmt {
 	SQ_EVENTS,
 	SQ_DATA_VERSION,
 	SQ_RUN_PROJECT,
+	SQ_RUN_LAST_SEQ,
 	SQ_TEST_GET,
 	SQ_TEST_ADD,
 	SQ_RESULT_ADD,
+	SQ_RESULT_ADD_MANY,
 	SQ_COUNTERS,
 	SQ_TEST_EXISTS,
 	SQ_CURRENT,
@@ -43,6 +45,7 @@ enum sq_stmt {
  * known tests costs no lookup query. Open addressing; `name` NULL = empty. */
 struct test_slot {
 	char *name;
+	uint64_t hash;
 	int64_t project_id;
 	int64_t test_id;
 };
@@ -63,6 +66,7 @@ struct sqlite_store {
 	sqlite3_stmt *stmt[SQ__COUNT];
 	struct test_cache tests;
 	int64_t data_version; /* PRAGMA data_version when `tests` was last trusted */
+	bool tests_new;       /* the last test not in the cache was new: try adding first */
 	int depth;            /* open transactions: 0 none, 1 BEGIN, >1 savepoints */
 };
 

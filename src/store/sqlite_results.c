@@ -1,7 +1,12 @@
 /* sqlite_results — the SQLite backend's results and the tests' history:
  * inserting a batch of results (the hot path of a run: every finished test
  * lands here), reading a run's results back, and per-test statistics for
- * `assay tests` and the planner. */
+ * `assay tests` and the planner.
+ *
+ * Results live in `result_rows` (schema 0004): keyed by seq = (run_no << 32)
+ * + n, the n-th result of the run, so a run's results are one stretch of
+ * the table; the test's name and parent come from `tests` by id; the status
+ * is stored as its code below; the id as its 16 bytes. */
 #include "util/base.h"
 
 #include "store/sqlite_int.h"
@@ -13,6 +18,33 @@
  * in a long-lived `assay serve`. */
 #define TEST_CACHE_MAX (1u << 18)
 
+/* A run's results are seq (run_no << 32) + 1 ... + RUN_RESULTS_MAX. */
+#define RUN_SHIFT 32
+#define RUN_RESULTS_MAX ((int64_t)UINT32_MAX)
+
+/* ---- statuses as stored ---- */
+
+/* The code a status is stored as (0004_compact_results and its view say the
+ * same), fixed here so that reordering the model's enum cannot change what
+ * a stored number means. */
+static const enum result_status by_code[] = { RS_PASSED,  RS_FAILED,  RS_ERROR,
+					      RS_BLOCKED, RS_SKIPPED, RS_INVALID,
+					      RS_UNTESTED, RS_RETEST };
+_Static_assert(ARRAY_SIZE(by_code) == RS__COUNT, "every status has a stored code");
+
+static int status_code(enum result_status st)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(by_code); i++)
+		if (by_code[i] == st)
+			return (int)i;
+	return -1; /* not reached: statuses are checked before the insert */
+}
+
+static enum result_status status_of_code(int64_t code)
+{
+	return code >= 0 && code < (int64_t)ARRAY_SIZE(by_code) ? by_code[code] : RS_UNTESTED;
+}
+
 /* ---- the name → test id cache ---- */
 
 static uint64_t test_hash(int64_t project_id, const char *name)
@@ -20,30 +52,29 @@ static uint64_t test_hash(int64_t project_id, const char *name)
 	uint64_t h = 14695981039346656037ull ^ (uint64_t)project_id; /* FNV-1a */
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		h = (h ^ *p) * 1099511628211ull;
+	/* FNV's low bits (the slot) depend only on the low bits of each step:
+	 * names that differ in their last digits crowd a few runs of slots
+	 * (probing was 8% of a million-case import). Mix the high bits in. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
 	return h;
 }
 
 /* The slot holding (project_id, name), or the empty slot where it would go.
- * The table is never full (cache_put grows it first), so the probe ends. */
-static struct test_slot *cache_slot(struct test_cache *c, int64_t project_id, const char *name)
+ * The table is never full (cache_find grows it first), so the probe ends.
+ * The stored hash is compared first: most probes then end without
+ * reading a name (a cache miss of its own). */
+static struct test_slot *cache_slot(struct test_cache *c, uint64_t hash, int64_t project_id,
+				    const char *name)
 {
 	size_t mask = c->cap - 1;
-	for (size_t i = test_hash(project_id, name) & mask;; i = (i + 1) & mask) {
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
 		struct test_slot *t = &c->slots[i];
-		if (!t->name || (t->project_id == project_id && !strcmp(t->name, name)))
+		if (!t->name || (t->hash == hash && t->project_id == project_id &&
+				 !strcmp(t->name, name)))
 			return t;
 	}
-}
-
-static bool cache_get(struct test_cache *c, int64_t project_id, const char *name, int64_t *id)
-{
-	if (!c->cap)
-		return false;
-	struct test_slot *t = cache_slot(c, project_id, name);
-	if (!t->name)
-		return false;
-	*id = t->test_id;
-	return true;
 }
 
 static void cache_clear(struct test_cache *c)
@@ -55,7 +86,11 @@ static void cache_clear(struct test_cache *c)
 	c->n = 0;
 }
 
-static void cache_put(struct test_cache *c, int64_t project_id, const char *name, int64_t id)
+/* The slot of (project_id, name): its id if slot->name is set, else where
+ * cache_fill puts it. Room for one more is made first (the cache starts
+ * over when full), so the slot stays good until the next call. */
+static struct test_slot *cache_find(struct test_cache *c, uint64_t hash, int64_t project_id,
+				    const char *name)
 {
 	if (c->n >= TEST_CACHE_MAX)
 		cache_clear(c);
@@ -64,18 +99,28 @@ static void cache_put(struct test_cache *c, int64_t project_id, const char *name
 		size_t old_cap = c->cap;
 		c->cap = old_cap ? old_cap * 2 : 256;
 		c->slots = xcalloc(c->cap, sizeof(*c->slots));
-		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].name)
-				*cache_slot(c, old[i].project_id, old[i].name) = old[i];
+		for (size_t i = 0; i < old_cap; i++) {
+			if (!old[i].name)
+				continue;
+			size_t mask = c->cap - 1, k = old[i].hash & mask;
+			while (c->slots[k].name) /* names are distinct: no compare */
+				k = (k + 1) & mask;
+			c->slots[k] = old[i];
+		}
 		free(old);
 	}
-	struct test_slot *t = cache_slot(c, project_id, name);
-	if (!t->name) {
-		t->name = xstrdup(name);
-		t->project_id = project_id;
-		c->n++;
-	}
+	return cache_slot(c, hash, project_id, name);
+}
+
+/* Fills the empty slot cache_find gave for (project_id, name). */
+static void cache_fill(struct test_cache *c, struct test_slot *t, uint64_t hash,
+		       int64_t project_id, const char *name, int64_t id)
+{
+	t->name = xstrdup(name);
+	t->hash = hash;
+	t->project_id = project_id;
 	t->test_id = id;
+	c->n++;
 }
 
 void sq_results_forget(struct sqlite_store *s)
@@ -117,6 +162,8 @@ static int check_data_version(struct sqlite_store *s, struct error *e)
 struct tally {
 	const char *run_id; /* points into the caller's results */
 	int64_t project_id;
+	int64_t run_no;
+	int64_t next_seq; /* the seq of the run's next result */
 	int64_t counts[2][RS__COUNT]; /* [0] top-level, [1] sub-results */
 	int64_t flaky;
 };
@@ -131,36 +178,75 @@ static int tally_of(struct sqlite_store *s, struct tally **tallies, size_t *n, s
 			return RC_OK;
 		}
 	}
-	sqlite3_stmt *q =
-		sq_stmt(s, SQ_RUN_PROJECT, "SELECT project_id FROM test_runs WHERE id = ?1", e);
+	sqlite3_stmt *q = sq_stmt(s, SQ_RUN_PROJECT,
+				  "SELECT project_id, run_no FROM test_runs WHERE id = ?1", e);
 	if (!q)
 		return e->code;
 	sq_bind_text(q, 1, r->run_id);
 	int step = sqlite3_step(q);
 	int64_t project_id = step == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	int64_t run_no = step == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
 	sqlite3_reset(q);
 	if (step == SQLITE_DONE)
 		return err_set(e, RC_NOTFOUND, "inserting result '%s': no run %s", r->test,
 			       r->run_id);
 	if (step != SQLITE_ROW)
 		return sq_fail(s, e, "inserting result '%s': reading run %s", r->test, r->run_id);
+	if (run_no <= 0 || run_no >= (INT64_C(1) << (62 - RUN_SHIFT)))
+		return err_set(e, RC_STORE, "inserting result '%s': run %s has no number", r->test,
+			       r->run_id);
+	/* The run's last result so far: the top of its stretch of seq. */
+	q = sq_stmt(s, SQ_RUN_LAST_SEQ,
+		    "SELECT seq FROM result_rows WHERE seq > ?1 AND seq <= ?2 "
+		    "ORDER BY seq DESC LIMIT 1",
+		    e);
+	if (!q)
+		return e->code;
+	int64_t base = run_no << RUN_SHIFT;
+	sqlite3_bind_int64(q, 1, base);
+	sqlite3_bind_int64(q, 2, base + RUN_RESULTS_MAX);
+	step = sqlite3_step(q);
+	int64_t last = step == SQLITE_ROW ? sqlite3_column_int64(q, 0) : base;
+	sqlite3_reset(q);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return sq_fail(s, e, "inserting result '%s': reading run %s", r->test, r->run_id);
 	GROW(*tallies, *cap, *n + 1);
 	struct tally *t = &(*tallies)[(*n)++];
 	memset(t, 0, sizeof(*t));
 	t->run_id = r->run_id;
 	t->project_id = project_id;
+	t->run_no = run_no;
+	t->next_seq = last + 1;
 	*out = t;
 	return RC_OK;
 }
 
-/* The id of r's test in `project_id`, created on first sight (then *created
- * is set: the test can have no results yet). */
-static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct result *r,
-		      int64_t now, int64_t *id, bool *created, struct error *e)
+/* Adds r's test to `project_id`; *id is 0 if it was there already. */
+static int test_add(struct sqlite_store *s, int64_t project_id, const struct result *r,
+		    int64_t now, int64_t *id, struct error *e)
 {
-	*created = false;
-	if (cache_get(&s->tests, project_id, r->test, id))
-		return RC_OK;
+	sqlite3_stmt *q = sq_stmt(s, SQ_TEST_ADD,
+				  "INSERT INTO tests (project_id, name, parent, created_at) "
+				  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+				  e);
+	if (!q)
+		return e->code;
+	sqlite3_bind_int64(q, 1, project_id);
+	sq_bind_text(q, 2, r->test);
+	sq_bind_text(q, 3, r->parent);
+	sqlite3_bind_int64(q, 4, now);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "inserting result '%s': adding the test", r->test);
+	*id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
+	return RC_OK;
+}
+
+/* The id of r's test in `project_id`; 0 if it has none. */
+static int test_find(struct sqlite_store *s, int64_t project_id, const struct result *r,
+		     int64_t *id, struct error *e)
+{
 	sqlite3_stmt *q = sq_stmt(s, SQ_TEST_GET,
 				  "SELECT id FROM tests WHERE project_id = ?1 AND name = ?2", e);
 	if (!q)
@@ -168,76 +254,161 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 	sqlite3_bind_int64(q, 1, project_id);
 	sq_bind_text(q, 2, r->test);
 	int step = sqlite3_step(q);
-	if (step == SQLITE_ROW)
-		*id = sqlite3_column_int64(q, 0);
+	*id = step == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
-	if (step == SQLITE_DONE) {
-		/* We hold the write lock, so no one can add it between the two. */
-		q = sq_stmt(s, SQ_TEST_ADD,
-			    "INSERT INTO tests (project_id, name, parent, created_at) "
-			    "VALUES (?1, ?2, ?3, ?4)",
-			    e);
-		if (!q)
-			return e->code;
-		sqlite3_bind_int64(q, 1, project_id);
-		sq_bind_text(q, 2, r->test);
-		sq_bind_text(q, 3, r->parent);
-		sqlite3_bind_int64(q, 4, now);
-		step = sqlite3_step(q);
-		sqlite3_reset(q);
-		if (step != SQLITE_DONE)
-			return sq_fail(s, e, "inserting result '%s': adding the test", r->test);
-		*id = sqlite3_last_insert_rowid(s->db);
-		*created = true;
-	} else if (step != SQLITE_ROW) {
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return sq_fail(s, e, "inserting result '%s': reading the test", r->test);
-	}
-	cache_put(&s->tests, project_id, r->test, *id);
 	return RC_OK;
 }
 
-static int insert_one(struct sqlite_store *s, const struct result *r, int64_t test_id,
-		      int attempt, struct error *e)
+/* The id of r's test in `project_id`, created on first sight (then *created
+ * is set: the test can have no results yet). A test the cache does not
+ * know is looked for first, or added first, whichever the previous such
+ * test needed: a file of new tests (a first import) then costs one b-tree
+ * descent per test, and a file of known ones too. We hold the write lock,
+ * so no one can add the test between the two steps. */
+static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct result *r,
+		      int64_t now, int64_t *id, bool *created, struct error *e)
 {
-	sqlite3_stmt *q = sq_stmt(
-		s, SQ_RESULT_ADD,
-		"INSERT INTO results (id, run_id, test_id, test, parent, status, duration_ms, "
-		"message, stdout_text, stderr_text, stdout_dropped, stderr_dropped, attempt, "
-		"exit_code, started_at, completed_at, superseded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-		"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-		e);
-	if (!q)
-		return e->code;
-	char id[UUID_STR_LEN];
-	if (r->id[0])
-		memcpy(id, r->id, sizeof(id));
-	else
-		uuid7_new(id, 0);
-	sq_bind_text(q, 1, id);
-	sq_bind_text(q, 2, r->run_id);
-	sqlite3_bind_int64(q, 3, test_id);
-	sq_bind_text(q, 4, r->test);
-	sq_bind_text(q, 5, r->parent);
-	sq_bind_text(q, 6, status_name(r->status));
-	sqlite3_bind_int64(q, 7, r->duration_ms);
-	sq_bind_text(q, 8, r->message);
-	sq_bind_text(q, 9, r->stdout_text);
-	sq_bind_text(q, 10, r->stderr_text);
-	sqlite3_bind_int64(q, 11, r->stdout_dropped);
-	sqlite3_bind_int64(q, 12, r->stderr_dropped);
-	sqlite3_bind_int(q, 13, attempt);
-	if (r->exit_code == -1)
-		sqlite3_bind_null(q, 14);
-	else
-		sqlite3_bind_int(q, 14, r->exit_code);
-	sq_bind_opt(q, 15, r->started_at);
-	sq_bind_opt(q, 16, r->completed_at);
-	sqlite3_bind_int(q, 17, r->superseded);
-	int step = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (step != SQLITE_DONE)
-		return sq_fail(s, e, "inserting result '%s'", r->test);
+	*created = false;
+	uint64_t hash = test_hash(project_id, r->test);
+	struct test_slot *slot = cache_find(&s->tests, hash, project_id, r->test);
+	if (slot->name) {
+		*id = slot->test_id;
+		return RC_OK;
+	}
+	int rc;
+	if (s->tests_new) {
+		if ((rc = test_add(s, project_id, r, now, id, e)))
+			return rc;
+		*created = *id != 0;
+		if (!*created && (rc = test_find(s, project_id, r, id, e)))
+			return rc;
+	} else {
+		if ((rc = test_find(s, project_id, r, id, e)))
+			return rc;
+		if (!*id) {
+			if ((rc = test_add(s, project_id, r, now, id, e)))
+				return rc;
+			*created = true;
+		}
+	}
+	if (!*id) /* not reached: under the write lock a test is there or added */
+		return err_set(e, RC_STORE, "inserting result '%s': adding the test", r->test);
+	s->tests_new = *created;
+	cache_fill(&s->tests, slot, hash, project_id, r->test, *id); /* SQL left the cache alone */
 	return RC_OK;
+}
+
+/* Result rows are inserted ROWS_PER_INSERT to a statement where they can
+ * be: one statement per row spent a tenth of its instructions starting and
+ * ending the statement (cachegrind, a bare loop of the same inserts). */
+#define ROWS_PER_INSERT 16
+#define RESULT_COLUMNS                                                                   \
+	"seq, id, test_id, status, duration_ms, attempt, superseded, started_at, "        \
+	"completed_at, exit_code, stdout_dropped, stderr_dropped, message, stdout_text, " \
+	"stderr_text"
+#define N_RESULT_COLUMNS 15
+
+/* A row waiting for its INSERT; its strings are the caller's result's. */
+struct pending_row {
+	const struct result *r;
+	int64_t seq, test_id;
+	int attempt;
+	unsigned char id[16];
+};
+
+struct pending {
+	struct pending_row rows[ROWS_PER_INSERT];
+	size_t n;
+};
+
+/* Binds row `p` as the `k`-th row of an INSERT of several. */
+static void bind_row(sqlite3_stmt *q, int k, const struct pending_row *p)
+{
+	const struct result *r = p->r;
+	int b = k * N_RESULT_COLUMNS;
+	sqlite3_bind_int64(q, b + 1, p->seq);
+	sqlite3_bind_blob(q, b + 2, p->id, sizeof(p->id), SQLITE_STATIC);
+	sqlite3_bind_int64(q, b + 3, p->test_id);
+	sqlite3_bind_int(q, b + 4, status_code(r->status));
+	sqlite3_bind_int64(q, b + 5, r->duration_ms);
+	sqlite3_bind_int(q, b + 6, p->attempt);
+	sqlite3_bind_int(q, b + 7, r->superseded);
+	sq_bind_opt(q, b + 8, r->started_at);
+	sq_bind_opt(q, b + 9, r->completed_at);
+	if (r->exit_code == -1)
+		sqlite3_bind_null(q, b + 10);
+	else
+		sqlite3_bind_int(q, b + 10, r->exit_code);
+	sqlite3_bind_int64(q, b + 11, r->stdout_dropped);
+	sqlite3_bind_int64(q, b + 12, r->stderr_dropped);
+	sq_bind_text(q, b + 13, r->message);
+	sq_bind_text(q, b + 14, r->stdout_text);
+	sq_bind_text(q, b + 15, r->stderr_text);
+}
+
+/* "INSERT INTO result_rows (...) VALUES (?1, ... ?15), ..." for `rows` rows. */
+static char *insert_sql(int rows)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "INSERT INTO result_rows (" RESULT_COLUMNS ") VALUES ");
+	for (int k = 0; k < rows; k++) {
+		buf_adds(&sql, k ? ", (" : "(");
+		for (int c = 1; c <= N_RESULT_COLUMNS; c++)
+			buf_addf(&sql, c > 1 ? ", ?%d" : "?%d", k * N_RESULT_COLUMNS + c);
+		buf_adds(&sql, ")");
+	}
+	return buf_detach(&sql);
+}
+
+/* Inserts the pending rows: ROWS_PER_INSERT at once, or one by one. */
+static int flush_rows(struct sqlite_store *s, struct pending *pd, struct error *e)
+{
+	if (!pd->n)
+		return RC_OK;
+	bool many = pd->n == ROWS_PER_INSERT;
+	sqlite3_stmt *q = s->stmt[many ? SQ_RESULT_ADD_MANY : SQ_RESULT_ADD];
+	if (!q) {
+		char *sql = insert_sql(many ? ROWS_PER_INSERT : 1);
+		q = sq_stmt(s, many ? SQ_RESULT_ADD_MANY : SQ_RESULT_ADD, sql, e);
+		free(sql);
+		if (!q)
+			return e->code;
+	}
+	for (size_t i = 0; i < pd->n; i += many ? pd->n : 1) {
+		if (many)
+			for (size_t k = 0; k < pd->n; k++)
+				bind_row(q, (int)k, &pd->rows[k]);
+		else
+			bind_row(q, 0, &pd->rows[i]);
+		int step = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (step != SQLITE_DONE) {
+			const char *first = pd->rows[i].r->test;
+			const char *last = pd->rows[pd->n - 1].r->test;
+			return many ? sq_fail(s, e, "inserting results '%s' to '%s'", first, last)
+				    : sq_fail(s, e, "inserting result '%s'", first);
+		}
+	}
+	pd->n = 0;
+	return RC_OK;
+}
+
+/* Queues r's row; the rows are inserted once ROWS_PER_INSERT wait. */
+static int insert_one(struct sqlite_store *s, struct pending *pd, const struct result *r,
+		      int64_t seq, int64_t test_id, int attempt, struct error *e)
+{
+	struct pending_row *p = &pd->rows[pd->n++];
+	p->r = r;
+	p->seq = seq;
+	p->test_id = test_id;
+	p->attempt = attempt;
+	if (r->id[0])
+		uuid_to_bytes(r->id, p->id); /* checked before the transaction */
+	else
+		uuid7_new_bytes(p->id, 0);
+	return pd->n == ROWS_PER_INSERT ? flush_rows(s, pd, e) : RC_OK;
 }
 
 static bool counts_as_flaky(const char *parent, enum result_status status, int attempt)
@@ -252,14 +423,16 @@ static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id
 			int *attempt, struct error *e)
 {
 	sqlite3_stmt *q = sq_stmt(s, SQ_CURRENT,
-				  "SELECT seq, attempt, status, parent IS NOT NULL FROM results "
-				  "WHERE run_id = ?1 AND test_id = ?2 AND superseded = 0 "
-				  "ORDER BY seq DESC LIMIT 1",
+				  "SELECT x.seq, x.attempt, x.status, t.parent IS NOT NULL "
+				  "FROM result_rows x JOIN tests t ON t.id = x.test_id "
+				  "WHERE x.test_id = ?1 AND x.seq > ?2 AND x.seq <= ?3 "
+				  "AND x.superseded = 0 ORDER BY x.seq DESC LIMIT 1",
 				  e);
 	if (!q)
 		return e->code;
-	sq_bind_text(q, 1, t->run_id);
-	sqlite3_bind_int64(q, 2, test_id);
+	sqlite3_bind_int64(q, 1, test_id);
+	sqlite3_bind_int64(q, 2, t->run_no << RUN_SHIFT);
+	sqlite3_bind_int64(q, 3, (t->run_no << RUN_SHIFT) + RUN_RESULTS_MAX);
 	int step = sqlite3_step(q);
 	if (step != SQLITE_ROW) {
 		sqlite3_reset(q);
@@ -268,12 +441,10 @@ static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id
 	}
 	int64_t seq = sqlite3_column_int64(q, 0);
 	int prev = sqlite3_column_int(q, 1);
-	enum result_status status;
-	if (!status_parse((const char *)sqlite3_column_text(q, 2), &status))
-		status = RS_UNTESTED;
+	enum result_status status = status_of_code(sqlite3_column_int64(q, 2));
 	bool sub = sqlite3_column_int(q, 3) != 0;
 	sqlite3_reset(q);
-	q = sq_stmt(s, SQ_SUPERSEDE, "UPDATE results SET superseded = 1 WHERE seq = ?1", e);
+	q = sq_stmt(s, SQ_SUPERSEDE, "UPDATE result_rows SET superseded = 1 WHERE seq = ?1", e);
 	if (!q)
 		return e->code;
 	sqlite3_bind_int64(q, 1, seq);
@@ -320,12 +491,18 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		if ((unsigned)r->status >= RS__COUNT)
 			return err_set(e, RC_USAGE, "inserting result '%s': no status %d", r->test,
 				       (int)r->status);
+		unsigned char id[16];
+		if (r->id[0] && !uuid_to_bytes(r->id, id))
+			return err_set(e, RC_USAGE, "inserting result '%s': id '%s' is not a UUID",
+				       r->test, r->id);
 	}
 	int rc = sq_begin(s, e);
 	if (rc)
 		return err_prefix(e, "inserting %zu results", n);
 	struct tally *tallies = NULL;
 	size_t nt = 0, cap = 0;
+	struct pending pd;
+	pd.n = 0;
 	int64_t now = time_now_ms();
 	if ((rc = check_data_version(s, e)))
 		goto fail;
@@ -341,9 +518,16 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 			goto fail;
 		if (attempt <= 0 && created)
 			attempt = 1;
-		else if (attempt <= 0 && (rc = next_attempt(s, t, test_id, &attempt, e)))
+		else if (attempt <= 0 && ((rc = flush_rows(s, &pd, e)) || /* it may be waiting */
+					  (rc = next_attempt(s, t, test_id, &attempt, e))))
 			goto fail;
-		if ((rc = insert_one(s, r, test_id, attempt, e)))
+		if (t->next_seq > (t->run_no << RUN_SHIFT) + RUN_RESULTS_MAX) {
+			rc = err_set(e, RC_USAGE, "inserting result '%s': run %s has %lld results, "
+				     "the most a run can have", r->test, r->run_id,
+				     (long long)RUN_RESULTS_MAX);
+			goto fail;
+		}
+		if ((rc = insert_one(s, &pd, r, t->next_seq++, test_id, attempt, e)))
 			goto fail;
 		if (r->superseded)
 			continue;
@@ -351,6 +535,8 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		if (counts_as_flaky(r->parent, r->status, attempt))
 			t->flaky++;
 	}
+	if ((rc = flush_rows(s, &pd, e)))
+		goto fail;
 	for (size_t i = 0; i < nt; i++)
 		if ((rc = add_counts(s, &tallies[i], e)))
 			goto fail;
@@ -381,27 +567,14 @@ static char *column_text(sqlite3_stmt *q, int i)
 	return (char *)sqlite3_column_text(q, i);
 }
 
-/* A status as the schema stores it (its exact name); the common case costs
- * one strcmp, not status_parse's case-insensitive search. */
-static enum result_status column_status(sqlite3_stmt *q, int i)
+/* A 16-byte id column as text into out; "" if it is not 16 bytes. */
+static void column_uuid(sqlite3_stmt *q, int i, char out[UUID_STR_LEN])
 {
-	const char *s = column_text(q, i);
-	enum result_status st;
-	for (int k = 0; s && k < RS__COUNT; k++)
-		if (!strcmp(s, status_name((enum result_status)k)))
-			return (enum result_status)k;
-	return s && status_parse(s, &st) ? st : RS_UNTESTED;
-}
-
-/* Copies a short text column (an id) into out[n], cut to fit. */
-static void column_copy(sqlite3_stmt *q, int i, char *out, size_t n)
-{
-	const char *s = column_text(q, i);
-	size_t len = s ? (size_t)sqlite3_column_bytes(q, i) : 0;
-	if (len >= n)
-		len = n - 1;
-	memcpy(out, s ? s : "", len);
-	out[len] = '\0';
+	const unsigned char *b = sqlite3_column_blob(q, i);
+	if (b && sqlite3_column_bytes(q, i) == 16)
+		uuid_from_bytes(b, out);
+	else
+		out[0] = '\0';
 }
 
 /* Fills `r` from the current row, its strings borrowed from the statement:
@@ -410,13 +583,13 @@ static void column_copy(sqlite3_stmt *q, int i, char *out, size_t n)
 static void read_result(sqlite3_stmt *q, const char *run_id, struct result *r)
 {
 	memset(r, 0, sizeof(*r));
-	column_copy(q, RES_ID, r->id, sizeof(r->id));
+	column_uuid(q, RES_ID, r->id);
 	size_t n = strnlen(run_id, sizeof(r->run_id) - 1);
 	memcpy(r->run_id, run_id, n);
 	r->run_id[n] = '\0';
 	r->test = column_text(q, RES_TEST);
 	r->parent = column_text(q, RES_PARENT);
-	r->status = column_status(q, RES_STATUS);
+	r->status = status_of_code(sqlite3_column_int64(q, RES_STATUS));
 	r->duration_ms = sqlite3_column_int64(q, RES_DURATION);
 	r->message = column_text(q, RES_MESSAGE);
 	r->stdout_text = column_text(q, RES_STDOUT);
@@ -433,82 +606,70 @@ static void read_result(sqlite3_stmt *q, const char *run_id, struct result *r)
 	r->seq = sqlite3_column_int64(q, RES_SEQ);
 }
 
-/* The stretch of the results table (seq lo..hi) that holds a run's rows,
- * when walking it by rowid is cheaper than through results_run_idx: the
- * index costs a b-tree descent per row (about a sixth of an export's
- * time), the stretch costs reading any other run's rows inside it. A run's
- * batches usually follow one another, so its stretch is mostly its own;
- * when it is not (many runs recording at once) this returns false. */
-static bool run_stretch(struct sqlite_store *s, const char *run_id, int64_t *lo, int64_t *hi)
+/* The run_no and project of run `run_id`; *run_no 0 when there is no such run. */
+static int run_number(struct sqlite_store *s, const char *run_id, int64_t *run_no,
+		      int64_t *project_id, struct error *e)
 {
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT (SELECT min(seq) FROM results WHERE run_id = ?1), "
-		       "(SELECT max(seq) FROM results WHERE run_id = ?1), 0");
-	for (int i = 0; i < RS__COUNT; i++)
-		buf_addf(&sql, " + n_%s + sub_n_%s", status_name((enum result_status)i),
-			 status_name((enum result_status)i));
-	buf_adds(&sql, " FROM test_runs WHERE id = ?1");
-	struct error ignored = ERROR_INIT;
-	sqlite3_stmt *q = sq_prepare(s, sql.data, &ignored);
-	buf_release(&sql);
+	sqlite3_stmt *q = sq_stmt(s, SQ_RUN_PROJECT,
+				  "SELECT project_id, run_no FROM test_runs WHERE id = ?1", e);
 	if (!q)
-		return false;
+		return e->code;
 	sq_bind_text(q, 1, run_id);
-	bool ok = false;
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-		*lo = sqlite3_column_int64(q, 0);
-		*hi = sqlite3_column_int64(q, 1);
-		int64_t counted = sqlite3_column_int64(q, 2); /* superseded rows are not */
-		ok = *hi - *lo < 2 * counted + 1024;
-	}
-	sqlite3_finalize(q);
-	return ok;
+	int step = sqlite3_step(q);
+	*project_id = step == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	*run_no = step == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
+	sqlite3_reset(q);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return sq_fail(s, e, "listing results of run %s", run_id);
+	return RC_OK;
 }
 
 int sq_results_each(struct store *st, const char *run_id, const struct result_filter *f,
 		    int (*cb)(void *ctx, const struct result *r), void *ctx, struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	int64_t lo = 0, hi = 0;
-	bool stretch = !f->slowest && !f->test && run_stretch(s, run_id, &lo, &hi);
-	/* Output is only read when asked for: it is most of a result's bytes.
-	 * "+run_id" keeps the planner off the index for the stretch walk. */
+	int64_t run_no, project_id;
+	int rc = run_number(s, run_id, &run_no, &project_id, e);
+	if (rc || !run_no)
+		return rc;
+	/* The run's stretch of result_rows, walked in seq order, each row
+	 * joined to its test by id (CROSS JOIN keeps result_rows outside).
+	 * Output is only read when asked for: it is most of a result's bytes. */
 	struct buf sql = BUF_INIT;
 	buf_addf(&sql,
-		 "SELECT id, NULL, test, parent, status, duration_ms, message, %s, "
-		 "stdout_dropped, stderr_dropped, attempt, exit_code, started_at, completed_at, "
-		 "superseded, seq FROM results WHERE %s",
-		 f->with_output ? "stdout_text, stderr_text" : "NULL, NULL",
-		 stretch ? "seq BETWEEN ?4 AND ?5 AND +run_id = ?1" : "run_id = ?1");
+		 "SELECT x.id, NULL, t.name, t.parent, x.status, x.duration_ms, x.message, %s, "
+		 "x.stdout_dropped, x.stderr_dropped, x.attempt, x.exit_code, x.started_at, "
+		 "x.completed_at, x.superseded, x.seq FROM result_rows x CROSS JOIN tests t "
+		 "WHERE t.id = x.test_id AND x.seq > ?4 AND x.seq <= ?5",
+		 f->with_output ? "x.stdout_text, x.stderr_text" : "NULL, NULL");
 	if (f->status != -1)
-		buf_adds(&sql, " AND status = ?2");
+		buf_adds(&sql, " AND x.status = ?2");
 	if (f->top_level)
-		buf_adds(&sql, " AND parent IS NULL");
+		buf_adds(&sql, " AND t.parent IS NULL");
 	if (f->test)
-		buf_adds(&sql, " AND test = ?3");
+		buf_adds(&sql, " AND x.test_id = (SELECT id FROM tests "
+			       "WHERE project_id = ?1 AND name = ?3)");
 	if (f->final_only)
-		buf_adds(&sql, " AND superseded = 0");
+		buf_adds(&sql, " AND x.superseded = 0");
 	if (f->after_seq)
-		buf_adds(&sql, " AND seq > ?6");
-	buf_adds(&sql, f->slowest ? " ORDER BY duration_ms DESC, seq" : " ORDER BY seq");
+		buf_adds(&sql, " AND x.seq > ?6");
+	buf_adds(&sql, f->slowest ? " ORDER BY x.duration_ms DESC, x.seq" : " ORDER BY x.seq");
 	if (f->limit > 0)
 		buf_addf(&sql, " LIMIT %d", f->limit);
 	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
 	buf_release(&sql);
 	if (!q)
 		return err_prefix(e, "listing results of run %s", run_id);
-	sq_bind_text(q, 1, run_id);
+	sqlite3_bind_int64(q, 1, project_id);
 	if (f->status != -1)
-		sq_bind_text(q, 2, status_name((enum result_status)f->status));
+		sqlite3_bind_int(q, 2, status_code((enum result_status)f->status));
 	if (f->test)
 		sq_bind_text(q, 3, f->test);
-	if (stretch) {
-		sqlite3_bind_int64(q, 4, lo);
-		sqlite3_bind_int64(q, 5, hi);
-	}
+	sqlite3_bind_int64(q, 4, run_no << RUN_SHIFT);
+	sqlite3_bind_int64(q, 5, (run_no << RUN_SHIFT) + RUN_RESULTS_MAX);
 	if (f->after_seq)
 		sqlite3_bind_int64(q, 6, f->after_seq);
-	int step, rc = RC_OK;
+	int step;
 	struct result r;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		read_result(q, run_id, &r);
@@ -530,7 +691,7 @@ static void bind_timed_statuses(sqlite3_stmt *q)
 {
 	static const enum result_status timed[] = { RS_PASSED, RS_FAILED, RS_ERROR, RS_SKIPPED };
 	for (size_t i = 0; i < ARRAY_SIZE(timed); i++)
-		sq_bind_text(q, (int)i + 1, status_name(timed[i]));
+		sqlite3_bind_int(q, (int)i + 1, status_code(timed[i]));
 }
 
 static int64_t column_avg(sqlite3_stmt *q, int i)
@@ -587,14 +748,14 @@ int sq_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	/* The page of tests is chosen first (by name, from the UNIQUE index's
 	 * table, no results read), then only its tests' results are aggregated.
-	 * The last status comes from a subquery walking results_test_idx
+	 * The last status comes from a subquery walking result_rows_test_idx
 	 * backwards, which finds the newest row without a sort. */
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql,
 		 "SELECT t.name, count(r.seq), "
 		 "avg(CASE WHEN r.status IN (?1, ?2, ?3, ?4) THEN r.duration_ms END), "
-		 "(SELECT l.status FROM results l WHERE l.test_id = t.id "
-		 "ORDER BY l.run_id DESC, l.seq DESC LIMIT 1), max(r.started_at), t.id "
+		 "(SELECT l.status FROM result_rows l WHERE l.test_id = t.id "
+		 "ORDER BY l.seq DESC LIMIT 1), max(r.started_at), t.id "
 		 "FROM (SELECT id, name FROM tests WHERE 1");
 	if (f->project)
 		buf_adds(&sql, " AND project_id = (SELECT id FROM projects WHERE name = ?5)");
@@ -603,7 +764,7 @@ int sq_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 	buf_adds(&sql, " ORDER BY name, id");
 	if (f->limit)
 		buf_adds(&sql, " LIMIT ?7");
-	buf_adds(&sql, ") t LEFT JOIN results r ON r.test_id = t.id"
+	buf_adds(&sql, ") t LEFT JOIN result_rows r ON r.test_id = t.id"
 		       " GROUP BY t.id ORDER BY t.name, t.id");
 	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
 	buf_release(&sql);
@@ -625,9 +786,9 @@ int sq_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 		t->name = sq_column_dup(q, 0);
 		t->results = sqlite3_column_int64(q, 1);
 		t->avg_ms = column_avg(q, 2);
-		const unsigned char *last = sqlite3_column_text(q, 3);
-		if (!last || !status_parse((const char *)last, &t->last_status))
-			t->last_status = RS_UNTESTED;
+		t->last_status = sqlite3_column_type(q, 3) == SQLITE_NULL
+					 ? RS_UNTESTED
+					 : status_of_code(sqlite3_column_int64(q, 3));
 		t->last_at = sqlite3_column_int64(q, 4);
 		t->id = sqlite3_column_int64(q, 5);
 	}
@@ -672,11 +833,11 @@ int sq_test_durations(struct store *st, const char *project,
 	sqlite3_stmt *q = sq_prepare(
 		s,
 		project ? "SELECT t.name, avg(r.duration_ms) FROM tests t "
-			  "JOIN results r ON r.test_id = t.id "
+			  "JOIN result_rows r ON r.test_id = t.id "
 			  "WHERE t.project_id = (SELECT id FROM projects WHERE name = ?5) "
 			  "AND r.status IN (?1, ?2, ?3, ?4) GROUP BY t.id"
 			: "SELECT t.name, avg(r.duration_ms) FROM tests t "
-			  "JOIN results r ON r.test_id = t.id "
+			  "JOIN result_rows r ON r.test_id = t.id "
 			  "WHERE r.status IN (?1, ?2, ?3, ?4) GROUP BY t.id",
 		e);
 	if (!q)

@@ -48,9 +48,15 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 {
+	unsigned char b[16];
+	uuid7_new_bytes(b, ms);
+	uuid_from_bytes(b, out);
+}
+
+void uuid7_new_bytes(unsigned char b[16], int64_t ms)
+{
 	static int64_t last_ms;
 	static uint16_t seq;
-	unsigned char b[16];
 	if (!ms)
 		ms = time_now_ms();
 	pthread_mutex_lock(&lock);
@@ -74,6 +80,10 @@ void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 	b[6] = (unsigned char)(0x70 | ((my_seq >> 8) & 0x0f));
 	b[7] = (unsigned char)(my_seq & 0xff);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+}
+
+void uuid_from_bytes(const unsigned char b[16], char out[UUID_STR_LEN])
+{
 	static const char hex[] = "0123456789abcdef";
 	char *o = out;
 	for (int i = 0; i < 16; i++) {
@@ -83,4 +93,36 @@ void uuid7_new(char out[UUID_STR_LEN], int64_t ms)
 		*o++ = hex[b[i] & 15];
 	}
 	*o = '\0';
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool uuid_to_bytes(const char *s, unsigned char b[16])
+{
+	unsigned char out[16];
+	size_t k = 0;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+			continue;
+		}
+		int hi = hex_value(s[i]), lo = hi < 0 ? -1 : hex_value(s[++i]);
+		if (lo < 0)
+			return false;
+		out[k++] = (unsigned char)(hi << 4 | lo);
+	}
+	if (s[36])
+		return false;
+	memcpy(b, out, sizeof(out));
+	return true;
 }

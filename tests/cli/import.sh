@@ -86,6 +86,27 @@ ok_if "the partial run is failed (99) with the reason" \
 	"[ \"\$(sql '$db' \"select lifecycle_code || ' ' || status from test_runs where title = 'partial'\")\" = '99 error' ] && sql '$db' \"select reason from test_runs where title = 'partial'\" | grep -q 'cut.xml: line'"
 ok_if "and holds the cases before the fault" \
 	"[ \"\$(sql '$db' \"select count(*) from results r join test_runs t on t.id = r.run_id where t.title = 'partial'\")\" -ge 1 ]"
+# A store failure halfway through a file read on its own thread: the reader
+# stops, the error is the store's, nothing is recorded.
+n=$(runs)
+{
+	echo '<testsuite name="big">'
+	i=0
+	while [ $i -lt 5000 ]; do echo "<testcase classname=\"big\" name=\"c$i\"/>"; i=$((i + 1)); done
+	echo '</testsuite>'
+} >"$T/big.xml"
+if on_pg; then
+	sql "$db" 'create function boom() returns trigger language plpgsql as $b$ begin if new.test = $$big/c3000$$ then raise exception $$boom at c3000$$; end if; return new; end $b$'
+	sql "$db" "create trigger boom before insert on results for each row execute function boom()"
+else
+	sql "$db" "create trigger boom before insert on result_rows when (select name from tests where id = new.test_id) = 'big/c3000' begin select raise(abort, 'boom at c3000'); end"
+fi
+expect_code 3 "a store failure in the middle of a file fails the import" "$ASSAY" import -q --db "$db" "$T/big.xml"
+ok_if "with the store's error" "grep -q 'boom at c3000' '$T/err'"
+ok_if "recording nothing" "[ \$(runs) = $n ] && [ \$(sql '$db' \"select count(*) from tests where name like 'big/%'\") = 0 ]"
+if on_pg; then sql "$db" "drop trigger boom on results"; else sql "$db" "drop trigger boom"; fi
+expect_code 0 "the same file imports once the store is well" "$ASSAY" import -q --db "$db" "$T/big.xml"
+ok_if "every case of it" "[ \$(sql '$db' \"select count(*) from results where test like 'big/%'\") = 5000 ]"
 n=$(runs)
 cat >"$T/bomb.xml" <<'X'
 <?xml version="1.0"?>

@@ -130,6 +130,26 @@ static void uuid7_ids_increase_and_have_version_7(void **state)
 	assert_int_equal(strlen(a), 36);
 }
 
+static void uuid_bytes_round_trip_and_reject_junk(void **state)
+{
+	char a[UUID_STR_LEN], b[UUID_STR_LEN];
+	unsigned char raw[16], other[16];
+	uuid7_new(a, 0);
+	assert_true(uuid_to_bytes(a, raw));
+	uuid_from_bytes(raw, b);
+	assert_string_equal(a, b);
+	assert_true(uuid_to_bytes("01A20875-CE9F-7148-A461-66138256EF7F", other));
+	assert_int_equal(other[0], 0x01);
+	assert_int_equal(other[15], 0x7f);
+	memcpy(other, raw, sizeof(raw));
+	assert_false(uuid_to_bytes("01a20875-ce9f-7148-a461-66138256ef7", raw));
+	assert_false(uuid_to_bytes("01a20875-ce9f-7148-a461-66138256ef7f0", raw));
+	assert_false(uuid_to_bytes("01a20875xce9f-7148-a461-66138256ef7f", raw));
+	assert_false(uuid_to_bytes("01a20875-ce9f-7148-a461-66138256ef7g", raw));
+	assert_false(uuid_to_bytes("", raw));
+	assert_memory_equal(raw, other, sizeof(raw)); /* untouched by a refusal */
+}
+
 static void kv_assignments_replace_and_reject_junk(void **state)
 {
 	struct kvlist l = KVLIST_INIT;
@@ -161,6 +181,7 @@ int main(void)
 		cmocka_unit_test(durations_parse_units),
 		cmocka_unit_test(iso_times_round_trip),
 		cmocka_unit_test(uuid7_ids_increase_and_have_version_7),
+		cmocka_unit_test(uuid_bytes_round_trip_and_reject_junk),
 		cmocka_unit_test(kv_assignments_replace_and_reject_junk),
 		cmocka_unit_test(distance_finds_near_names),
 	};
