@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "util/buf.h"
 #include "util/rc.h"
 
 struct api_client;
@@ -41,6 +42,9 @@ int api_client_call_keyed(struct api_client *c, const char *method, const char *
 /* POSTs the file `path` ("-" for standard input), streamed, as the body. */
 int api_client_upload(struct api_client *c, const char *url_path, const char *file,
 		      int *status, json_t **answer, struct error *e);
+/* GETs base + path into `body` (appended; any content), e.g. an archive. */
+int api_client_get_raw(struct api_client *c, const char *path, int *status, struct buf *body,
+		       struct error *e);
 /* The message of an answer's {"error": {"message"}}, or a generic one. */
 const char *api_client_error_text(const json_t *answer, int status);
 /* A query value escaped for a URL (heap). */
