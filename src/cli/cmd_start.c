@@ -230,8 +230,9 @@ int cmd_wait(int argc, char **argv)
 	} else {
 		char d[32];
 		time_human(r.duration_ms, d, sizeof(d));
-		printf("\nrun %s %s in %s (%s)%s%s\n", r.id, verdict_name(r.verdict), d,
-		       lifecycle_label(r.lifecycle), r.reason ? ": " : "", r.reason ? r.reason : "");
+		printf("\nrun %s %s in %s (%s (%d))%s%s\n", r.id, verdict_name(r.verdict), d,
+		       lifecycle_label(r.lifecycle), (int)r.lifecycle, r.reason ? ": " : "",
+		       r.reason ? r.reason : "");
 		report_counts(stdout, &r);
 	}
 	/* As `assay run`: 0 passed, 1 tests failed, 3 the run failed (99),
