@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -700,11 +701,13 @@ int worker_serve(const struct worker_config *cfg, struct error *e)
 	}
 	int rc;
 	if (cfg->workdir) {
-		w.dir = xstrdup(cfg->workdir);
-		if (mkdir(w.dir, 0755) && errno != EEXIST) {
-			rc = err_set(e, RC_IO, "--workdir %s: %s", w.dir, strerror(errno));
+		char real[PATH_MAX];
+		/* Absolute: hooks and tar run in folders below it. */
+		if ((mkdir(cfg->workdir, 0755) && errno != EEXIST) || !realpath(cfg->workdir, real)) {
+			rc = err_set(e, RC_IO, "--workdir %s: %s", cfg->workdir, strerror(errno));
 			goto done;
 		}
+		w.dir = xstrdup(real);
 	} else {
 		const char *tmp = getenv("TMPDIR");
 		w.dir = xasprintf("%s/assay-worker-XXXXXX", tmp && *tmp ? tmp : "/tmp");
