@@ -439,7 +439,10 @@ static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, co
 		*cancelled = xrc == RC_CANCELLED;
 		run_release(&done);
 	}
-	rc = reporter_flush(rp, e);
+	/* A run this worker lost is another's now: what is still queued here is
+	 * dropped rather than sent into it. */
+	if (!w->lost)
+		rc = reporter_flush(rp, e);
 	reporter_free(rp);
 	catalog_free(cat);
 	if (xrc && xrc != RC_CANCELLED) {

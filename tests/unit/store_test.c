@@ -73,6 +73,16 @@ static int newest_known_version(void)
 	return v;
 }
 
+/* How many migrations are embedded: each is applied once, one row each
+ * (versions may have gaps while branches add theirs). */
+static int known_migrations(void)
+{
+	int n = 0;
+	for (const struct schema_migration *m = schema_migrations; m->version; m++)
+		n++;
+	return n;
+}
+
 /* A run of `project` with every field set, created at `created_at`. */
 static void full_run(struct run *r, const char *project, int64_t created_at)
 {
@@ -136,7 +146,7 @@ static void migrations_apply_once_and_reopening_is_a_no_op(void **state)
 	assert_int_equal(stat(fx->path, &sb), 0); /* .assay/ was created */
 	assert_int_equal(store_schema_version(fx->st), newest_known_version());
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM schema_version"),
-			 newest_known_version());
+			 known_migrations());
 	/* WAL is a property of the file: another connection sees it too */
 	sqlite3 *db;
 	sqlite3_stmt *q;
@@ -151,7 +161,7 @@ static void migrations_apply_once_and_reopening_is_a_no_op(void **state)
 	assert_int_equal(store_open(fx->path, &fx->st, &e), RC_OK);
 	assert_int_equal(store_schema_version(fx->st), newest_known_version());
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM schema_version"),
-			 newest_known_version());
+			 known_migrations());
 }
 
 static void a_database_from_a_newer_assay_is_refused(void **state)
