@@ -824,11 +824,16 @@ int service_orch_expire(struct store *st, int64_t lease_ms, size_t *requeued, si
 	if (lease_ms <= 0)
 		lease_ms = ORCH_DEFAULT_LEASE_MS;
 	int64_t now = time_now_ms();
-	int rc = store_begin(st, e);
-	if (rc)
-		return rc;
 	struct run_order *os;
 	size_t n;
+	/* Looked at first without the write lock: every heartbeat and claim
+	 * comes here, and almost always there is nothing to expire. */
+	int rc = store_orders_stale(st, now - lease_ms, &os, &n, e);
+	store_orders_free(os, n);
+	if (rc || !n)
+		return rc;
+	if ((rc = store_begin(st, e)))
+		return rc;
 	if ((rc = store_orders_stale(st, now - lease_ms, &os, &n, e)))
 		goto fail;
 	for (size_t i = 0; i < n && !rc; i++) {

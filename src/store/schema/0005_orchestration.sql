@@ -85,5 +85,7 @@ CREATE TABLE run_orders (
 -- The claim: the oldest queued run of a pool with the highest priority.
 CREATE INDEX run_orders_queue_idx ON run_orders(pool, state, priority DESC, queued_at, run_id);
 CREATE INDEX run_orders_worker_idx ON run_orders(worker, state);
+-- Lease expiry looks at the claimed orders only, however many are done.
+CREATE INDEX run_orders_claimed_idx ON run_orders(state) WHERE state = 'claimed';
 -- Retention walks a pool's finished runs oldest first.
 CREATE INDEX test_runs_pool_idx ON test_runs(pool, created_at);
