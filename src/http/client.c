@@ -49,6 +49,11 @@ int api_client_new(const char *base, const char *token, struct api_client **out,
 	return RC_OK;
 }
 
+void api_client_add_header(struct api_client *c, const char *header)
+{
+	c->auth = curl_slist_append(c->auth, header);
+}
+
 void api_client_set_timeout(struct api_client *c, long ms)
 {
 	c->timeout_ms = ms;

@@ -28,6 +28,8 @@ struct api_client;
 int api_client_new(const char *base, const char *token, struct api_client **out,
 		   struct error *e);
 void api_client_free(struct api_client *c);
+/* Sends `header` ("Name: value") with every call from now on. */
+void api_client_add_header(struct api_client *c, const char *header);
 /* Gives up a call that takes longer than `ms` in all (0: never, the
  * default, for uploads of any size); connecting gives up after 10 s. */
 void api_client_set_timeout(struct api_client *c, long ms);

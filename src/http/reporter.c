@@ -170,13 +170,16 @@ int reporter_start(const char *server, const char *token, const struct run *r,
 }
 
 int reporter_attach(const char *server, const char *token, const char *run_id,
-		    const char *key_prefix, struct reporter **out, struct error *e)
+		    const char *key_prefix, const char *header, struct reporter **out,
+		    struct error *e)
 {
 	*out = NULL;
 	struct api_client *c;
 	int rc = api_client_new(server, token, &c, e);
 	if (rc)
 		return rc;
+	if (header)
+		api_client_add_header(c, header);
 	api_client_set_timeout(c, CALL_TIMEOUT_MS);
 	return start_sender(c, run_id, key_prefix, out, e);
 }

@@ -421,7 +421,9 @@ static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, co
 	char key[128];
 	/* Claim numbers only grow: a later claim never reuses a key. */
 	snprintf(key, sizeof(key), "%s:claim%lld", h->id, (long long)h->claim);
-	if ((rc = reporter_attach(w->cfg->server, w->cfg->token, h->id, key, &rp, e))) {
+	char fence[200];
+	snprintf(fence, sizeof(fence), "X-Assay-Claim: %s %lld", w->name, (long long)h->claim);
+	if ((rc = reporter_attach(w->cfg->server, w->cfg->token, h->id, key, fence, &rp, e))) {
 		catalog_free(cat);
 		return rc;
 	}

@@ -524,6 +524,15 @@ static int check_holder(struct store *st, const char *name, const char *run_id, 
 	return RC_OK;
 }
 
+int service_worker_holds(struct store *st, const char *name, const char *run_id, int64_t claim,
+			 struct error *e)
+{
+	struct run_order o;
+	int rc = check_holder(st, name, run_id, claim, &o, e);
+	run_order_release(&o);
+	return rc;
+}
+
 int service_worker_heartbeat(struct store *st, const char *name, const char *run_id,
 			     int64_t claim, int64_t lease_ms, struct heartbeat_answer *a,
 			     struct error *e)

@@ -121,6 +121,11 @@ void claim_release(struct claim *c);
  * RC_STATE: the worker is offline). The run moves to initializing (0). */
 int service_worker_claim(struct store *st, const char *name, int64_t lease_ms,
 			 struct claim *out, struct error *e);
+/* RC_OK when worker `name` holds run `run_id` under `claim`; RC_STATE
+ * ("lost: ...") when it does not (results a worker sends carry its claim,
+ * so a worker that lost the run cannot add to it). */
+int service_worker_holds(struct store *st, const char *name, const char *run_id, int64_t claim,
+			 struct error *e);
 /* Records a phase (1..6) of a held run. RC_STATE when the claim is no
  * longer the worker's (e->msg starts "lost:") or the run is cancelling
  * ("cancelling:"). */

@@ -66,6 +66,12 @@ ok_if "it never reached phase 6" "[ \$(sql '$db' \"select count(*) from run_even
 r4=$("$ASSAY" start smoke --pool lab --package slow@1.0 --db "$db" 2>/dev/null)
 ok_if "the slow run gets to in progress (6)" \
 	"wait_for 60 sh -c \"[ \\\$(sqlite3 '$db' \\\"select lifecycle_code from test_runs where id = '$r4'\\\") = 6 ]\""
+ok_if "results carrying a stale claim are refused 409 lost, and not recorded" \
+	"[ \$(post_json /api/v1/runs/$r4/results '{\"test\":\"stale\",\"status\":\"passed\"}' -H 'X-Assay-Claim: w1 7') = 409 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = lost ] && [ \$(sql '$db' \"select count(*) from results where test = 'stale'\") = 0 ]"
+ok_if "results carrying the holder's claim are taken" \
+	"[ \$(post_json /api/v1/runs/$r4/results '{\"test\":\"fresh\",\"status\":\"passed\"}' -H 'X-Assay-Claim: w1 1') = 201 ]"
+ok_if "a malformed claim header is 400" \
+	"[ \$(post_json /api/v1/runs/$r4/results '{\"test\":\"x\",\"status\":\"passed\"}' -H 'X-Assay-Claim: w1') = 400 ]"
 expect_code 0 "cancel a running run" "$ASSAY" cancel "$r4" --db "$db" --reason "not needed"
 check "it is cancelling (9) until the worker stops it" contains "$T/out" "Cancelling... (9)"
 expect_code 130 "the worker stops it: cancelled (10); wait exits 130" "$ASSAY" wait -q "$r4" --db "$db"
