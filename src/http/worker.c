@@ -22,6 +22,7 @@
 #include "service/orch.h"
 #include "service/run_local.h"
 #include "util/buf.h"
+#include "util/kv.h"
 #include "util/proc.h"
 #include "util/time.h"
 
@@ -429,14 +430,22 @@ static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, co
 	}
 	struct stream_ctx s = { rp };
 	struct run_progress pg = { .ctx = &s, .result = on_result };
+	/* The run's context, as the tests of `assay run` see theirs. */
+	struct kvlist ctx = KVLIST_INIT;
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(run, "context"), k, v)
+		if (json_is_string(v))
+			kv_set(&ctx, k, json_string_value(v));
 	struct run_request req = { .cat = cat, .jobs = w->cfg->slots,
 				   .title = json_string_value(json_object_get(run, "title")),
 				   .environment = json_string_value(json_object_get(run, "environment")),
-				   .cancel = &w->cancel,
+				   .cancel = &w->cancel, .context = &ctx,
 				   .cancel_reason = "cancelled by the server" };
 	struct run done;
 	struct error xe = ERROR_INIT;
 	int xrc = service_run_local(w->local, &req, &pg, &done, &xe);
+	kv_release(&ctx);
 	if (!xrc || xrc == RC_CANCELLED) {
 		*cancelled = xrc == RC_CANCELLED;
 		run_release(&done);

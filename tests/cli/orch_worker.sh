@@ -25,6 +25,7 @@ mkpkg good 'echo built >built.txt' "sh -c 'test -f built.txt && echo ok 1 - buil
 mkpkg fails '' 'exit 1'
 mkpkg broken 'echo boom; exit 3' 'true'
 mkpkg slow '' 'sleep 30'
+mkpkg ctx '' 'test "$ASSAY_CTX_who" = me'
 start_server "$db" --lease 2s || exit 1
 
 start_worker() { # NAME POOL [ARGS]
@@ -98,6 +99,9 @@ ok_if "POST /api/v1/packages pushes an archive" \
 ok_if "a bad archive is 422" "[ \$(api POST /api/v1/packages --data-binary 'junk') = 422 ]"
 ok_if "a phase with a stale claim is 409 lost" \
 	"[ \$(post_json /api/v1/workers/w1/runs/$r5/phase '{\"claim\":99,\"lifecycle\":3}') = 409 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = lost ]"
+
+r7=$("$ASSAY" start smoke --pool lab --package ctx@1.0 -c who=me --db "$db" 2>/dev/null)
+expect_code 0 "the run's context reaches its tests as ASSAY_CTX_*" "$ASSAY" wait -q "$r7" --db "$db"
 
 # --- health: a failing health hook takes the worker offline ---
 "$ASSAY" pool add sick --db "$db" --health 'echo disk full; exit 1' >/dev/null
