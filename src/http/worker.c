@@ -219,7 +219,9 @@ static int run_argv(struct wk *w, char *const *argv, const char *dir, char *cons
 		return rc;
 	bool signalled = false;
 	int st = 0;
-	for (;;) {
+	/* Polled, to see a cancel while it runs: every millisecond at first
+	 * (tar and most hooks end within a few), then every 20. */
+	for (int i = 0;; i++) {
 		pid_t got = waitpid(pid, &st, WNOHANG);
 		if (got == pid || (got < 0 && errno != EINTR))
 			break;
@@ -227,7 +229,7 @@ static int run_argv(struct wk *w, char *const *argv, const char *dir, char *cons
 			kill(-pid, SIGTERM);
 			signalled = true;
 		}
-		sleep_ms(20);
+		sleep_ms(i < 50 ? 1 : 20);
 	}
 	kill(-pid, SIGKILL); /* what the hook left behind in its group */
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
