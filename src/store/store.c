@@ -324,10 +324,23 @@ int store_test_durations(struct store *st, const char *project,
 
 /* ---- orchestration ---- */
 
+/* A backend that does not implement orchestration yet (its ops are NULL)
+ * refuses it cleanly instead of crashing. */
+#define ORCH_OP(st, op, e)                                                              \
+	do {                                                                            \
+		if (!(st)->ops->op)                                                     \
+			return err_set((e), RC_USAGE,                                   \
+				       "the %s backend does not support pools and workers " \
+				       "yet (%s)",                                          \
+				       (st)->ops->name, #op);                               \
+	} while (0)
+
+
 int store_pool_add(struct store *st, const struct pool *p, struct error *e)
 {
 	if (!p->name || !*p->name)
 		return err_set(e, RC_USAGE, "adding a pool: no name given");
+	ORCH_OP(st, pool_add, e);
 	return st->ops->pool_add(st, p, e);
 }
 
@@ -336,6 +349,7 @@ int store_pool_get(struct store *st, const char *name, struct pool *out, struct 
 	memset(out, 0, sizeof(*out));
 	if (!name || !*name)
 		return err_set(e, RC_USAGE, "reading a pool: no name given");
+	ORCH_OP(st, pool_get, e);
 	return st->ops->pool_get(st, name, out, e);
 }
 
@@ -343,6 +357,7 @@ int store_pools_list(struct store *st, struct pool **out, size_t *n, struct erro
 {
 	*out = NULL;
 	*n = 0;
+	ORCH_OP(st, pools_list, e);
 	return st->ops->pools_list(st, out, n, e);
 }
 
@@ -350,6 +365,7 @@ int store_pool_delete(struct store *st, const char *name, struct error *e)
 {
 	if (!name || !*name)
 		return err_set(e, RC_USAGE, "removing a pool: no name given");
+	ORCH_OP(st, pool_delete, e);
 	return st->ops->pool_delete(st, name, e);
 }
 
@@ -357,6 +373,7 @@ int store_pool_stat(struct store *st, const char *name, int64_t alive_since,
 		    struct pool_stat *out, struct error *e)
 {
 	memset(out, 0, sizeof(*out));
+	ORCH_OP(st, pool_stat, e);
 	return st->ops->pool_stat(st, name, alive_since, out, e);
 }
 
@@ -365,6 +382,7 @@ int store_blob_put(struct store *st, const char *digest, const void *data, size_
 {
 	if (!digest || !*digest)
 		return err_set(e, RC_USAGE, "storing an archive: no digest given");
+	ORCH_OP(st, blob_put, e);
 	return st->ops->blob_put(st, digest, data, size, e);
 }
 
@@ -375,6 +393,7 @@ int store_blob_get(struct store *st, const char *digest, void **data, size_t *si
 	*size = 0;
 	if (!digest || !*digest)
 		return err_set(e, RC_USAGE, "reading an archive: no digest given");
+	ORCH_OP(st, blob_get, e);
 	return st->ops->blob_get(st, digest, data, size, e);
 }
 
@@ -382,6 +401,7 @@ int store_package_add(struct store *st, const struct package *p, struct error *e
 {
 	if (!p->name || !p->version || !p->digest)
 		return err_set(e, RC_USAGE, "adding a package: no name, version or digest");
+	ORCH_OP(st, package_add, e);
 	return st->ops->package_add(st, p, e);
 }
 
@@ -391,6 +411,7 @@ int store_package_get(struct store *st, const char *name, const char *version,
 	memset(out, 0, sizeof(*out));
 	if (!name || !version)
 		return err_set(e, RC_USAGE, "reading a package: no name or version given");
+	ORCH_OP(st, package_get, e);
 	return st->ops->package_get(st, name, version, out, e);
 }
 
@@ -398,6 +419,7 @@ int store_packages_list(struct store *st, struct package **out, size_t *n, struc
 {
 	*out = NULL;
 	*n = 0;
+	ORCH_OP(st, packages_list, e);
 	return st->ops->packages_list(st, out, n, e);
 }
 
@@ -406,6 +428,7 @@ int store_worker_register(struct store *st, const char *name, const char *pool, 
 {
 	if (!name || !*name || !pool || !*pool)
 		return err_set(e, RC_USAGE, "registering a worker: no name or pool given");
+	ORCH_OP(st, worker_register, e);
 	return st->ops->worker_register(st, name, pool, slots, host, now, e);
 }
 
@@ -414,6 +437,7 @@ int store_worker_get(struct store *st, const char *name, struct worker *out, str
 	memset(out, 0, sizeof(*out));
 	if (!name || !*name)
 		return err_set(e, RC_USAGE, "reading a worker: no name given");
+	ORCH_OP(st, worker_get, e);
 	return st->ops->worker_get(st, name, out, e);
 }
 
@@ -422,16 +446,19 @@ int store_workers_list(struct store *st, const char *pool, struct worker **out, 
 {
 	*out = NULL;
 	*n = 0;
+	ORCH_OP(st, workers_list, e);
 	return st->ops->workers_list(st, pool, out, n, e);
 }
 
 int store_worker_heartbeat(struct store *st, const char *name, int64_t now, struct error *e)
 {
+	ORCH_OP(st, worker_heartbeat, e);
 	return st->ops->worker_heartbeat(st, name, now, e);
 }
 
 int store_worker_update(struct store *st, const struct worker *w, struct error *e)
 {
+	ORCH_OP(st, worker_update, e);
 	return st->ops->worker_update(st, w, e);
 }
 
@@ -439,6 +466,7 @@ int store_order_add(struct store *st, const struct run_order *o, struct error *e
 {
 	if (!o->run_id[0] || !o->pool)
 		return err_set(e, RC_USAGE, "queueing a run: no run or pool");
+	ORCH_OP(st, order_add, e);
 	return st->ops->order_add(st, o, e);
 }
 
@@ -446,11 +474,13 @@ int store_order_get(struct store *st, const char *run_id, struct run_order *out,
 		    struct error *e)
 {
 	memset(out, 0, sizeof(*out));
+	ORCH_OP(st, order_get, e);
 	return st->ops->order_get(st, run_id, out, e);
 }
 
 int store_order_update(struct store *st, const struct run_order *o, struct error *e)
 {
+	ORCH_OP(st, order_update, e);
 	return st->ops->order_update(st, o, e);
 }
 
@@ -459,6 +489,7 @@ int store_order_claim(struct store *st, const char *pool, const char *worker, in
 {
 	run_id[0] = '\0';
 	*claim = 0;
+	ORCH_OP(st, order_claim, e);
 	return st->ops->order_claim(st, pool, worker, now, run_id, claim, e);
 }
 
@@ -467,6 +498,7 @@ int store_orders_stale(struct store *st, int64_t before, struct run_order **out,
 {
 	*out = NULL;
 	*n = 0;
+	ORCH_OP(st, orders_stale, e);
 	return st->ops->orders_stale(st, before, out, n, e);
 }
 
@@ -482,6 +514,7 @@ int store_runs_prunable(struct store *st, const char *pool, int64_t keep, int64_
 {
 	*ids = NULL;
 	*n = 0;
+	ORCH_OP(st, runs_prunable, e);
 	return st->ops->runs_prunable(st, pool, keep, before, limit, ids, n, e);
 }
 
@@ -491,5 +524,6 @@ int store_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n, int
 	*deleted = 0;
 	if (!n)
 		return RC_OK;
+	ORCH_OP(st, runs_delete, e);
 	return st->ops->runs_delete(st, ids, n, deleted, e);
 }
