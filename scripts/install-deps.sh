@@ -6,7 +6,7 @@
 set -eu
 pkgs="build-essential pkg-config libuv1-dev libsqlite3-dev libpq-dev libmicrohttpd-dev
 libjansson-dev libexpat1-dev libyaml-dev libcurl4-openssl-dev libsodium-dev libcmocka-dev
-sqlite3 procps python3 perl time bsdutils clang libclang-rt-14-dev curl expat bc wrk
+sqlite3 procps python3 perl time bsdutils clang libclang-rt-14-dev curl expat bc wrk jq
 postgresql"
 missing=""
 for p in $pkgs; do

@@ -8,6 +8,7 @@
 #define ASSAY_CLI_CLI_H
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "catalog/catalog.h"
@@ -68,6 +69,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Prints the help of a command (from the table in main.c). */
 void cli_print_help(const char *cmd);
 
+/* Reads a whole file into memory (heap, *data freed by the caller). */
+int cli_read_file(const char *path, void **data, size_t *size, struct error *e);
+/* A lease duration (30s, 2s, 500ms) > 0. */
+bool cli_parse_lease(const char *s, int64_t *ms);
+/* Prints a JSON value (consumed) indented, on stdout. */
+void cli_print_json(json_t *v);
+
 /* The subcommands. */
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
@@ -80,5 +88,13 @@ int cmd_report(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_pool(int argc, char **argv);
+int cmd_package(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
+int cmd_workers(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
 
 #endif

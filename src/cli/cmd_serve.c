@@ -10,6 +10,8 @@
 
 #include "cli/cli.h"
 #include "http/http.h"
+#include "service/orch.h"
+#include "util/time.h"
 #include "util/str.h"
 
 static const struct option options[] = {
@@ -19,6 +21,7 @@ static const struct option options[] = {
 	{ "public-read", no_argument, NULL, 2002 },
 	{ "threads", required_argument, NULL, 2003 },
 	{ "cors-origin", required_argument, NULL, 2004 },
+	{ "lease", required_argument, NULL, 2005 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -104,6 +107,11 @@ int cmd_serve(int argc, char **argv)
 			cors[cfg.n_cors_origins++] = optarg;
 			cfg.cors_origins = cors;
 			break;
+		case 2005:
+			if (!cli_parse_lease(optarg, &cfg.lease_ms))
+				return cli_usage_error("serve", "--lease '%s': a duration like 30s or 2s",
+						       optarg);
+			break;
 		default:
 			return cli_usage_error("serve", "unknown option");
 		}
@@ -153,14 +161,29 @@ int cmd_serve(int argc, char **argv)
 	}
 	printf("listening on %s\n", http_server_address(srv));
 	fflush(stdout);
-	/* Upkeep at start and every hour, between signals. */
+	/* Upkeep at start and every hour; between signals, every half lease,
+	 * workers that stopped heartbeating lose their runs (heartbeats and
+	 * claims also do it, but a pool whose only worker died has neither). */
+	int64_t lease = cfg.lease_ms > 0 ? cfg.lease_ms : ORCH_DEFAULT_LEASE_MS;
+	int64_t next_upkeep = 0;
 	int sig = -1;
 	while (sig < 0) {
 		struct error he = ERROR_INIT;
-		if (http_server_housekeeping(srv, &he))
+		if (time_mono_ns() / 1000000 >= next_upkeep) {
+			if (http_server_housekeeping(srv, &he))
+				fprintf(stderr, "assay serve: warning: %s\n", he.msg);
+			next_upkeep = time_mono_ns() / 1000000 + 3600 * 1000;
+		}
+		size_t requeued, failed;
+		if (http_server_expire_leases(srv, &requeued, &failed, &he))
 			fprintf(stderr, "assay serve: warning: %s\n", he.msg);
-		struct timespec hour = { 3600, 0 };
-		sig = sigtimedwait(&stop, NULL, &hour);
+		else if (requeued || failed)
+			fprintf(stderr, "assay serve: %zu run%s of silent workers queued again, %zu "
+					"failed\n",
+				requeued, requeued == 1 ? "" : "s", failed);
+		int64_t half = lease / 2;
+		struct timespec ts = { half / 1000, (half % 1000) * 1000000L };
+		sig = sigtimedwait(&stop, NULL, &ts);
 	}
 	fprintf(stderr, "assay serve: %s: finishing requests in flight, then stopping\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");

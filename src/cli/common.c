@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "service/recover.h"
+#include "util/time.h"
 
 bool cli_common_option(struct cli_common *c, int opt, const char *cmd)
 {
@@ -153,4 +154,47 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n(see 'assay help %s')\n", cmd);
 	return EXIT_USAGE;
+}
+
+int cli_read_file(const char *path, void **data, size_t *size, struct error *e)
+{
+	*data = NULL;
+	*size = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, errno == ENOENT ? RC_USAGE : RC_IO, "%s: %s", path,
+			       strerror(errno));
+	size_t cap = 1 << 16, n = 0;
+	char *buf = xmalloc(cap);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return err_set(e, RC_IO, "reading %s: %s", path, strerror(errno));
+	}
+	*data = buf;
+	*size = n;
+	return RC_OK;
+}
+
+bool cli_parse_lease(const char *s, int64_t *ms)
+{
+	return time_parse_duration(s, ms) && *ms > 0;
+}
+
+void cli_print_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2));
+	if (s)
+		puts(s);
+	free(s);
+	json_decref(v);
 }

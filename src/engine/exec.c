@@ -758,6 +758,8 @@ static void on_signal(uv_signal_t *h, int signum)
 static void on_tick(uv_timer_t *t)
 {
 	struct exec *ex = t->data;
+	if (ex->o->cancel && *ex->o->cancel && !ex->cancelling)
+		cancel(ex, false);
 	if (ex->ev->tick)
 		ex->ev->tick(ex->ev->ctx);
 }

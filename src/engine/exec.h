@@ -22,7 +22,7 @@
  * for each context property, ASSAY_JUNIT_FILE (junit tests),
  * ASSAY_CONTEXT_OUT (set-ups), then the catalog's env for that test/resource.
  *
- * Cancellation (SIGINT/SIGTERM when handle_signals, or exec_cancel()): the
+ * Cancellation (SIGINT/SIGTERM when handle_signals, or opts.cancel): the
  * first moves to cancelling — running tests get SIGTERM (SIGKILL after the
  * grace period), no new test starts, clean-ups still run, unstarted tests are
  * reported untested; the second kills every process group at once and skips
@@ -48,9 +48,13 @@ struct exec_opts {
 	const char *run_id;
 	bool handle_signals;         /* catch SIGINT/SIGTERM to cancel */
 	int64_t tick_ms;             /* interval of events.tick; 0 = none */
+	/* When non-NULL, another thread may set *cancel to non-zero to cancel
+	 * the run as a first signal would (looked at every tick_ms, which must
+	 * then be > 0). */
+	const _Atomic int *cancel;
 };
 
-#define EXEC_OPTS_DEFAULT { 1, 0, 5000, 64 * 1024, NULL, "", false, 0 }
+#define EXEC_OPTS_DEFAULT { 1, 0, 5000, 64 * 1024, NULL, "", false, 0, NULL }
 
 enum exec_resource_phase { EXEC_SETUP, EXEC_CLEANUP };
 

@@ -31,6 +31,26 @@ void api_share_revoke(struct http_req *rq);
 void api_shared_run(struct http_req *rq);
 void api_shared_results(struct http_req *rq);
 
+void api_pools_list(struct http_req *rq);
+void api_pools_create(struct http_req *rq);
+void api_pool_get(struct http_req *rq);
+void api_pool_delete(struct http_req *rq);
+void api_pool_start(struct http_req *rq);
+void api_run_order(struct http_req *rq);
+void api_packages_list(struct http_req *rq);
+void api_packages_push(struct http_req *rq);
+void api_artifacts_push(struct http_req *rq);
+void api_blob_get(struct http_req *rq);
+void api_workers_list(struct http_req *rq);
+void api_workers_register(struct http_req *rq);
+void api_worker_heartbeat(struct http_req *rq);
+void api_worker_claim(struct http_req *rq);
+void api_worker_enable(struct http_req *rq);
+void api_worker_health(struct http_req *rq);
+void api_worker_phase(struct http_req *rq);
+void api_worker_finish(struct http_req *rq);
+void api_worker_release(struct http_req *rq);
+
 /* The bodies of run_get and results_list for a run already resolved (the
  * shared routes reach a run through a link, not a name). */
 void api_run_get_of(struct http_req *rq, const char *id);

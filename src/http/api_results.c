@@ -12,6 +12,8 @@
 #include "http/metrics.h"
 #include "service/ingest.h"
 #include "util/buf.h"
+#include "service/orch.h"
+#include "service/results_add.h"
 
 #define RESULTS_DEFAULT_LIMIT 100
 #define RESULTS_MAX_LIMIT 1000
@@ -199,6 +201,21 @@ void api_results_add(struct http_req *rq)
 	if (key && (!*key || strlen(key) > IDEM_KEY_MAX))
 		return reply_error(rq, 400, "bad_idempotency_key",
 				   "Idempotency-Key: 1 to %d characters", IDEM_KEY_MAX);
+	/* A worker's results carry "NAME CLAIM": they are taken only while
+	 * it still holds the run. */
+	const char *fence = req_header(rq, "X-Assay-Claim");
+	if (fence) {
+		char name[128];
+		long long claim;
+		struct error fe = ERROR_INIT;
+		if (sscanf(fence, "%127s %lld", name, &claim) != 2)
+			return reply_error(rq, 400, "bad_claim", "X-Assay-Claim: WORKER CLAIM");
+		int rc = service_worker_holds(rq->st, name, id, claim, &fe);
+		if (rc == RC_STATE)
+			return reply_error(rq, 409, "lost", "%s", fe.msg);
+		if (rc)
+			return reply_rc(rq, &fe);
+	}
 	json_t *body = req_json(rq);
 	if (!body)
 		return;

@@ -6,6 +6,7 @@
 #include "formats/json_api.h"
 #include "http/api.h"
 #include "http/cursor.h"
+#include "service/orch.h"
 #include "service/run_open.h"
 
 #define RUNS_DEFAULT_LIMIT 50
@@ -173,7 +174,7 @@ static void close_run(struct http_req *rq, bool cancel)
 	}
 	struct run r;
 	struct error e = ERROR_INIT;
-	int rc = cancel ? service_run_cancel(rq->st, id, reason, &r, &e)
+	int rc = cancel ? service_run_cancel_any(rq->st, id, reason, &r, &e)
 			: service_run_complete(rq->st, id, &r, &e);
 	json_decref(body);
 	if (rc == RC_STATE)

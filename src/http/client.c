@@ -49,6 +49,11 @@ int api_client_new(const char *base, const char *token, struct api_client **out,
 	return RC_OK;
 }
 
+void api_client_add_header(struct api_client *c, const char *header)
+{
+	c->auth = curl_slist_append(c->auth, header);
+}
+
 void api_client_set_timeout(struct api_client *c, long ms)
 {
 	c->timeout_ms = ms;
@@ -196,4 +201,36 @@ char *api_client_escape(struct api_client *c, const char *s)
 	char *copy = xstrdup(esc ? esc : "");
 	curl_free(esc);
 	return copy;
+}
+
+int api_client_get_raw(struct api_client *c, const char *path, int *status, struct buf *body,
+		       struct error *e)
+{
+	char *url = xasprintf("%s%s", c->base, path);
+	struct curl_slist *h = headers_with(c, NULL, NULL);
+	char curl_err[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, curl_err);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	CURLcode rc = curl_easy_perform(c->curl);
+	int out = RC_OK;
+	*status = 0;
+	if (rc != CURLE_OK) {
+		out = err_set(e, RC_IO, "GET %s: %s", url,
+			      curl_err[0] ? curl_err : curl_easy_strerror(rc));
+	} else {
+		long code = 0;
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
+		*status = (int)code;
+	}
+	curl_slist_free_all(h);
+	curl_easy_reset(c->curl);
+	free(url);
+	return out;
 }

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "util/buf.h"
 #include "util/rc.h"
 
 struct api_client;
@@ -27,6 +28,8 @@ struct api_client;
 int api_client_new(const char *base, const char *token, struct api_client **out,
 		   struct error *e);
 void api_client_free(struct api_client *c);
+/* Sends `header` ("Name: value") with every call from now on. */
+void api_client_add_header(struct api_client *c, const char *header);
 /* Gives up a call that takes longer than `ms` in all (0: never, the
  * default, for uploads of any size); connecting gives up after 10 s. */
 void api_client_set_timeout(struct api_client *c, long ms);
@@ -41,6 +44,9 @@ int api_client_call_keyed(struct api_client *c, const char *method, const char *
 /* POSTs the file `path` ("-" for standard input), streamed, as the body. */
 int api_client_upload(struct api_client *c, const char *url_path, const char *file,
 		      int *status, json_t **answer, struct error *e);
+/* GETs base + path into `body` (appended; any content), e.g. an archive. */
+int api_client_get_raw(struct api_client *c, const char *path, int *status, struct buf *body,
+		       struct error *e);
 /* The message of an answer's {"error": {"message"}}, or a generic one. */
 const char *api_client_error_text(const json_t *answer, int status);
 /* A query value escaped for a URL (heap). */

@@ -36,6 +36,7 @@ struct http_config {
 	 * may send. None by default. Copied. */
 	const char *const *cors_origins;
 	size_t n_cors_origins;
+	int64_t lease_ms;    /* a worker silent this long loses its run; 0 = 30 s */
 };
 
 struct catalog;
@@ -50,6 +51,11 @@ const char *http_server_address(const struct http_server *srv);
 /* Periodic upkeep (call every hour or so): forgets old idempotency keys.
  * Errors are returned for the caller to print. */
 int http_server_housekeeping(struct http_server *srv, struct error *e);
+/* Takes their runs from workers whose lease ran out (call every lease/2 or
+ * so; heartbeats and claims also do it). *requeued and *failed count the
+ * runs queued again and failed. */
+int http_server_expire_leases(struct http_server *srv, size_t *requeued, size_t *failed,
+			      struct error *e);
 /* Stops accepting, waits for requests being answered (up to drain_ms),
  * then stops the workers and closes the store. Frees srv. */
 void http_server_stop(struct http_server *srv);

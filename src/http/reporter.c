@@ -20,6 +20,7 @@
 struct reporter {
 	struct api_client *client;
 	char run_id[UUID_STR_LEN];
+	char key_prefix[96]; /* idempotency keys are "<prefix>:<batch number>" */
 	pthread_t thread;
 	bool running;       /* the thread was started and not joined */
 	pthread_mutex_t lock;
@@ -43,8 +44,8 @@ static bool send_batch(struct reporter *rp, json_t *batch)
 {
 	char *body = json_dumps(batch, JSON_COMPACT);
 	char *path = xasprintf("/api/v1/runs/%s/results", rp->run_id);
-	char key[64];
-	snprintf(key, sizeof(key), "%s:%d", rp->run_id, ++rp->batch_no);
+	char key[128];
+	snprintf(key, sizeof(key), "%s:%d", rp->key_prefix, ++rp->batch_no);
 	bool ok = false;
 	for (int t = 0; t < TRIES && !ok; t++) {
 		int status;
@@ -137,6 +138,9 @@ static char *open_body(const struct run *r)
 	return s;
 }
 
+static int start_sender(struct api_client *c, const char *id, const char *key_prefix,
+			struct reporter **out, struct error *e);
+
 int reporter_start(const char *server, const char *token, const struct run *r,
 		   struct reporter **out, struct error *e)
 {
@@ -160,10 +164,34 @@ int reporter_start(const char *server, const char *token, const struct run *r,
 		api_client_free(c);
 		return rc;
 	}
+	rc = start_sender(c, id, id, out, e);
+	json_decref(answer);
+	return rc;
+}
+
+int reporter_attach(const char *server, const char *token, const char *run_id,
+		    const char *key_prefix, const char *header, struct reporter **out,
+		    struct error *e)
+{
+	*out = NULL;
+	struct api_client *c;
+	int rc = api_client_new(server, token, &c, e);
+	if (rc)
+		return rc;
+	if (header)
+		api_client_add_header(c, header);
+	api_client_set_timeout(c, CALL_TIMEOUT_MS);
+	return start_sender(c, run_id, key_prefix, out, e);
+}
+
+/* Takes over the client `c` and starts the thread sending to run `id`. */
+static int start_sender(struct api_client *c, const char *id, const char *key_prefix,
+			struct reporter **out, struct error *e)
+{
 	struct reporter *rp = xcalloc(1, sizeof(*rp));
 	rp->client = c;
 	memcpy(rp->run_id, id, UUID_STR_LEN);
-	json_decref(answer);
+	snprintf(rp->key_prefix, sizeof(rp->key_prefix), "%s", key_prefix);
 	rp->queue = json_array();
 	pthread_mutex_init(&rp->lock, NULL);
 	pthread_cond_init(&rp->wake, NULL);
@@ -209,19 +237,25 @@ void reporter_add(struct reporter *rp, const struct result *r, const struct resu
 	pthread_mutex_unlock(&rp->lock);
 }
 
-int reporter_finish(struct reporter *rp, const struct run *final, struct error *e)
+int reporter_flush(struct reporter *rp, struct error *e)
 {
 	pthread_mutex_lock(&rp->lock);
 	rp->done = true;
 	pthread_cond_signal(&rp->wake);
 	pthread_mutex_unlock(&rp->lock);
-	pthread_join(rp->thread, NULL);
+	if (rp->running)
+		pthread_join(rp->thread, NULL);
 	rp->running = false;
 	if (rp->failed)
-		return err_set(e, RC_IO,
-			       "%lld results did not reach the server (%s); the run is complete "
-			       "here only",
+		return err_set(e, RC_IO, "%lld results did not reach the server (%s)",
 			       (long long)rp->lost, rp->why);
+	return RC_OK;
+}
+
+int reporter_finish(struct reporter *rp, const struct run *final, struct error *e)
+{
+	if (reporter_flush(rp, e))
+		return err_prefix(e, "the run is complete here only");
 	bool ended = final->lifecycle == LC_COMPLETED || final->lifecycle == LC_COMPLETED_FAILURES;
 	char *path = xasprintf("/api/v1/runs/%s/%s", rp->run_id, ended ? "complete" : "cancel");
 	char *body = NULL;

@@ -28,6 +28,17 @@ struct reporter;
  * when the server cannot be reached or refuses. */
 int reporter_start(const char *server, const char *token, const struct run *r,
 		   struct reporter **out, struct error *e);
+/* Sends to run `run_id` that exists on the server already (a worker's
+ * claimed run), without opening or ending it. Idempotency keys start with
+ * `key_prefix`, which must differ between senders to the same run (a
+ * worker uses run id and claim number). `header` ("Name: value", or NULL)
+ * goes with every batch (a worker's claim, which fences it off once lost). */
+int reporter_attach(const char *server, const char *token, const char *run_id,
+		    const char *key_prefix, const char *header, struct reporter **out,
+		    struct error *e);
+/* Sends what is queued and stops the thread; RC_IO when results were lost.
+ * Nothing more may be added afterwards. */
+int reporter_flush(struct reporter *rp, struct error *e);
 /* The id of the run on the server. */
 const char *reporter_run_id(const struct reporter *rp);
 /* Queues a result and its sub-results (copied). */

@@ -24,6 +24,7 @@
 #include "http/metrics.h"
 #include "http/server_int.h"
 #include "service/ingest.h"
+#include "service/orch.h"
 #include "service/results_add.h"
 #include "util/buf.h"
 #include "util/str.h"
@@ -48,6 +49,7 @@ struct http_server {
 	uint64_t max_body;
 	bool public_read;
 	const struct catalog *catalog;
+	int64_t lease_ms;
 	unsigned drain_ms;
 	struct store_pool pool;
 	struct ingest *ingest;
@@ -100,7 +102,7 @@ static void pool_give(struct http_server *srv, struct store *st)
 	pthread_mutex_unlock(&p->lock);
 }
 
-static void pool_release(struct store_pool *p)
+static void store_pool_release(struct store_pool *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		store_close(p->free[i]);
@@ -291,6 +293,11 @@ const struct catalog *server_catalog(const struct http_server *srv)
 bool server_public_read(const struct http_server *srv)
 {
 	return srv->public_read;
+}
+
+int64_t server_lease_ms(const struct http_server *srv)
+{
+	return srv->lease_ms;
 }
 
 struct metrics *server_metrics(struct http_server *srv)
@@ -635,7 +642,7 @@ static void free_server(struct http_server *srv)
 	for (size_t i = 0; i < srv->n_cors; i++)
 		free(srv->cors[i]);
 	free(srv->cors);
-	pool_release(&srv->pool);
+	store_pool_release(&srv->pool);
 	metrics_free(srv->metrics);
 	free(srv->db);
 	free(srv);
@@ -659,6 +666,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	srv->max_body = cfg->max_body ? cfg->max_body : DEFAULT_MAX_BODY;
 	srv->public_read = cfg->public_read;
 	srv->catalog = cfg->catalog;
+	srv->lease_ms = cfg->lease_ms > 0 ? cfg->lease_ms : ORCH_DEFAULT_LEASE_MS;
 	srv->drain_ms = cfg->drain_ms ? cfg->drain_ms : DEFAULT_DRAIN_MS;
 	srv->metrics = metrics_new(http_routes_n);
 	/* The first handle migrates the database and proves it opens, so a bad
@@ -729,6 +737,18 @@ static void drain(struct http_server *srv, int64_t deadline)
 		struct timespec ts = { 0, 5 * 1000000 };
 		nanosleep(&ts, NULL);
 	}
+}
+
+int http_server_expire_leases(struct http_server *srv, size_t *requeued, size_t *failed,
+			      struct error *e)
+{
+	struct store *st;
+	int rc = pool_take(srv, &st, e);
+	if (rc)
+		return rc;
+	rc = service_orch_expire(st, srv->lease_ms, requeued, failed, e);
+	pool_give(srv, st);
+	return rc;
 }
 
 void http_server_stop(struct http_server *srv)

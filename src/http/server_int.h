@@ -122,6 +122,8 @@ const struct catalog *server_catalog(const struct http_server *srv);
  * answering 401 (no token, or not a valid one) or 403 (a read token on a
  * write). Fills rq->token_name (http/auth.c). */
 bool auth_check(struct http_req *rq, enum access access);
+/* How long a silent worker keeps its run (assay serve --lease). */
+int64_t server_lease_ms(const struct http_server *srv);
 /* The server's request and ingestion counters (http/metrics.h). */
 struct metrics *server_metrics(struct http_server *srv);
 

@@ -26,6 +26,7 @@ struct local_run {
 	int store_rc;            /* first store failure, if any */
 	struct error store_err;
 	bool cancelling_recorded;
+	const char *cancel_reason;
 };
 
 /* Records a lifecycle transition: the run row and an event, each with its time. */
@@ -98,8 +99,11 @@ static void on_cancelling(void *ctx, bool hard)
 	if (!lr->cancelling_recorded) {
 		struct error e = ERROR_INIT;
 		lr->cancelling_recorded = true;
-		lr->run->reason = xstrdup("cancelled by a signal");
-		if (transition(lr, LC_CANCELLING, "cancel requested (SIGINT/SIGTERM)", &e) &&
+		const char *why = lr->cancel_reason ? lr->cancel_reason : "cancelled by a signal";
+		free(lr->run->reason);
+		lr->run->reason = xstrdup(why);
+		if (transition(lr, LC_CANCELLING,
+			       lr->cancel_reason ? why : "cancel requested (SIGINT/SIGTERM)", &e) &&
 		    !lr->store_rc) {
 			lr->store_rc = e.code;
 			lr->store_err = e;
@@ -181,7 +185,8 @@ int service_run_local(struct store *st, const struct run_request *req,
 
 	struct run run;
 	make_run(req, p, &run);
-	struct local_run lr = { .st = st, .pg = pg, .run = &run, .last_flush = time_now_ms() };
+	struct local_run lr = { .st = st, .pg = pg, .run = &run, .last_flush = time_now_ms(),
+				.cancel_reason = req->cancel ? req->cancel_reason : NULL };
 	rc = store_run_insert(st, &run, e);
 	if (!rc)
 		rc = store_run_event_add(st, run.id, LC_INITIALIZING, run.started_at,
@@ -223,6 +228,7 @@ int service_run_local(struct store *st, const struct run_request *req,
 	o.context = &ctx;
 	o.run_id = run.id;
 	o.handle_signals = req->handle_signals;
+	o.cancel = req->cancel;
 	o.tick_ms = 100;
 	struct exec_events ev = { &lr, on_started, on_result, on_resource, on_cancelling, on_tick };
 	struct exec_summary sum = { 0 };

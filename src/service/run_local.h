@@ -39,6 +39,8 @@ struct run_request {
 	const char *description;
 	const char *environment;  /* NULL: "ci" when $CI is set, else "local" */
 	bool handle_signals;
+	const _Atomic int *cancel; /* non-NULL: set (from any thread) to cancel the run */
+	const char *cancel_reason; /* recorded when *cancel cancels it; NULL: a default */
 };
 
 struct run_progress {

@@ -66,6 +66,42 @@ struct store_ops {
 	int (*test_durations)(struct store *st, const char *project,
 			      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
 			      struct error *e);
+
+	/* orchestration (sqlite_orch.c) */
+	int (*pool_add)(struct store *st, const struct pool *p, struct error *e);
+	int (*pool_get)(struct store *st, const char *name, struct pool *out, struct error *e);
+	int (*pools_list)(struct store *st, struct pool **out, size_t *n, struct error *e);
+	int (*pool_delete)(struct store *st, const char *name, struct error *e);
+	int (*pool_stat)(struct store *st, const char *name, int64_t alive_since,
+			 struct pool_stat *out, struct error *e);
+	int (*blob_put)(struct store *st, const char *digest, const void *data, size_t size,
+			struct error *e);
+	int (*blob_get)(struct store *st, const char *digest, void **data, size_t *size,
+			struct error *e);
+	int (*package_add)(struct store *st, const struct package *p, struct error *e);
+	int (*package_get)(struct store *st, const char *name, const char *version,
+			   struct package *out, struct error *e);
+	int (*packages_list)(struct store *st, struct package **out, size_t *n, struct error *e);
+	int (*worker_register)(struct store *st, const char *name, const char *pool,
+			       int64_t slots, const char *host, int64_t now, struct error *e);
+	int (*worker_get)(struct store *st, const char *name, struct worker *out,
+			  struct error *e);
+	int (*workers_list)(struct store *st, const char *pool, struct worker **out, size_t *n,
+			    struct error *e);
+	int (*worker_heartbeat)(struct store *st, const char *name, int64_t now, struct error *e);
+	int (*worker_update)(struct store *st, const struct worker *w, struct error *e);
+	int (*order_add)(struct store *st, const struct run_order *o, struct error *e);
+	int (*order_get)(struct store *st, const char *run_id, struct run_order *out,
+			 struct error *e);
+	int (*order_update)(struct store *st, const struct run_order *o, struct error *e);
+	int (*order_claim)(struct store *st, const char *pool, const char *worker, int64_t now,
+			   char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
+	int (*orders_stale)(struct store *st, int64_t before, struct run_order **out, size_t *n,
+			    struct error *e);
+	int (*runs_prunable)(struct store *st, const char *pool, int64_t keep, int64_t before,
+			     int limit, char (**ids)[UUID_STR_LEN], size_t *n, struct error *e);
+	int (*runs_delete)(struct store *st, char (*ids)[UUID_STR_LEN], size_t n,
+			   int64_t *deleted, struct error *e);
 };
 
 struct store {

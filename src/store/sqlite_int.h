@@ -83,6 +83,43 @@ int sq_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 int sq_test_durations(struct store *st, const char *project,
 		      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
 		      struct error *e);
+/* The ops of sqlite_orch.c (pools, packages, workers, the queue, retention). */
+int sq_pool_add(struct store *st, const struct pool *p, struct error *e);
+int sq_pool_get(struct store *st, const char *name, struct pool *out, struct error *e);
+int sq_pools_list(struct store *st, struct pool **out, size_t *n, struct error *e);
+int sq_pool_delete(struct store *st, const char *name, struct error *e);
+int sq_pool_stat(struct store *st, const char *name, int64_t alive_since,
+			struct pool_stat *out, struct error *e);
+int sq_blob_put(struct store *st, const char *digest, const void *data, size_t size,
+		       struct error *e);
+int sq_blob_get(struct store *st, const char *digest, void **data, size_t *size,
+		       struct error *e);
+int sq_package_add(struct store *st, const struct package *p, struct error *e);
+int sq_package_get(struct store *st, const char *name, const char *version,
+			  struct package *out, struct error *e);
+int sq_packages_list(struct store *st, struct package **out, size_t *n, struct error *e);
+int sq_worker_register(struct store *st, const char *name, const char *pool,
+			      int64_t slots, const char *host, int64_t now, struct error *e);
+int sq_worker_get(struct store *st, const char *name, struct worker *out,
+			 struct error *e);
+int sq_workers_list(struct store *st, const char *pool, struct worker **out, size_t *n,
+			   struct error *e);
+int sq_worker_heartbeat(struct store *st, const char *name, int64_t now,
+			       struct error *e);
+int sq_worker_update(struct store *st, const struct worker *w, struct error *e);
+int sq_order_add(struct store *st, const struct run_order *o, struct error *e);
+int sq_order_get(struct store *st, const char *run_id, struct run_order *out,
+			struct error *e);
+int sq_order_update(struct store *st, const struct run_order *o, struct error *e);
+int sq_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
+			  char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
+int sq_orders_stale(struct store *st, int64_t before, struct run_order **out,
+			   size_t *n, struct error *e);
+int sq_runs_prunable(struct store *st, const char *pool, int64_t keep, int64_t before,
+			    int limit, char (**ids)[UUID_STR_LEN], size_t *n, struct error *e);
+int sq_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n,
+			  int64_t *deleted, struct error *e);
+
 /* Empties the test cache (after a rollback, which may have removed tests). */
 void sq_results_forget(struct sqlite_store *s);
 /* Frees what sqlite_results.c keeps on the handle (the test cache). */

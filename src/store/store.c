@@ -348,3 +348,212 @@ int store_test_durations(struct store *st, const char *project,
 {
 	return st->ops->test_durations(st, project, cb, ctx, e);
 }
+
+/* ---- orchestration ---- */
+
+/* A backend that does not implement orchestration yet (its ops are NULL)
+ * refuses it cleanly instead of crashing. */
+#define ORCH_OP(st, op, e)                                                              \
+	do {                                                                            \
+		if (!(st)->ops->op)                                                     \
+			return err_set((e), RC_USAGE,                                   \
+				       "the %s backend does not support pools and workers " \
+				       "yet (%s)",                                          \
+				       (st)->ops->name, #op);                               \
+	} while (0)
+
+
+int store_pool_add(struct store *st, const struct pool *p, struct error *e)
+{
+	if (!p->name || !*p->name)
+		return err_set(e, RC_USAGE, "adding a pool: no name given");
+	ORCH_OP(st, pool_add, e);
+	return st->ops->pool_add(st, p, e);
+}
+
+int store_pool_get(struct store *st, const char *name, struct pool *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!name || !*name)
+		return err_set(e, RC_USAGE, "reading a pool: no name given");
+	ORCH_OP(st, pool_get, e);
+	return st->ops->pool_get(st, name, out, e);
+}
+
+int store_pools_list(struct store *st, struct pool **out, size_t *n, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	ORCH_OP(st, pools_list, e);
+	return st->ops->pools_list(st, out, n, e);
+}
+
+int store_pool_delete(struct store *st, const char *name, struct error *e)
+{
+	if (!name || !*name)
+		return err_set(e, RC_USAGE, "removing a pool: no name given");
+	ORCH_OP(st, pool_delete, e);
+	return st->ops->pool_delete(st, name, e);
+}
+
+int store_pool_stat(struct store *st, const char *name, int64_t alive_since,
+		    struct pool_stat *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	ORCH_OP(st, pool_stat, e);
+	return st->ops->pool_stat(st, name, alive_since, out, e);
+}
+
+int store_blob_put(struct store *st, const char *digest, const void *data, size_t size,
+		   struct error *e)
+{
+	if (!digest || !*digest)
+		return err_set(e, RC_USAGE, "storing an archive: no digest given");
+	ORCH_OP(st, blob_put, e);
+	return st->ops->blob_put(st, digest, data, size, e);
+}
+
+int store_blob_get(struct store *st, const char *digest, void **data, size_t *size,
+		   struct error *e)
+{
+	*data = NULL;
+	*size = 0;
+	if (!digest || !*digest)
+		return err_set(e, RC_USAGE, "reading an archive: no digest given");
+	ORCH_OP(st, blob_get, e);
+	return st->ops->blob_get(st, digest, data, size, e);
+}
+
+int store_package_add(struct store *st, const struct package *p, struct error *e)
+{
+	if (!p->name || !p->version || !p->digest)
+		return err_set(e, RC_USAGE, "adding a package: no name, version or digest");
+	ORCH_OP(st, package_add, e);
+	return st->ops->package_add(st, p, e);
+}
+
+int store_package_get(struct store *st, const char *name, const char *version,
+		      struct package *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!name || !version)
+		return err_set(e, RC_USAGE, "reading a package: no name or version given");
+	ORCH_OP(st, package_get, e);
+	return st->ops->package_get(st, name, version, out, e);
+}
+
+int store_packages_list(struct store *st, struct package **out, size_t *n, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	ORCH_OP(st, packages_list, e);
+	return st->ops->packages_list(st, out, n, e);
+}
+
+int store_worker_register(struct store *st, const char *name, const char *pool, int64_t slots,
+			  const char *host, int64_t now, struct error *e)
+{
+	if (!name || !*name || !pool || !*pool)
+		return err_set(e, RC_USAGE, "registering a worker: no name or pool given");
+	ORCH_OP(st, worker_register, e);
+	return st->ops->worker_register(st, name, pool, slots, host, now, e);
+}
+
+int store_worker_get(struct store *st, const char *name, struct worker *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!name || !*name)
+		return err_set(e, RC_USAGE, "reading a worker: no name given");
+	ORCH_OP(st, worker_get, e);
+	return st->ops->worker_get(st, name, out, e);
+}
+
+int store_workers_list(struct store *st, const char *pool, struct worker **out, size_t *n,
+		       struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	ORCH_OP(st, workers_list, e);
+	return st->ops->workers_list(st, pool, out, n, e);
+}
+
+int store_worker_heartbeat(struct store *st, const char *name, int64_t now, struct error *e)
+{
+	ORCH_OP(st, worker_heartbeat, e);
+	return st->ops->worker_heartbeat(st, name, now, e);
+}
+
+int store_worker_update(struct store *st, const struct worker *w, struct error *e)
+{
+	ORCH_OP(st, worker_update, e);
+	return st->ops->worker_update(st, w, e);
+}
+
+int store_order_add(struct store *st, const struct run_order *o, struct error *e)
+{
+	if (!o->run_id[0] || !o->pool)
+		return err_set(e, RC_USAGE, "queueing a run: no run or pool");
+	ORCH_OP(st, order_add, e);
+	return st->ops->order_add(st, o, e);
+}
+
+int store_order_get(struct store *st, const char *run_id, struct run_order *out,
+		    struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	/* A backend that cannot queue runs has no orders: every run is one a
+	 * reporter or `assay run` opened, and closes the plain way. */
+	if (!st->ops->order_get)
+		return err_set(e, RC_NOTFOUND, "run %s was not started on a pool", run_id);
+	return st->ops->order_get(st, run_id, out, e);
+}
+
+int store_order_update(struct store *st, const struct run_order *o, struct error *e)
+{
+	ORCH_OP(st, order_update, e);
+	return st->ops->order_update(st, o, e);
+}
+
+int store_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
+		      char run_id[UUID_STR_LEN], int64_t *claim, struct error *e)
+{
+	run_id[0] = '\0';
+	*claim = 0;
+	ORCH_OP(st, order_claim, e);
+	return st->ops->order_claim(st, pool, worker, now, run_id, claim, e);
+}
+
+int store_orders_stale(struct store *st, int64_t before, struct run_order **out, size_t *n,
+		       struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	ORCH_OP(st, orders_stale, e);
+	return st->ops->orders_stale(st, before, out, n, e);
+}
+
+void store_orders_free(struct run_order *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		run_order_release(&o[i]);
+	free(o);
+}
+
+int store_runs_prunable(struct store *st, const char *pool, int64_t keep, int64_t before,
+			int limit, char (**ids)[UUID_STR_LEN], size_t *n, struct error *e)
+{
+	*ids = NULL;
+	*n = 0;
+	ORCH_OP(st, runs_prunable, e);
+	return st->ops->runs_prunable(st, pool, keep, before, limit, ids, n, e);
+}
+
+int store_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n, int64_t *deleted,
+		      struct error *e)
+{
+	*deleted = 0;
+	if (!n)
+		return RC_OK;
+	ORCH_OP(st, runs_delete, e);
+	return st->ops->runs_delete(st, ids, n, deleted, e);
+}

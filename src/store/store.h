@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/orch.h"
 #include "model/run.h"
 #include "model/token.h"
 #include "util/rc.h"
@@ -246,5 +247,84 @@ void store_test_stats_free(struct test_stat *t, size_t n);
 int store_test_durations(struct store *st, const char *project,
 			 void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
 			 struct error *e);
+
+/* ---- orchestration: pools, packages, workers, queued runs (sqlite_orch.c) ----
+ *
+ * The rules (who may claim, when a lease is lost, what a phase means) are
+ * service/orch.c's; these only read and write rows. The claim is the one
+ * place where the store itself guarantees something: store_order_claim
+ * hands a queued run to exactly one caller, however many ask at once. */
+
+/* Adds a pool; RC_EXISTS when one has that name. */
+int store_pool_add(struct store *st, const struct pool *p, struct error *e);
+/* RC_NOTFOUND when there is no such pool. */
+int store_pool_get(struct store *st, const char *name, struct pool *out, struct error *e);
+/* Every pool, by name. */
+int store_pools_list(struct store *st, struct pool **out, size_t *n, struct error *e);
+/* Removes a pool (its workers' rows too); RC_NOTFOUND when there is none. */
+int store_pool_delete(struct store *st, const char *name, struct error *e);
+/* Counts for `assay pool show`: a worker is online when it is not offline and
+ * heartbeated at or after `alive_since`. */
+int store_pool_stat(struct store *st, const char *name, int64_t alive_since,
+		    struct pool_stat *out, struct error *e);
+
+/* Stores bytes under their digest ("sha256:<hex>", computed by the caller);
+ * storing the same digest again does nothing. */
+int store_blob_put(struct store *st, const char *digest, const void *data, size_t size,
+		   struct error *e);
+/* The bytes stored under `digest` (heap, *data freed by the caller);
+ * RC_NOTFOUND when there are none. */
+int store_blob_get(struct store *st, const char *digest, void **data, size_t *size,
+		   struct error *e);
+/* Records a package (its blob must be stored); RC_EXISTS when name@version
+ * is taken. */
+int store_package_add(struct store *st, const struct package *p, struct error *e);
+/* RC_NOTFOUND when there is no name@version. */
+int store_package_get(struct store *st, const char *name, const char *version,
+		      struct package *out, struct error *e);
+/* Every package, by name and version. */
+int store_packages_list(struct store *st, struct package **out, size_t *n, struct error *e);
+
+/* Adds the worker, or updates its pool, slots and host when it exists (a
+ * restarted worker registers again); its heartbeat is set to `now`. */
+int store_worker_register(struct store *st, const char *name, const char *pool, int64_t slots,
+			  const char *host, int64_t now, struct error *e);
+/* RC_NOTFOUND when there is no such worker. current_run is filled. */
+int store_worker_get(struct store *st, const char *name, struct worker *out, struct error *e);
+/* Workers of `pool` (NULL: all), by pool and name, with their current run. */
+int store_workers_list(struct store *st, const char *pool, struct worker **out, size_t *n,
+		       struct error *e);
+/* Sets heartbeat_at; RC_NOTFOUND when there is no such worker. */
+int store_worker_heartbeat(struct store *st, const char *name, int64_t now, struct error *e);
+/* Writes health_failures, infra_failures, offline_reason and last_error. */
+int store_worker_update(struct store *st, const struct worker *w, struct error *e);
+
+/* Records the order of a run already inserted. */
+int store_order_add(struct store *st, const struct run_order *o, struct error *e);
+/* RC_NOTFOUND when the run has no order (it was not started on a pool). */
+int store_order_get(struct store *st, const char *run_id, struct run_order *out,
+		    struct error *e);
+/* Writes state, worker, claim, lost, queued_at and claimed_at. */
+int store_order_update(struct store *st, const struct run_order *o, struct error *e);
+/* In one statement, gives `worker` the queued run of `pool` with the highest
+ * priority, oldest first: its order becomes claimed with the next claim
+ * number. RC_NOTFOUND when none is queued. */
+int store_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
+		      char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
+/* Claimed orders whose worker is gone or last heartbeated before `before`. */
+int store_orders_stale(struct store *st, int64_t before, struct run_order **out, size_t *n,
+		       struct error *e);
+void store_orders_free(struct run_order *o, size_t n);
+
+/* Up to `limit` finished runs (lifecycle 7, 8, 10 or 99) that retention may
+ * delete: of `pool` (NULL: any), created before `before` (0: any time),
+ * beyond the newest `keep` finished ones (0: none spared). Oldest first. */
+int store_runs_prunable(struct store *st, const char *pool, int64_t keep, int64_t before,
+			int limit, char (**ids)[UUID_STR_LEN], size_t *n, struct error *e);
+/* Deletes the runs with their results, events, links and orders, in one
+ * transaction. Unfinished runs among them are left alone; *deleted counts
+ * the others. */
+int store_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n, int64_t *deleted,
+		      struct error *e);
 
 #endif

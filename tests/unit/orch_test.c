@@ -1,0 +1,356 @@
+/* Unit tests of service/orch.c over the SQLite store: the queue's order,
+ * the one-claim-per-run guarantee under concurrent claimers, leases
+ * (requeued once, failed the second time), cancel, health and retention. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "util/base.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "service/orch.h"
+#include "store/store.h"
+#include "util/str.h"
+#include "util/time.h"
+#include "util/uuid.h"
+
+#include "testlib.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
+	fx->dir = testlib_tmpdir();
+	fx->path = xasprintf("%s/assay.db", fx->dir);
+	struct error e = ERROR_INIT;
+	if (store_open(fx->path, &fx->st, &e))
+		return -1;
+	struct pool p = { .name = "linux", .expected_servers = 2 };
+	if (service_pool_add(fx->st, &p, &e))
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	store_close(fx->st);
+	testlib_rmdir(fx->dir);
+	free(fx->path);
+	free(fx);
+	return 0;
+}
+
+static void start(struct store *st, int64_t priority, char id[UUID_STR_LEN])
+{
+	struct start_request req = { .suite = "smoke", .pool = "linux", .priority = priority };
+	struct run r;
+	char *warning = NULL;
+	struct error e = ERROR_INIT;
+	int rc = service_run_start(st, &req, &r, &warning, &e);
+	if (rc)
+		fail_msg("start: %s", e.msg);
+	assert_non_null(warning); /* no worker is online */
+	assert_int_equal(r.lifecycle, LC_QUEUED);
+	memcpy(id, r.id, UUID_STR_LEN);
+	free(warning);
+	run_release(&r);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static void claim_ok(struct store *st, const char *worker, char id[UUID_STR_LEN],
+		     int64_t *claim)
+{
+	struct claim c;
+	struct error e = ERROR_INIT;
+	if (service_worker_claim(st, worker, 60000, &c, &e))
+		fail_msg("claim: %s", e.msg);
+	assert_int_equal(c.run.lifecycle, LC_INITIALIZING);
+	memcpy(id, c.run.id, UUID_STR_LEN);
+	*claim = c.order.claim;
+	claim_release(&c);
+}
+
+static void test_priority_then_oldest(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char a[UUID_STR_LEN], b[UUID_STR_LEN], c[UUID_STR_LEN], got[UUID_STR_LEN];
+	start(fx->st, 0, a);
+	sleep_ms(2);
+	start(fx->st, 5, b);
+	sleep_ms(2);
+	start(fx->st, 0, c);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	int64_t claim;
+	claim_ok(fx->st, "w1", got, &claim);
+	assert_string_equal(got, b);
+	claim_ok(fx->st, "w1", got, &claim);
+	assert_string_equal(got, a);
+	claim_ok(fx->st, "w1", got, &claim);
+	assert_string_equal(got, c);
+	struct claim none;
+	assert_int_equal(service_worker_claim(fx->st, "w1", 60000, &none, &e), RC_NOTFOUND);
+}
+
+struct claimer {
+	const char *path;
+	const char *name;
+	char ids[64][UUID_STR_LEN];
+	int n;
+	int errors;
+};
+
+static void *claim_all(void *arg)
+{
+	struct claimer *cl = arg;
+	struct store *st;
+	struct error e = ERROR_INIT;
+	if (store_open(cl->path, &st, &e)) {
+		cl->errors++;
+		return NULL;
+	}
+	for (;;) {
+		struct claim c;
+		int rc = service_worker_claim(st, cl->name, 60000, &c, &e);
+		if (rc == RC_NOTFOUND)
+			break;
+		if (rc) {
+			cl->errors++;
+			break;
+		}
+		memcpy(cl->ids[cl->n++], c.run.id, UUID_STR_LEN);
+		claim_release(&c);
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_concurrent_claims_give_each_run_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	enum { RUNS = 40, CLAIMERS = 4 };
+	char ids[RUNS][UUID_STR_LEN];
+	for (int i = 0; i < RUNS; i++)
+		start(fx->st, i % 3, ids[i]);
+	struct claimer cl[CLAIMERS];
+	pthread_t th[CLAIMERS];
+	char names[CLAIMERS][16];
+	for (int i = 0; i < CLAIMERS; i++) {
+		snprintf(names[i], sizeof(names[i]), "w%d", i);
+		assert_int_equal(service_worker_register(fx->st, names[i], "linux", 1, NULL, &e),
+				 RC_OK);
+		memset(&cl[i], 0, sizeof(cl[i]));
+		cl[i].path = fx->path;
+		cl[i].name = names[i];
+		pthread_create(&th[i], NULL, claim_all, &cl[i]);
+	}
+	int total = 0;
+	for (int i = 0; i < CLAIMERS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(cl[i].errors, 0);
+		total += cl[i].n;
+	}
+	assert_int_equal(total, RUNS);
+	/* Every run was claimed by exactly one claimer. */
+	for (int r = 0; r < RUNS; r++) {
+		int seen = 0;
+		for (int i = 0; i < CLAIMERS; i++)
+			for (int k = 0; k < cl[i].n; k++)
+				seen += !strcmp(cl[i].ids[k], ids[r]);
+		assert_int_equal(seen, 1);
+	}
+}
+
+static void test_lease_requeues_once_then_fails(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN], got[UUID_STR_LEN];
+	start(fx->st, 0, id);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w2", "linux", 1, NULL, &e), RC_OK);
+	int64_t claim1, claim2;
+	claim_ok(fx->st, "w1", got, &claim1);
+	assert_int_equal(service_worker_phase(fx->st, "w1", id, claim1, LC_INITIALIZED, NULL, &e),
+			 RC_OK);
+	sleep_ms(30);
+	size_t requeued, failed;
+	assert_int_equal(service_orch_expire(fx->st, 10, &requeued, &failed, &e), RC_OK);
+	assert_int_equal(requeued, 1);
+	assert_int_equal(failed, 0);
+	struct run r;
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.lifecycle, LC_QUEUED);
+	run_release(&r);
+	/* The old holder is fenced off. */
+	assert_int_equal(service_worker_phase(fx->st, "w1", id, claim1, LC_UPGRADING, NULL, &e),
+			 RC_STATE);
+	assert_true(str_starts(e.msg, "lost:"));
+	struct heartbeat_answer a;
+	assert_int_equal(service_worker_heartbeat(fx->st, "w1", id, claim1, 60000, &a, &e), RC_OK);
+	assert_true(a.lost);
+	claim_ok(fx->st, "w2", got, &claim2);
+	assert_string_equal(got, id);
+	assert_true(claim2 > claim1);
+	sleep_ms(30);
+	assert_int_equal(service_orch_expire(fx->st, 10, &requeued, &failed, &e), RC_OK);
+	assert_int_equal(failed, 1);
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.lifecycle, LC_FAILED);
+	assert_non_null(strstr(r.reason, "lost twice"));
+	run_release(&r);
+	struct run_event *ev;
+	size_t n;
+	assert_int_equal(store_run_events(fx->st, id, &ev, &n, &e), RC_OK);
+	int queued = 0;
+	for (size_t i = 0; i < n; i++)
+		queued += ev[i].lifecycle == LC_QUEUED;
+	assert_int_equal(queued, 2); /* started, and queued again once */
+	run_events_free(ev, n);
+}
+
+static void test_cancel_queued_and_held(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char a[UUID_STR_LEN], b[UUID_STR_LEN], got[UUID_STR_LEN];
+	start(fx->st, 0, a);
+	start(fx->st, 0, b);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	int64_t claim;
+	claim_ok(fx->st, "w1", got, &claim);
+	assert_string_equal(got, a);
+	struct run r;
+	assert_int_equal(service_run_cancel_any(fx->st, b, NULL, &r, &e), RC_OK);
+	assert_int_equal(r.lifecycle, LC_CANCELLED);
+	run_release(&r);
+	assert_int_equal(service_run_cancel_any(fx->st, b, NULL, &r, &e), RC_STATE);
+	assert_int_equal(service_run_cancel_any(fx->st, a, "stop it", &r, &e), RC_OK);
+	assert_int_equal(r.lifecycle, LC_CANCELLING);
+	run_release(&r);
+	struct heartbeat_answer ha;
+	assert_int_equal(service_worker_heartbeat(fx->st, "w1", a, claim, 60000, &ha, &e), RC_OK);
+	assert_true(ha.cancel);
+	assert_false(ha.lost);
+	assert_int_equal(service_worker_phase(fx->st, "w1", a, claim, LC_INITIALIZED, NULL, &e),
+			 RC_STATE);
+	assert_true(str_starts(e.msg, "cancelling:"));
+	assert_int_equal(service_worker_finish(fx->st, "w1", a, claim, LC_COMPLETED, NULL, false,
+					       &r, &e),
+			 RC_OK);
+	assert_int_equal(r.lifecycle, LC_CANCELLED);
+	run_release(&r);
+}
+
+static void test_health_takes_worker_offline(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN], got[UUID_STR_LEN];
+	start(fx->st, 0, id);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	bool offline;
+	assert_int_equal(service_worker_health(fx->st, "w1", "health", false, "disk", &offline, &e), 0);
+	assert_int_equal(service_worker_health(fx->st, "w1", "health", true, NULL, &offline, &e), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(service_worker_health(fx->st, "w1", "provision", false, "x", &offline, &e), 0);
+		assert_false(offline); /* the success in between reset the count */
+	}
+	assert_int_equal(service_worker_health(fx->st, "w1", "provision", false, "y", &offline, &e), 0);
+	assert_true(offline);
+	struct claim c;
+	assert_int_equal(service_worker_claim(fx->st, "w1", 60000, &c, &e), RC_STATE);
+	assert_non_null(strstr(e.msg, "offline"));
+	assert_int_equal(service_worker_enable(fx->st, "w1", &e), RC_OK);
+	int64_t claim;
+	claim_ok(fx->st, "w1", got, &claim);
+	assert_string_equal(got, id);
+}
+
+static void test_retention_keeps_newest_finished(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char ids[6][UUID_STR_LEN], got[UUID_STR_LEN];
+	for (int i = 0; i < 6; i++) {
+		start(fx->st, 0, ids[i]);
+		sleep_ms(2);
+	}
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	/* Finish the four oldest; two stay queued. */
+	for (int i = 0; i < 4; i++) {
+		int64_t claim;
+		struct run r;
+		claim_ok(fx->st, "w1", got, &claim);
+		assert_string_equal(got, ids[i]);
+		/* each finished run has a result, which goes with it */
+		struct result res = { .test = "t", .status = RS_PASSED, .attempt = 1,
+				      .exit_code = -1 };
+		uuid7_new(res.id, 0);
+		memcpy(res.run_id, got, UUID_STR_LEN);
+		assert_int_equal(store_results_insert(fx->st, &res, 1, &e), RC_OK);
+		assert_int_equal(service_worker_finish(fx->st, "w1", got, claim, LC_COMPLETED, NULL,
+						       false, &r, &e),
+				 RC_OK);
+		run_release(&r);
+	}
+	int64_t deleted;
+	assert_int_equal(service_prune(fx->st, "linux", 1, 0, &deleted, &e), RC_OK);
+	assert_int_equal(deleted, 3);
+	struct run r;
+	for (int i = 0; i < 6; i++) {
+		int rc = store_run_get(fx->st, ids[i], &r, &e);
+		assert_int_equal(rc, i < 3 ? RC_NOTFOUND : RC_OK);
+		if (!rc)
+			run_release(&r);
+	}
+	/* the pruned runs' results are gone with them, the kept run's stays */
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM result_rows", -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	/* An age bound never reaches unfinished runs either. */
+	assert_int_equal(service_prune(fx->st, NULL, 0, time_now_ms() + 1000, &deleted, &e), RC_OK);
+	assert_int_equal(deleted, 1);
+	for (int i = 4; i < 6; i++) {
+		assert_int_equal(store_run_get(fx->st, ids[i], &r, &e), RC_OK);
+		run_release(&r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_priority_then_oldest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_claims_give_each_run_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lease_requeues_once_then_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_queued_and_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_takes_worker_offline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention_keeps_newest_finished, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
