@@ -11,6 +11,9 @@
 #include "store/store.h"
 
 json_t *json_run(const struct run *r);
+struct buf;
+/* Appends the object json_run builds, as compact JSON text, to `b`. */
+void json_run_text(struct buf *b, const struct run *r);
 json_t *json_run_event(const struct run_event *ev);
 /* with_output adds stdout/stderr and the dropped byte counts. */
 json_t *json_result(const struct result *r, bool with_output);
