@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "store/run_sql.h"
 #include "store/schema.h"
 #include "store/sqlite_int.h"
 #include "util/buf.h"
@@ -269,43 +270,6 @@ static int migrate(struct sqlite_store *s, struct error *e)
 	return RC_OK;
 }
 
-/* The run columns read_run() reads, in its order; the counters follow them. */
-#define RUN_FIXED_COLUMNS                                                                   \
-	"r.id, p.name, r.test_definition_id, r.title, r.description, r.environment, "        \
-	"r.triggered_by, r.milestone, r.pool, r.context_json, r.lifecycle_code, r.status, " \
-	"r.created_at, r.started_at, r.completed_at, r.total, r.duration_ms, r.host, "       \
-	"r.pid, r.pid_start, r.reason, r.n_flaky"
-enum {
-	COL_ID, COL_PROJECT, COL_DEFINITION, COL_TITLE, COL_DESCRIPTION, COL_ENVIRONMENT,
-	COL_TRIGGERED_BY, COL_MILESTONE, COL_POOL, COL_CONTEXT, COL_LIFECYCLE, COL_VERDICT,
-	COL_CREATED, COL_STARTED, COL_COMPLETED, COL_TOTAL, COL_DURATION, COL_HOST,
-	COL_PID, COL_PID_START, COL_REASON, COL_FLAKY, COL__COUNT
-};
-
-/* Builds the two statements whose text names one column per result status
- * (n_passed, ..., sub_n_retest), from status_name(), so that a status added
- * to the model without its columns fails loudly at prepare time rather than
- * being silently dropped. */
-static void build_counter_sql(struct sqlite_store *s)
-{
-	struct buf sel = BUF_INIT, upd = BUF_INIT;
-	buf_adds(&sel, "SELECT " RUN_FIXED_COLUMNS);
-	buf_adds(&upd, "UPDATE test_runs SET ");
-	for (int sub = 0; sub < 2; sub++) {
-		for (int i = 0; i < RS__COUNT; i++) {
-			const char *pre = sub ? "sub_n_" : "n_";
-			const char *name = status_name((enum result_status)i);
-			buf_addf(&sel, ", r.%s%s", pre, name);
-			buf_addf(&upd, "%s%s%s = %s%s + ?%d", sub || i ? ", " : "", pre, name, pre,
-				 name, sub * RS__COUNT + i + 1);
-		}
-	}
-	buf_adds(&sel, " FROM test_runs r JOIN projects p ON p.id = r.project_id");
-	buf_addf(&upd, ", n_flaky = n_flaky + ?%d WHERE id = ?%d", 2 * RS__COUNT + 1,
-		 2 * RS__COUNT + 2);
-	s->run_select = buf_detach(&sel);
-	s->counters_sql = buf_detach(&upd);
-}
 
 static const struct store_ops sqlite_ops;
 
@@ -365,7 +329,7 @@ int sqlite_store_open(const char *path, struct store **out, struct error *e)
 	struct sqlite_store *s = xcalloc(1, sizeof(*s));
 	s->base.ops = &sqlite_ops;
 	s->path = xstrdup(path);
-	build_counter_sql(s);
+	run_sql_build('?', &s->run_select, &s->counters_sql);
 	/* NOMUTEX: a store handle is used by one thread at a time (store.h). */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
