@@ -1,4 +1,5 @@
-/* Unit tests of service/orch.c over the SQLite store: the queue's order,
+/* Unit tests of service/orch.c over the store (SQLite, and PostgreSQL on
+ * the suite's second pass): the queue's order,
  * the one-claim-per-run guarantee under concurrent claimers, leases
  * (requeued once, failed the second time), cancel, health and retention. */
 #include <setjmp.h>
@@ -24,6 +25,7 @@
 struct fixture {
 	char *dir;
 	char *path;
+	char db[256]; /* what the store is opened from: path, or a PostgreSQL URL */
 	struct store *st;
 };
 
@@ -32,8 +34,9 @@ static int setup(void **state)
 	struct fixture *fx = xcalloc(1, sizeof(*fx));
 	fx->dir = testlib_tmpdir();
 	fx->path = xasprintf("%s/assay.db", fx->dir);
+	testlib_db_new(fx->db, sizeof(fx->db), fx->path);
 	struct error e = ERROR_INIT;
-	if (store_open(fx->path, &fx->st, &e))
+	if (store_open(fx->db, &fx->st, &e))
 		return -1;
 	struct pool p = { .name = "linux", .expected_servers = 2 };
 	if (service_pool_add(fx->st, &p, &e))
@@ -46,6 +49,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	store_close(fx->st);
+	testlib_db_drop(fx->db);
 	testlib_rmdir(fx->dir);
 	free(fx->path);
 	free(fx);
@@ -158,7 +162,7 @@ static void test_concurrent_claims_give_each_run_once(void **state)
 		assert_int_equal(service_worker_register(fx->st, names[i], "linux", 1, NULL, &e),
 				 RC_OK);
 		memset(&cl[i], 0, sizeof(cl[i]));
-		cl[i].path = fx->path;
+		cl[i].path = fx->db;
 		cl[i].name = names[i];
 		pthread_create(&th[i], NULL, claim_all, &cl[i]);
 	}
@@ -323,15 +327,22 @@ static void test_retention_keeps_newest_finished(void **state)
 			run_release(&r);
 	}
 	/* the pruned runs' results are gone with them, the kept run's stays */
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM result_rows", -1, &q, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 1);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	if (testlib_pg()) {
+		PGresult *res = testlib_pg_exec(fx->db, "SELECT count(*) FROM results");
+		assert_string_equal(PQgetvalue(res, 0, 0), "1");
+		PQclear(res);
+	} else {
+		sqlite3 *db;
+		sqlite3_stmt *q;
+		assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+		assert_int_equal(
+			sqlite3_prepare_v2(db, "SELECT count(*) FROM result_rows", -1, &q, NULL),
+			SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(q, 0), 1);
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+	}
 	/* An age bound never reaches unfinished runs either. */
 	assert_int_equal(service_prune(fx->st, NULL, 0, time_now_ms() + 1000, &deleted, &e), RC_OK);
 	assert_int_equal(deleted, 1);
