@@ -518,9 +518,17 @@ int pg_order_get(struct store *st, const char *run_id, struct run_order *out, st
 		return err_set(e, RC_NOTFOUND, "run %s was not started on a pool", run_id);
 	struct pg_params p = { 0 };
 	pp_text(&p, run_id);
-	PGresult *r = pg_exec(s, PG_ORDER_GET,
-			      "SELECT " ORDER_COLUMNS " FROM run_orders WHERE run_id = $1", &p, e,
-			      "reading the order of run %s", run_id);
+	/* Inside a transaction the order is read to be changed (a claim
+	 * checked, then the run moved on): its row stays locked until the
+	 * end, as SQLite's write lock would keep it, so that no expiry or
+	 * other holder changes it in between. Orders are always locked
+	 * before their runs (pg_run_get locks those alike). */
+	bool lock = s->depth > 0;
+	PGresult *r = pg_exec(s, lock ? PG_ORDER_GET_LOCK : PG_ORDER_GET,
+			      lock ? "SELECT " ORDER_COLUMNS " FROM run_orders WHERE run_id = $1 "
+				     "FOR NO KEY UPDATE"
+				   : "SELECT " ORDER_COLUMNS " FROM run_orders WHERE run_id = $1",
+			      &p, e, "reading the order of run %s", run_id);
 	if (!r)
 		return e->code;
 	int rc = RC_OK;
@@ -608,12 +616,24 @@ int pg_orders_stale(struct store *st, int64_t before, struct run_order **out, si
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
 	pp_i64(&p, before);
+	/* Inside a transaction (service_orch_expire's second look, which acts
+	 * on what it finds) the stale orders are locked, and one that another
+	 * transaction holds is passed over: two expirers never both requeue a
+	 * run, and a worker finishing or claiming it is not overwritten. Once
+	 * the lock is had, the row is checked again as it is now (READ
+	 * COMMITTED re-reads a row it had to lock): an order claimed meanwhile
+	 * by another worker no longer matches. (NOT EXISTS rather than an
+	 * outer join: that re-check then asks about the worker the order
+	 * names now, not the one first joined.) */
+	bool lock = s->depth > 0;
 	PGresult *r = pg_exec(
 		s, PG_ONCE,
-		"SELECT o.run_id, o.pool, o.suite, o.priority, o.packages_json, o.upgrade_digest, "
-		"o.upgrade_name, o.state, o.worker, o.claim, o.lost, o.queued_at, o.claimed_at "
-		"FROM run_orders o LEFT JOIN workers w ON w.name = o.worker "
-		"WHERE o.state = 'claimed' AND (w.name IS NULL OR w.heartbeat_at < $1)",
+		lock ? "SELECT " ORDER_COLUMNS " FROM run_orders o WHERE o.state = 'claimed' "
+		       "AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.name = o.worker "
+		       "AND w.heartbeat_at >= $1) FOR NO KEY UPDATE SKIP LOCKED"
+		     : "SELECT " ORDER_COLUMNS " FROM run_orders o WHERE o.state = 'claimed' "
+		       "AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.name = o.worker "
+		       "AND w.heartbeat_at >= $1)",
 		&p, e, "looking for lost runs");
 	if (!r)
 		return e->code;

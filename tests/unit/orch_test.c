@@ -183,6 +183,57 @@ static void test_concurrent_claims_give_each_run_once(void **state)
 	}
 }
 
+/* PostgreSQL: a claim whose transaction is still open holds its run
+ * locked; a second worker's claim passes over it (SKIP LOCKED) and takes
+ * the next run at once instead of waiting for the first to commit; a
+ * claim rolled back leaves its run queued. (With a plain FOR UPDATE the
+ * second claim would wait for the first here forever.) SQLite's one
+ * write lock makes a second writer wait, so this is PostgreSQL's only. */
+static void test_open_claim_is_skipped_not_waited_for(void **state)
+{
+	struct fixture *fx = *state;
+	if (!testlib_pg())
+		skip();
+	struct error e = ERROR_INIT;
+	char a[UUID_STR_LEN], b[UUID_STR_LEN], got1[UUID_STR_LEN], got2[UUID_STR_LEN];
+	start(fx->st, 5, a);
+	start(fx->st, 0, b);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w2", "linux", 1, NULL, &e), RC_OK);
+	struct store *other;
+	assert_int_equal(store_open(fx->db, &other, &e), RC_OK);
+	int64_t c1, c2;
+	assert_int_equal(store_begin(fx->st, &e), RC_OK);
+	assert_int_equal(store_order_claim(fx->st, "linux", "w1", time_now_ms(), got1, &c1, &e),
+			 RC_OK);
+	assert_string_equal(got1, a);
+	assert_int_equal(store_begin(other, &e), RC_OK);
+	assert_int_equal(store_order_claim(other, "linux", "w2", time_now_ms(), got2, &c2, &e),
+			 RC_OK);
+	assert_string_equal(got2, b);
+	/* nothing else is queued and unlocked */
+	char none[UUID_STR_LEN];
+	int64_t cn;
+	assert_int_equal(store_order_claim(other, "linux", "w2", time_now_ms(), none, &cn, &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_commit(other, &e), RC_OK);
+	store_rollback(fx->st);
+	struct run_order o;
+	assert_int_equal(store_order_get(fx->st, a, &o, &e), RC_OK);
+	assert_int_equal(o.state, ORDER_QUEUED);
+	assert_int_equal(o.claim, 0);
+	run_order_release(&o);
+	assert_int_equal(store_order_get(fx->st, b, &o, &e), RC_OK);
+	assert_int_equal(o.state, ORDER_CLAIMED);
+	assert_string_equal(o.worker, "w2");
+	run_order_release(&o);
+	/* the run given back is the next one claimed */
+	assert_int_equal(store_order_claim(other, "linux", "w2", time_now_ms(), got2, &c2, &e),
+			 RC_OK);
+	assert_string_equal(got2, a);
+	store_close(other);
+}
+
 static void test_lease_requeues_once_then_fails(void **state)
 {
 	struct fixture *fx = *state;
@@ -357,6 +408,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_priority_then_oldest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_claims_give_each_run_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_claim_is_skipped_not_waited_for, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lease_requeues_once_then_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_queued_and_held, setup, teardown),
