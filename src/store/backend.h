@@ -67,7 +67,7 @@ struct store_ops {
 			      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
 			      struct error *e);
 
-	/* orchestration (sqlite_orch.c) */
+	/* orchestration (sqlite_orch.c, pg_orch.c) */
 	int (*pool_add)(struct store *st, const struct pool *p, struct error *e);
 	int (*pool_get)(struct store *st, const char *name, struct pool *out, struct error *e);
 	int (*pools_list)(struct store *st, struct pool **out, size_t *n, struct error *e);

@@ -80,7 +80,7 @@ void pp_bool(struct pg_params *p, bool v)
 }
 
 /* Fills `e` with "<step>: <what the server or libpq said>" (one line). */
-static int pg_fail(struct pg_store *s, const PGresult *r, struct error *e, const char *step)
+int pg_fail(struct pg_store *s, const PGresult *r, struct error *e, const char *step)
 {
 	const char *msg = r ? PQresultErrorMessage(r) : "";
 	if (!msg || !*msg)
@@ -1308,4 +1308,26 @@ static const struct store_ops pg_ops = {
 	.begin = pg_begin_op,
 	.commit = pg_commit_op,
 	.rollback = pg_rollback_op,
+	.pool_add = pg_pool_add,
+	.pool_get = pg_pool_get,
+	.pools_list = pg_pools_list,
+	.pool_delete = pg_pool_delete,
+	.pool_stat = pg_pool_stat,
+	.blob_put = pg_blob_put,
+	.blob_get = pg_blob_get,
+	.package_add = pg_package_add,
+	.package_get = pg_package_get,
+	.packages_list = pg_packages_list,
+	.worker_register = pg_worker_register,
+	.worker_get = pg_worker_get,
+	.workers_list = pg_workers_list,
+	.worker_heartbeat = pg_worker_heartbeat,
+	.worker_update = pg_worker_update,
+	.order_add = pg_order_add,
+	.order_get = pg_order_get,
+	.order_update = pg_order_update,
+	.order_claim = pg_order_claim,
+	.orders_stale = pg_orders_stale,
+	.runs_prunable = pg_runs_prunable,
+	.runs_delete = pg_runs_delete,
 };

@@ -4,7 +4,7 @@
  *
  * pg.c holds the connection, migrations, transactions, runs and events,
  * tokens, share links and idempotency keys; pg_results.c holds results and
- * the tests' history.
+ * the tests' history; pg_orch.c pools, packages, workers and the queue.
  *
  * Differences from SQLite a reader of this backend must keep in mind:
  * - A statement that fails inside a transaction aborts the whole transaction
@@ -48,6 +48,13 @@ enum pg_stmt {
 	PG_IDEM_PUT,
 	PG_TOKEN_FIND,
 	PG_SHARE_FIND,
+	PG_POOL_GET,
+	PG_WORKER_GET,
+	PG_WORKER_HEARTBEAT,
+	PG_ORDER_GET,
+	PG_ORDER_GET_LOCK,
+	PG_ORDER_UPDATE,
+	PG_ORDER_CLAIM,
 	PG__COUNT,
 	PG_ONCE = -1 /* not kept: parsed for this one use */
 };
@@ -140,6 +147,9 @@ int pg_pipe_cmd(struct pg_store *s, enum pg_stmt which, const char *sql,
 		const struct pg_params *p, const char *doing, const char *what, struct error *e);
 int pg_pipe_flush(struct pg_store *s, struct error *e);
 
+/* Fills `e` with "<step>: <what the server or libpq said about r>". */
+int pg_fail(struct pg_store *s, const PGresult *r, struct error *e, const char *step);
+
 /* Column readers: NULL for SQL NULL; integers 0 for NULL. */
 const char *pg_str(const PGresult *r, int row, int col);
 char *pg_dup(const PGresult *r, int row, int col);
@@ -169,6 +179,40 @@ int pg_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 int pg_test_durations(struct store *st, const char *project,
 		      void (*cb)(void *ctx, const char *name, int64_t avg_ms), void *ctx,
 		      struct error *e);
+/* The ops of pg_orch.c (orchestration), put in the table by pg.c. */
+int pg_pool_add(struct store *st, const struct pool *p, struct error *e);
+int pg_pool_get(struct store *st, const char *name, struct pool *out, struct error *e);
+int pg_pools_list(struct store *st, struct pool **out, size_t *n, struct error *e);
+int pg_pool_delete(struct store *st, const char *name, struct error *e);
+int pg_pool_stat(struct store *st, const char *name, int64_t alive_since, struct pool_stat *out,
+		 struct error *e);
+int pg_blob_put(struct store *st, const char *digest, const void *data, size_t size,
+		struct error *e);
+int pg_blob_get(struct store *st, const char *digest, void **data, size_t *size,
+		struct error *e);
+int pg_package_add(struct store *st, const struct package *p, struct error *e);
+int pg_package_get(struct store *st, const char *name, const char *version,
+		   struct package *out, struct error *e);
+int pg_packages_list(struct store *st, struct package **out, size_t *n, struct error *e);
+int pg_worker_register(struct store *st, const char *name, const char *pool, int64_t slots,
+		       const char *host, int64_t now, struct error *e);
+int pg_worker_get(struct store *st, const char *name, struct worker *out, struct error *e);
+int pg_workers_list(struct store *st, const char *pool, struct worker **out, size_t *n,
+		    struct error *e);
+int pg_worker_heartbeat(struct store *st, const char *name, int64_t now, struct error *e);
+int pg_worker_update(struct store *st, const struct worker *w, struct error *e);
+int pg_order_add(struct store *st, const struct run_order *o, struct error *e);
+int pg_order_get(struct store *st, const char *run_id, struct run_order *out, struct error *e);
+int pg_order_update(struct store *st, const struct run_order *o, struct error *e);
+int pg_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
+		   char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
+int pg_orders_stale(struct store *st, int64_t before, struct run_order **out, size_t *n,
+		    struct error *e);
+int pg_runs_prunable(struct store *st, const char *pool, int64_t keep, int64_t before, int limit,
+		     char (**ids)[UUID_STR_LEN], size_t *n, struct error *e);
+int pg_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n, int64_t *deleted,
+		   struct error *e);
+
 /* Empties the test cache (after a rollback). */
 void pg_results_forget(struct pg_store *s);
 /* Frees what pg_results.c keeps on the handle. */

@@ -2,7 +2,7 @@
 # the database alone (no server, no worker): what a run looks like before a
 # worker claims it.
 . "$(dirname "$0")/lib.sh"
-db="$T/db.sqlite"
+db=$(test_db "$T/db.sqlite") || exit 1
 
 mkpkg() { # DIR NAME VERSION [EXTRA YAML]
 	mkdir -p "$T/$1"
@@ -32,8 +32,9 @@ mkpkg p1 smoke 1.0.0
 expect_code 0 "package push" "$ASSAY" package push --db "$db" "$T/p1.tgz"
 digest="sha256:$(sha256sum "$T/p1.tgz" | cut -d' ' -f1)"
 check "the package is stored under the sha256 of its bytes" contains "$T/out" "smoke@1.0.0 ($digest"
+if on_pg; then hex="upper(encode(data, 'hex'))"; else hex="hex(data)"; fi
 ok_if "the bytes stored are the archive's" \
-	"[ \"\$(sqlite3 '$db' \"select hex(data) from blobs where digest = '$digest'\")\" = \"\$(od -An -v -tx1 '$T/p1.tgz' | tr -d ' \n' | tr a-f A-F)\" ]"
+	"[ \"\$(sql '$db' \"select $hex from blobs where digest = '$digest'\")\" = \"\$(od -An -v -tx1 '$T/p1.tgz' | tr -d ' \n' | tr a-f A-F)\" ]"
 expect_code 0 "pushing the same bytes again is fine" "$ASSAY" package push --db "$db" "$T/p1.tgz"
 check "and says so" contains "$T/out" "already pushed"
 mkpkg p1b smoke 1.0.0 "description: changed

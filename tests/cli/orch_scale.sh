@@ -1,4 +1,5 @@
-# The orchestration end to end (issue 5's integration test, on SQLite): one
+# The orchestration end to end (issue 5's integration test; on SQLite, and
+# on PostgreSQL on the suite's second pass): one
 # assay serve and three assay workers in two pools, as separate processes on
 # loopback; 50 queued runs; one worker SIGKILLed in the middle of a run.
 # Every run must end terminal, each run's results be complete with no test
@@ -6,7 +7,7 @@
 # another worker, and pool retention keep exactly the configured number.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve.inc"
-db="$T/db.sqlite"
+db=$(test_db "$T/db.sqlite") || exit 1
 KEEP=5
 N_A=24   # trivial runs on pool a (plus the one that is interrupted)
 N_B=25   # trivial runs on pool b, which keeps $KEEP
@@ -32,11 +33,13 @@ start_worker() { # NAME POOL
 		--workdir "$T/wd-$1" --poll 50ms --slots 2 2>"$T/$1.err" &
 	eval "W_$1=\$!"
 }
-q() { sqlite3 -batch -noheader "$db" "$1"; }
+q() { sql "$db" "$1"; }
+# Whether the SQL condition holds (SQLite says 1, PostgreSQL t).
+holds() { case $(q "$1") in 1 | t) return 0 ;; *) return 1 ;; esac; }
 # Polls until the SQL condition holds; gives up only when no worker is left
 # alive to make it hold (no clock).
 until_sql() {
-	until [ "$(q "$1")" = 1 ]; do
+	until holds "$1"; do
 		kill -0 "$W_w2" 2>/dev/null || kill -0 "$W_w3" 2>/dev/null || return 1
 		sleep 0.1
 	done
@@ -76,22 +79,22 @@ ok_if "the blocked run was queued again once, with an event saying why" \
 ok_if "and finished by w2 (7)" \
 	"[ \"\$(q \"select o.worker, t.lifecycle_code from run_orders o join test_runs t on t.id = o.run_id where o.run_id = '$hang'\")\" = 'w2|7' ]"
 ok_if "its final results are complete, each test once" \
-	"[ \"\$(q \"select group_concat(test, ' ') from (select test from results where run_id = '$hang' and superseded = 0 order by test)\")\" = 'hang hang/h quick quick/q' ]"
+	"[ \"\$(q \"select group_concat(test, ' ') from (select test from results where run_id = '$hang' and not superseded order by test) as x\")\" = 'hang hang/h quick quick/q' ]"
 ok_if "w1's acknowledged result is kept, as an earlier attempt" \
-	"[ \$(q \"select count(*) from results where run_id = '$hang' and test = 'quick' and superseded = 1 and attempt = 1\") = 1 ]"
+	"[ \$(q \"select count(*) from results where run_id = '$hang' and test = 'quick' and superseded and attempt = 1\") = 1 ]"
 ok_if "the run's counters count each test once" \
 	"[ \"\$(q \"select n_passed, sub_n_passed from test_runs where id = '$hang'\")\" = '2|2' ]"
 
 # Every other run: exactly its three results, none twice.
 ok_if "every trivial run of pool a has triv, triv/x, triv/y once each" \
-	"[ \$(q \"select count(*) from test_runs t where pool = 'a' and id != '$hang' and (select group_concat(test, ' ') from (select test from results where run_id = t.id order by test)) = 'triv triv/x triv/y'\") = $N_A ]"
+	"[ \$(q \"select count(*) from test_runs t where pool = 'a' and id != '$hang' and (select group_concat(test, ' ') from (select test from results where run_id = t.id order by test) as x) = 'triv triv/x triv/y'\") = $N_A ]"
 ok_if "no result row is duplicated anywhere" \
-	"[ \$(q 'select count(*) from (select run_id, test, attempt from results group by 1, 2, 3 having count(*) > 1)') = 0 ]"
+	"[ \$(q 'select count(*) from (select run_id, test, attempt from results group by 1, 2, 3 having count(*) > 1) as x') = 0 ]"
 
 # Retention: pool b keeps exactly the newest $KEEP finished runs.
 ok_if "pool b kept exactly $KEEP runs" "[ \$(q \"select count(*) from test_runs where pool = 'b'\") = $KEEP ]"
 ok_if "the kept ones are the newest started" \
-	"[ \"\$(q \"select group_concat(id, ' ') from (select id from test_runs where pool = 'b' order by id)\")\" = \"\$(tail -n $KEEP '$T/ids_b' | sort | tr '\n' ' ' | sed 's/ \$//')\" ]"
+	"[ \"\$(q \"select group_concat(id, ' ') from (select id from test_runs where pool = 'b' order by id) as x\")\" = \"\$(tail -n $KEEP '$T/ids_b' | sort | tr '\n' ' ' | sed 's/ \$//')\" ]"
 ok_if "the pruned runs took their results and events with them" \
 	"[ \$(q \"select count(*) from results where run_id not in (select id from test_runs)\") = 0 ] && [ \$(q \"select count(*) from run_events where run_id not in (select id from test_runs)\") = 0 ]"
 ok_if "each pool's runs went to its own workers: a to w2 (w1 was busy, then dead), b to w3" \

@@ -1,4 +1,5 @@
-/* Unit tests of service/orch.c over the SQLite store: the queue's order,
+/* Unit tests of service/orch.c over the store (SQLite, and PostgreSQL on
+ * the suite's second pass): the queue's order,
  * the one-claim-per-run guarantee under concurrent claimers, leases
  * (requeued once, failed the second time), cancel, health and retention. */
 #include <setjmp.h>
@@ -24,6 +25,7 @@
 struct fixture {
 	char *dir;
 	char *path;
+	char db[256]; /* what the store is opened from: path, or a PostgreSQL URL */
 	struct store *st;
 };
 
@@ -32,8 +34,9 @@ static int setup(void **state)
 	struct fixture *fx = xcalloc(1, sizeof(*fx));
 	fx->dir = testlib_tmpdir();
 	fx->path = xasprintf("%s/assay.db", fx->dir);
+	testlib_db_new(fx->db, sizeof(fx->db), fx->path);
 	struct error e = ERROR_INIT;
-	if (store_open(fx->path, &fx->st, &e))
+	if (store_open(fx->db, &fx->st, &e))
 		return -1;
 	struct pool p = { .name = "linux", .expected_servers = 2 };
 	if (service_pool_add(fx->st, &p, &e))
@@ -46,6 +49,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	store_close(fx->st);
+	testlib_db_drop(fx->db);
 	testlib_rmdir(fx->dir);
 	free(fx->path);
 	free(fx);
@@ -158,7 +162,7 @@ static void test_concurrent_claims_give_each_run_once(void **state)
 		assert_int_equal(service_worker_register(fx->st, names[i], "linux", 1, NULL, &e),
 				 RC_OK);
 		memset(&cl[i], 0, sizeof(cl[i]));
-		cl[i].path = fx->path;
+		cl[i].path = fx->db;
 		cl[i].name = names[i];
 		pthread_create(&th[i], NULL, claim_all, &cl[i]);
 	}
@@ -177,6 +181,57 @@ static void test_concurrent_claims_give_each_run_once(void **state)
 				seen += !strcmp(cl[i].ids[k], ids[r]);
 		assert_int_equal(seen, 1);
 	}
+}
+
+/* PostgreSQL: a claim whose transaction is still open holds its run
+ * locked; a second worker's claim passes over it (SKIP LOCKED) and takes
+ * the next run at once instead of waiting for the first to commit; a
+ * claim rolled back leaves its run queued. (With a plain FOR UPDATE the
+ * second claim would wait for the first here forever.) SQLite's one
+ * write lock makes a second writer wait, so this is PostgreSQL's only. */
+static void test_open_claim_is_skipped_not_waited_for(void **state)
+{
+	struct fixture *fx = *state;
+	if (!testlib_pg())
+		skip();
+	struct error e = ERROR_INIT;
+	char a[UUID_STR_LEN], b[UUID_STR_LEN], got1[UUID_STR_LEN], got2[UUID_STR_LEN];
+	start(fx->st, 5, a);
+	start(fx->st, 0, b);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w2", "linux", 1, NULL, &e), RC_OK);
+	struct store *other;
+	assert_int_equal(store_open(fx->db, &other, &e), RC_OK);
+	int64_t c1, c2;
+	assert_int_equal(store_begin(fx->st, &e), RC_OK);
+	assert_int_equal(store_order_claim(fx->st, "linux", "w1", time_now_ms(), got1, &c1, &e),
+			 RC_OK);
+	assert_string_equal(got1, a);
+	assert_int_equal(store_begin(other, &e), RC_OK);
+	assert_int_equal(store_order_claim(other, "linux", "w2", time_now_ms(), got2, &c2, &e),
+			 RC_OK);
+	assert_string_equal(got2, b);
+	/* nothing else is queued and unlocked */
+	char none[UUID_STR_LEN];
+	int64_t cn;
+	assert_int_equal(store_order_claim(other, "linux", "w2", time_now_ms(), none, &cn, &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_commit(other, &e), RC_OK);
+	store_rollback(fx->st);
+	struct run_order o;
+	assert_int_equal(store_order_get(fx->st, a, &o, &e), RC_OK);
+	assert_int_equal(o.state, ORDER_QUEUED);
+	assert_int_equal(o.claim, 0);
+	run_order_release(&o);
+	assert_int_equal(store_order_get(fx->st, b, &o, &e), RC_OK);
+	assert_int_equal(o.state, ORDER_CLAIMED);
+	assert_string_equal(o.worker, "w2");
+	run_order_release(&o);
+	/* the run given back is the next one claimed */
+	assert_int_equal(store_order_claim(other, "linux", "w2", time_now_ms(), got2, &c2, &e),
+			 RC_OK);
+	assert_string_equal(got2, a);
+	store_close(other);
 }
 
 static void test_lease_requeues_once_then_fails(void **state)
@@ -323,15 +378,22 @@ static void test_retention_keeps_newest_finished(void **state)
 			run_release(&r);
 	}
 	/* the pruned runs' results are gone with them, the kept run's stays */
-	sqlite3 *db;
-	sqlite3_stmt *q;
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM result_rows", -1, &q, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 1);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
+	if (testlib_pg()) {
+		PGresult *res = testlib_pg_exec(fx->db, "SELECT count(*) FROM results");
+		assert_string_equal(PQgetvalue(res, 0, 0), "1");
+		PQclear(res);
+	} else {
+		sqlite3 *db;
+		sqlite3_stmt *q;
+		assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+		assert_int_equal(
+			sqlite3_prepare_v2(db, "SELECT count(*) FROM result_rows", -1, &q, NULL),
+			SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(q, 0), 1);
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+	}
 	/* An age bound never reaches unfinished runs either. */
 	assert_int_equal(service_prune(fx->st, NULL, 0, time_now_ms() + 1000, &deleted, &e), RC_OK);
 	assert_int_equal(deleted, 1);
@@ -346,6 +408,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_priority_then_oldest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_claims_give_each_run_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_claim_is_skipped_not_waited_for, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lease_requeues_once_then_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_queued_and_held, setup, teardown),
