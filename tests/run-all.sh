@@ -62,7 +62,7 @@ pass() {
 	echo "== $backend"
 	for t in "$build"/tests/*_test; do
 		[ -x "$t" ] || continue
-		case $t in *"$only"*) ;; *) continue ;; esac
+		case $(basename "$t") in *"$only"*) ;; *) continue ;; esac
 		if [ "$backend" = postgresql ]; then
 			grep -q testlib_db_new "$top/tests/unit/$(basename "$t").c" 2>/dev/null || continue
 		fi
@@ -71,7 +71,7 @@ pass() {
 	for t in "$top"/tests/cli/*.sh; do
 		[ -f "$t" ] || continue
 		case $(basename "$t") in lib.sh) continue ;; esac
-		case $t in *"$only"*) ;; *) continue ;; esac
+		case $(basename "$t") in *"$only"*) ;; *) continue ;; esac
 		if [ "$backend" = postgresql ]; then
 			grep -qE 'test_db|default_db' "$t" || continue
 		fi
