@@ -141,6 +141,7 @@ struct add_job {
 	char run_id[UUID_STR_LEN];
 	char *key;
 	char hash[65];
+	char worker[128]; /* X-Assay-Claim's worker, or "" */
 	int status;   /* the answer when recorded now */
 	char *answer;
 };
@@ -174,7 +175,9 @@ static void add_answer(struct http_req *rq, void *ctx)
 	}
 	const struct ingest_job *job = &aj->job;
 	int rc = job->rc;
-	if (rc == RC_STATE)
+	if (rc == RC_STATE && job->req.lost)
+		reply_error(rq, 409, "lost", "%s", job->err.msg);
+	else if (rc == RC_STATE)
 		reply_error(rq, 409, "run_closed", "%s", job->err.msg);
 	else if (rc == RC_CANCELLED)
 		reply_error(rq, 503, "shutting_down", "%s", job->err.msg);
@@ -203,14 +206,16 @@ void api_results_add(struct http_req *rq)
 				   "Idempotency-Key: 1 to %d characters", IDEM_KEY_MAX);
 	/* A worker's results carry "NAME CLAIM": they are taken only while
 	 * it still holds the run. */
+	/* Checked here to refuse early, and again with the insert (the run may
+	 * be lost between the two). */
 	const char *fence = req_header(rq, "X-Assay-Claim");
+	char fence_name[128] = "";
+	long long fence_claim = 0;
 	if (fence) {
-		char name[128];
-		long long claim;
 		struct error fe = ERROR_INIT;
-		if (sscanf(fence, "%127s %lld", name, &claim) != 2)
+		if (sscanf(fence, "%127s %lld", fence_name, &fence_claim) != 2)
 			return reply_error(rq, 400, "bad_claim", "X-Assay-Claim: WORKER CLAIM");
-		int rc = service_worker_holds(rq->st, name, id, claim, &fe);
+		int rc = service_worker_holds(rq->st, fence_name, id, fence_claim, &fe);
 		if (rc == RC_STATE)
 			return reply_error(rq, 409, "lost", "%s", fe.msg);
 		if (rc)
@@ -298,6 +303,11 @@ void api_results_add(struct http_req *rq)
 		.run_id = aj->run_id, .results = rs, .n = valid, .idem_key = aj->key,
 		.request_hash = aj->hash, .answer = { .status = status, .body = aj->answer },
 	};
+	if (fence_name[0]) {
+		snprintf(aj->worker, sizeof(aj->worker), "%s", fence_name);
+		aj->job.req.claim_worker = aj->worker;
+		aj->job.req.claim = fence_claim;
+	}
 	aj->job.done = add_done;
 	aj->job.ctx = aj;
 	/* Recorded by the group-commit writer with the requests that wait

@@ -5,6 +5,7 @@
  * together. */
 #include "util/base.h"
 
+#include "service/orch.h"
 #include "service/results_add.h"
 #include "util/uuid.h"
 
@@ -28,8 +29,16 @@ static int record(struct store *st, struct results_add_request *req, const char 
 		if (rc != RC_NOTFOUND)
 			return rc;
 	}
+	int rc;
+	/* The claim before the run: orders are locked before runs (PostgreSQL
+	 * locks what a transaction reads), as lease expiry does. */
+	if (req->claim_worker &&
+	    (rc = service_worker_holds(st, req->claim_worker, req->run_id, req->claim, e))) {
+		req->lost = rc == RC_STATE;
+		return rc;
+	}
 	struct run r;
-	int rc = store_run_get(st, req->run_id, &r, e);
+	rc = store_run_get(st, req->run_id, &r, e);
 	if (rc)
 		return rc;
 	if (lifecycle_is_terminal(r.lifecycle)) {
@@ -59,6 +68,7 @@ int service_results_add(struct store *st, struct results_add_request *req,
 {
 	memset(replay, 0, sizeof(*replay));
 	*replayed = false;
+	req->lost = false;
 	if (!req->run_id || strlen(req->run_id) != UUID_STR_LEN - 1)
 		return err_set(e, RC_USAGE, "adding results: no run id given");
 	char *scope = xasprintf("results:%s", req->run_id);

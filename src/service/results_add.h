@@ -29,6 +29,13 @@ struct results_add_request {
 	const char *idem_key;     /* NULL: not idempotent */
 	const char *request_hash; /* tells a retry from another request with the same key */
 	struct idem_answer answer; /* stored with the key (borrowed) */
+	/* A worker's results: recorded only while claim_worker still holds the
+	 * run under this claim, checked in the same transaction as the insert
+	 * (so a run lost and given to another worker meanwhile takes nothing
+	 * more from the old one). NULL: not a worker's request. */
+	const char *claim_worker;
+	int64_t claim;
+	bool lost;                /* out: refused (RC_STATE) because of the claim */
 };
 
 /* Records the results in the run. When the key was seen before for this run

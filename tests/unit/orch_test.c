@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "service/orch.h"
+#include "service/results_add.h"
 #include "store/store.h"
 #include "util/str.h"
 #include "util/time.h"
@@ -234,6 +235,34 @@ static void test_open_claim_is_skipped_not_waited_for(void **state)
 	store_close(other);
 }
 
+/* Adds one result named `test` to run `id` as worker `w` under `claim`;
+ * returns service_results_add's code, and checks `lost` agrees with it. */
+static int add_as(struct store *st, const char *id, const char *w, int64_t claim,
+		  const char *test)
+{
+	struct result res = { .test = (char *)test, .status = RS_PASSED, .attempt = 1,
+			      .exit_code = -1 };
+	struct results_add_request rq = { .run_id = id, .results = &res, .n = 1,
+					  .claim_worker = w, .claim = claim };
+	struct idem_answer replay;
+	bool replayed;
+	struct error e = ERROR_INIT;
+	int rc = service_results_add(st, &rq, &replay, &replayed, &e);
+	assert_int_equal(rq.lost, rc == RC_STATE);
+	return rc;
+}
+
+static size_t results_in(struct store *st, const char *id)
+{
+	struct result_filter all = { .status = -1 };
+	struct result *rs;
+	size_t n;
+	struct error e = ERROR_INIT;
+	assert_int_equal(store_results_list(st, id, &all, &rs, &n, &e), RC_OK);
+	store_results_free(rs, n);
+	return n;
+}
+
 static void test_lease_requeues_once_then_fails(void **state)
 {
 	struct fixture *fx = *state;
@@ -246,6 +275,8 @@ static void test_lease_requeues_once_then_fails(void **state)
 	claim_ok(fx->st, "w1", got, &claim1);
 	assert_int_equal(service_worker_phase(fx->st, "w1", id, claim1, LC_INITIALIZED, NULL, &e),
 			 RC_OK);
+	/* While it holds the run, its results are taken. */
+	assert_int_equal(add_as(fx->st, id, "w1", claim1, "early"), RC_OK);
 	sleep_ms(30);
 	size_t requeued, failed;
 	assert_int_equal(service_orch_expire(fx->st, 10, &requeued, &failed, &e), RC_OK);
@@ -259,6 +290,9 @@ static void test_lease_requeues_once_then_fails(void **state)
 	assert_int_equal(service_worker_phase(fx->st, "w1", id, claim1, LC_UPGRADING, NULL, &e),
 			 RC_STATE);
 	assert_true(str_starts(e.msg, "lost:"));
+	/* Its results too, in the transaction that would insert them. */
+	assert_int_equal(add_as(fx->st, id, "w1", claim1, "late"), RC_STATE);
+	assert_int_equal(results_in(fx->st, id), 1);
 	struct heartbeat_answer a;
 	assert_int_equal(service_worker_heartbeat(fx->st, "w1", id, claim1, 60000, &a, &e), RC_OK);
 	assert_true(a.lost);
