@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -156,12 +155,6 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	struct http_server *srv;
-	/* Every request builds and frees its answer on its thread's heap. By
-	 * default glibc gives a freed heap top above 128 KiB back to the kernel
-	 * and takes it again, page fault by page fault, on the next request:
-	 * a fifth of the runs list's time. Up to 16 MiB per heap stays. */
-	mallopt(M_TRIM_THRESHOLD, 16 << 20);
-	mallopt(M_TOP_PAD, 1 << 20);
 	if (http_server_start(&cfg, &srv, &e)) {
 		catalog_free(cat);
 		return cli_fail(&e);
