@@ -19,8 +19,13 @@ struct store_ops {
 	int (*run_insert)(struct store *st, const struct run *r, struct error *e);
 	int (*run_update)(struct store *st, const struct run *r, struct error *e);
 	int (*run_get)(struct store *st, const char *id, struct run *out, struct error *e);
-	int (*run_resolve)(struct store *st, const char *name, char id[UUID_STR_LEN],
-			   struct error *e);
+	/* For store_run_resolve, which reads the name: the id of the run `back`
+	 * runs before the newest (RC_NOTFOUND when there are not that many),
+	 * and up to `max` ids starting with `prefix` (lower-case, 4 to 35
+	 * characters), in id order. */
+	int (*run_back)(struct store *st, int64_t back, char id[UUID_STR_LEN], struct error *e);
+	int (*run_ids_prefix)(struct store *st, const char *prefix, char (*ids)[UUID_STR_LEN],
+			      int max, int *n, struct error *e);
 	int (*runs_list)(struct store *st, const struct run_filter *f, struct run **out,
 			 size_t *n, struct error *e);
 	int (*runs_by_lifecycle)(struct store *st,

@@ -784,24 +784,23 @@ static int pg_run_get(struct store *st, const char *id, struct run *out, struct 
 	return rc;
 }
 
-/* "last~N": the id of the run N before the newest (N = 0 for "last"). */
-static int resolve_back(struct pg_store *s, const char *name, int64_t back,
-			char id[UUID_STR_LEN], struct error *e)
+/* The id of the run `back` runs before the newest. */
+static int pg_run_back(struct store *st, int64_t back, char id[UUID_STR_LEN], struct error *e)
 {
+	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
 	pp_i64(&p, back);
 	PGresult *r = pg_exec(s, PG_ONCE,
 			      "SELECT id FROM test_runs ORDER BY created_at DESC, id DESC "
 			      "LIMIT 1 OFFSET $1",
-			      &p, e, "resolving run '%s'", name);
+			      &p, e, "reading runs");
 	if (!r)
 		return e->code;
 	int rc = RC_OK;
 	if (PQntuples(r) == 1)
 		snprintf(id, UUID_STR_LEN, "%s", pg_str(r, 0, 0));
 	else
-		rc = err_set(e, RC_NOTFOUND, "no run named '%s'%s", name,
-			     back ? " (there are not that many runs)" : " (there are no runs yet)");
+		rc = err_set(e, RC_NOTFOUND, "no such run");
 	PQclear(r);
 	return rc;
 }
@@ -827,50 +826,29 @@ static bool complete_uuid(const char *prefix, char fill, char out[UUID_STR_LEN])
 	return true;
 }
 
-static int pg_run_resolve(struct store *st, const char *name, char id[UUID_STR_LEN],
-			  struct error *e)
+/* Ids starting with `prefix`, at most `max`: the uuids between the prefix
+ * completed with 0s and with fs. */
+static int pg_run_ids_prefix(struct store *st, const char *prefix, char (*ids)[UUID_STR_LEN],
+			     int max, int *n, struct error *e)
 {
 	struct pg_store *s = (struct pg_store *)st;
-	if (!strcmp(name, "last"))
-		return resolve_back(s, name, 0, id, e);
-	if (str_starts(name, "last~")) {
-		int64_t back;
-		if (!str_to_i64(name + 5, &back) || back < 0)
-			return err_set(e, RC_USAGE,
-				       "'%s': last~ takes a number of runs back, e.g. last~1", name);
-		return resolve_back(s, name, back, id, e);
-	}
-	size_t len = strlen(name);
-	if (len < 4)
-		return err_set(e, RC_NOTFOUND,
-			       "no run named '%s' (an id prefix needs at least 4 characters)", name);
-	if (len >= UUID_STR_LEN)
-		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
-	char prefix[UUID_STR_LEN], lo[UUID_STR_LEN], hi[UUID_STR_LEN];
-	for (size_t i = 0; i <= len; i++)
-		prefix[i] = (char)tolower((unsigned char)name[i]);
+	char lo[UUID_STR_LEN], hi[UUID_STR_LEN];
+	*n = 0;
 	if (!complete_uuid(prefix, '0', lo) || !complete_uuid(prefix, 'f', hi))
-		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+		return RC_OK; /* not the start of a uuid: no id starts so */
 	struct pg_params p = { 0 };
 	pp_text(&p, lo);
 	pp_text(&p, hi);
+	pp_i64(&p, max);
 	PGresult *r = pg_exec(s, PG_ONCE,
-			      "SELECT id FROM test_runs WHERE id BETWEEN $1 AND $2 ORDER BY id LIMIT 4",
-			      &p, e, "looking up run ids '%s...'", prefix);
+			      "SELECT id FROM test_runs WHERE id BETWEEN $1 AND $2 ORDER BY id LIMIT $3",
+			      &p, e, "reading run ids");
 	if (!r)
 		return e->code;
-	int n = PQntuples(r);
-	int rc = RC_OK;
-	if (n == 0)
-		rc = err_set(e, RC_NOTFOUND, "no run named '%s'", name);
-	else if (n > 1 && strcmp(pg_str(r, 0, 0), prefix))
-		rc = err_set(e, RC_USAGE, "run id prefix '%s' is ambiguous: %s, %s%s%s%s", name,
-			     pg_str(r, 0, 0), pg_str(r, 1, 0), n > 2 ? ", " : "",
-			     n > 2 ? pg_str(r, 2, 0) : "", n > 3 ? ", ..." : "");
-	else
-		snprintf(id, UUID_STR_LEN, "%s", pg_str(r, 0, 0));
+	for (int i = 0; i < PQntuples(r) && i < max; i++)
+		snprintf(ids[(*n)++], UUID_STR_LEN, "%s", pg_str(r, i, 0));
 	PQclear(r);
-	return rc;
+	return RC_OK;
 }
 
 static int pg_runs_list(struct store *st, const struct run_filter *f, struct run **out,
@@ -1284,7 +1262,8 @@ static const struct store_ops pg_ops = {
 	.run_insert = pg_run_insert,
 	.run_update = pg_run_update,
 	.run_get = pg_run_get,
-	.run_resolve = pg_run_resolve,
+	.run_back = pg_run_back,
+	.run_ids_prefix = pg_run_ids_prefix,
 	.runs_list = pg_runs_list,
 	.runs_by_lifecycle = pg_runs_by_lifecycle,
 	.idem_get = pg_idem_get,

@@ -559,24 +559,24 @@ static int sqlite_run_get(struct store *st, const char *id, struct run *out, str
 	return RC_OK;
 }
 
-/* "last~N": the id of the run N before the newest (N = 0 for "last"). */
-static int resolve_back(struct sqlite_store *s, const char *name, int64_t back,
-			char id[UUID_STR_LEN], struct error *e)
+/* The id of the run `back` runs before the newest. */
+static int sqlite_run_back(struct store *st, int64_t back, char id[UUID_STR_LEN],
+			   struct error *e)
 {
+	struct sqlite_store *s = (struct sqlite_store *)st;
 	sqlite3_stmt *q = sq_prepare(
 		s, "SELECT id FROM test_runs ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?1", e);
 	if (!q)
-		return err_prefix(e, "resolving run '%s'", name);
+		return e->code;
 	sqlite3_bind_int64(q, 1, back);
 	int step = sqlite3_step(q);
+	int rc = RC_OK;
 	if (step == SQLITE_ROW)
 		snprintf(id, UUID_STR_LEN, "%s", (const char *)sqlite3_column_text(q, 0));
-	int rc = RC_OK;
-	if (step == SQLITE_DONE)
-		rc = err_set(e, RC_NOTFOUND, "no run named '%s'%s", name,
-			     back ? " (there are not that many runs)" : " (there are no runs yet)");
-	else if (step != SQLITE_ROW)
-		rc = sq_fail(s, e, "resolving run '%s'", name);
+	else if (step == SQLITE_DONE)
+		rc = err_set(e, RC_NOTFOUND, "no such run");
+	else
+		rc = sq_fail(s, e, "reading runs");
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -584,10 +584,14 @@ static int resolve_back(struct sqlite_store *s, const char *name, int64_t back,
 /* Ids starting with `prefix`, at most `max`. A range scan on the primary key
  * rather than LIKE, which would need the prefix's % and _ escaped and still
  * not use the index (LIKE is case-insensitive, the key is not). */
-static int ids_with_prefix(struct sqlite_store *s, const char *prefix, char ids[][UUID_STR_LEN],
-			   int max, int *n, struct error *e)
+static int sqlite_run_ids_prefix(struct store *st, const char *prefix,
+				 char (*ids)[UUID_STR_LEN], int max, int *n, struct error *e)
 {
+	struct sqlite_store *s = (struct sqlite_store *)st;
 	size_t len = strlen(prefix);
+	*n = 0;
+	if ((unsigned char)prefix[len - 1] == 0xff)
+		return RC_OK; /* no string follows it: no id starts so */
 	char *upper = xstrdup(prefix);
 	upper[len - 1]++; /* "0190ab" → "0190ac": the first string past the prefix */
 	sqlite3_stmt *q =
@@ -601,53 +605,12 @@ static int ids_with_prefix(struct sqlite_store *s, const char *prefix, char ids[
 	sq_bind_text(q, 2, upper);
 	sqlite3_bind_int(q, 3, max);
 	int step;
-	*n = 0;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW)
 		snprintf(ids[(*n)++], UUID_STR_LEN, "%s", (const char *)sqlite3_column_text(q, 0));
-	int rc = step == SQLITE_DONE ? RC_OK : sq_fail(s, e, "looking up run ids '%s...'", prefix);
+	int rc = step == SQLITE_DONE ? RC_OK : sq_fail(s, e, "reading run ids");
 	sqlite3_finalize(q);
 	free(upper);
 	return rc;
-}
-
-static int sqlite_run_resolve(struct store *st, const char *name, char id[UUID_STR_LEN],
-			      struct error *e)
-{
-	struct sqlite_store *s = (struct sqlite_store *)st;
-	if (!strcmp(name, "last"))
-		return resolve_back(s, name, 0, id, e);
-	if (str_starts(name, "last~")) {
-		int64_t back;
-		if (!str_to_i64(name + 5, &back) || back < 0)
-			return err_set(e, RC_USAGE,
-				       "'%s': last~ takes a number of runs back, e.g. last~1", name);
-		return resolve_back(s, name, back, id, e);
-	}
-	size_t len = strlen(name);
-	if (len < 4)
-		return err_set(e, RC_NOTFOUND,
-			       "no run named '%s' (an id prefix needs at least 4 characters)", name);
-	if (len >= UUID_STR_LEN)
-		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
-	/* Ids are lower-case hex; accept a prefix pasted in upper case. */
-	char prefix[UUID_STR_LEN];
-	for (size_t i = 0; i <= len; i++)
-		prefix[i] = (char)tolower((unsigned char)name[i]);
-	if ((unsigned char)prefix[len - 1] == 0xff)
-		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
-	char ids[4][UUID_STR_LEN];
-	int n = 0, rc = ids_with_prefix(s, prefix, ids, 4, &n, e);
-	if (rc)
-		return rc;
-	/* A full id is also a prefix of itself, so it comes out the same way. */
-	if (n == 0)
-		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
-	if (n > 1 && strcmp(ids[0], prefix))
-		return err_set(e, RC_USAGE, "run id prefix '%s' is ambiguous: %s, %s%s%s%s", name,
-			       ids[0], ids[1], n > 2 ? ", " : "", n > 2 ? ids[2] : "",
-			       n > 3 ? ", ..." : "");
-	memcpy(id, ids[0], UUID_STR_LEN);
-	return RC_OK;
 }
 
 static int sqlite_runs_list(struct store *st, const struct run_filter *f, struct run **out,
@@ -1088,7 +1051,8 @@ static const struct store_ops sqlite_ops = {
 	.run_insert = sqlite_run_insert,
 	.run_update = sqlite_run_update,
 	.run_get = sqlite_run_get,
-	.run_resolve = sqlite_run_resolve,
+	.run_back = sqlite_run_back,
+	.run_ids_prefix = sqlite_run_ids_prefix,
 	.runs_list = sqlite_runs_list,
 	.runs_by_lifecycle = sqlite_runs_by_lifecycle,
 	.idem_get = sqlite_idem_get,

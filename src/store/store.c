@@ -3,6 +3,8 @@
  * list-freeing functions live here because they only free model types. */
 #include "util/base.h"
 
+#include <ctype.h>
+
 #include "store/backend.h"
 #include "util/str.h"
 
@@ -112,13 +114,50 @@ int store_run_get(struct store *st, const char *id, struct run *out, struct erro
 	return st->ops->run_get(st, id, out, e);
 }
 
+/* The run names every backend answers: "last", "last~N", a whole id or a
+ * prefix of one (at least 4 characters, either case). */
 int store_run_resolve(struct store *st, const char *name, char id[UUID_STR_LEN],
 		      struct error *e)
 {
 	id[0] = '\0';
 	if (!name || !*name)
 		return err_set(e, RC_USAGE, "no run named: give a run id, a prefix of one, or last");
-	return st->ops->run_resolve(st, name, id, e);
+	int64_t back = 0;
+	if (!strcmp(name, "last") || str_starts(name, "last~")) {
+		if (name[4] && (!str_to_i64(name + 5, &back) || back < 0))
+			return err_set(e, RC_USAGE,
+				       "'%s': last~ takes a number of runs back, e.g. last~1", name);
+		int rc = st->ops->run_back(st, back, id, e);
+		if (rc == RC_NOTFOUND)
+			return err_set(e, rc, "no run named '%s'%s", name,
+				       back ? " (there are not that many runs)"
+					    : " (there are no runs yet)");
+		return rc ? err_prefix(e, "resolving run '%s'", name) : RC_OK;
+	}
+	size_t len = strlen(name);
+	if (len < 4)
+		return err_set(e, RC_NOTFOUND,
+			       "no run named '%s' (an id prefix needs at least 4 characters)", name);
+	if (len >= UUID_STR_LEN)
+		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+	/* Ids are lower-case hex; accept a prefix pasted in upper case. */
+	char prefix[UUID_STR_LEN];
+	for (size_t i = 0; i <= len; i++)
+		prefix[i] = (char)tolower((unsigned char)name[i]);
+	char ids[4][UUID_STR_LEN];
+	int n = 0;
+	int rc = st->ops->run_ids_prefix(st, prefix, ids, 4, &n, e);
+	if (rc)
+		return err_prefix(e, "looking up run ids '%s...'", prefix);
+	/* A full id is also a prefix of itself, so it comes out the same way. */
+	if (n == 0)
+		return err_set(e, RC_NOTFOUND, "no run named '%s'", name);
+	if (n > 1 && strcmp(ids[0], prefix))
+		return err_set(e, RC_USAGE, "run id prefix '%s' is ambiguous: %s, %s%s%s%s", name,
+			       ids[0], ids[1], n > 2 ? ", " : "", n > 2 ? ids[2] : "",
+			       n > 3 ? ", ..." : "");
+	memcpy(id, ids[0], UUID_STR_LEN);
+	return RC_OK;
 }
 
 int store_runs_list(struct store *st, const struct run_filter *f, struct run **out, size_t *n,
