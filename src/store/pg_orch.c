@@ -168,7 +168,7 @@ int pg_pool_stat(struct store *st, const char *name, int64_t alive_since, struct
 static PGresult *exec_bin(struct pg_store *s, const char *sql, const struct pg_params *p,
 			  int bin, int len, bool binary_out, struct error *e, const char *step)
 {
-	if (pg_pipe_flush(s, e))
+	if (pg_ready(s, e) || pg_pipe_flush(s, e))
 		return NULL;
 	int lengths[PG_MAX_PARAMS] = { 0 }, formats[PG_MAX_PARAMS] = { 0 };
 	if (bin >= 0) {
