@@ -3,12 +3,14 @@
 #include "util/base.h"
 
 #include <errno.h>
+#include <jansson.h>
 
 #include "catalog/catalog_int.h"
 #include "catalog/package.h"
 
 static const char *const keys[] = { "name", "version", "install", "run", "protocol",
-				    "description" };
+				    "description", "suites" };
+static const char *const hook_keys[] = { "command", "timeout" };
 
 bool package_name_ok(const char *s)
 {
@@ -24,15 +26,88 @@ bool package_name_ok(const char *s)
 	return true;
 }
 
+/* A hook: a command string, or a mapping {command, timeout}. *cmd is NULL
+ * when the hook is absent or empty; *timeout_ms stays 0 when not given. */
+static int read_hook(struct cat_loader *L, struct cat_field f, const char *what, const char **cmd,
+		     int64_t *timeout_ms)
+{
+	*cmd = NULL;
+	if (!yml_given(f) || f.val->type != YAML_MAPPING_NODE)
+		return yml_string(L, f, what, cmd);
+	int rc = yml_check_keys(L, f.val, hook_keys, ARRAY_SIZE(hook_keys), "key");
+	if (!rc)
+		rc = yml_string(L, yml_field(L, f.val, "command"), "command", cmd);
+	if (!rc)
+		rc = yml_duration(L, yml_field(L, f.val, "timeout"), timeout_ms);
+	if (!rc && *timeout_ms < 0)
+		rc = yml_fail(L, yml_field(L, f.val, "timeout").val,
+			      "'timeout' of '%s' cannot be negative", what);
+	if (!rc && (!*cmd || !**cmd))
+		rc = yml_fail(L, f.val, "'%s' needs a 'command:'", what);
+	return rc;
+}
+
+/* `suites:` — suite name -> the command run instead of `run:` for it;
+ * *json (heap) is the JSON object, NULL when absent. */
+static int read_suites(struct cat_loader *L, struct cat_field f, char **json)
+{
+	*json = NULL;
+	if (!yml_given(f))
+		return RC_OK;
+	if (f.val->type != YAML_MAPPING_NODE)
+		return yml_fail(L, f.val,
+				"'suites' must be a mapping of suite names to commands, not %s",
+				yml_kind(f.val));
+	int rc = yml_check_keys(L, f.val, NULL, 0, "suite");
+	json_t *o = json_object();
+	YML_FOR_PAIRS(pair, f.val) {
+		if (rc)
+			break;
+		yaml_node_t *k = yml_node(L, pair->key);
+		const char *cmd = NULL;
+		if (!package_name_ok(yml_text(k))) {
+			rc = yml_fail(L, k,
+				      "suite '%s': a name is 1-100 of letters, digits, '.', '_', '-', "
+				      "'+'",
+				      yml_text(k));
+			break;
+		}
+		struct cat_field cf = { k, yml_node(L, pair->value) };
+		if ((rc = yml_string(L, cf, "suites", &cmd)))
+			break;
+		if (!cmd || !*cmd) {
+			rc = yml_fail(L, cf.val, "suite '%s' needs a command", yml_text(k));
+			break;
+		}
+		json_object_set_new(o, yml_text(k), json_string(cmd));
+	}
+	if (!rc) {
+		char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+		*json = xstrdup(s);
+		free(s);
+	}
+	json_decref(o);
+	return rc;
+}
+
 static int read_root(struct cat_loader *L, yaml_node_t *root, struct package *p)
 {
 	int rc = yml_check_keys(L, root, keys, ARRAY_SIZE(keys), "key");
 	if (rc)
 		return rc;
 	const char *v[ARRAY_SIZE(keys)] = { 0 };
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-		if ((rc = yml_string(L, yml_field(L, root, keys[i]), keys[i], &v[i])))
+	int64_t install_ms = 0, run_ms = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		struct cat_field f = yml_field(L, root, keys[i]);
+		if (i == 2)
+			rc = read_hook(L, f, keys[i], &v[i], &install_ms);
+		else if (i == 3)
+			rc = read_hook(L, f, keys[i], &v[i], &run_ms);
+		else if (i != 6)
+			rc = yml_string(L, f, keys[i], &v[i]);
+		if (rc)
 			return rc;
+	}
 	for (int i = 0; i < 2; i++) {
 		struct cat_field f = yml_field(L, root, keys[i]);
 		if (!v[i])
@@ -52,7 +127,9 @@ static int read_root(struct cat_loader *L, yaml_node_t *root, struct package *p)
 	p->run = v[3] && *v[3] ? xstrdup(v[3]) : NULL;
 	p->protocol = xstrdup(v[4] ? v[4] : "exit");
 	p->description = v[5] ? xstrdup(v[5]) : NULL;
-	return RC_OK;
+	p->install_timeout_ms = install_ms;
+	p->run_timeout_ms = run_ms;
+	return read_suites(L, yml_field(L, root, "suites"), &p->suites_json);
 }
 
 int package_manifest_read(const char *path, const char *display, struct package *out,

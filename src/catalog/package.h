@@ -7,6 +7,16 @@
  *     run: ./run-tests.sh        # phase 6: the package's test (optional)
  *     protocol: tap              # how `run` reports: exit (default), tap, junit
  *     description: free text
+ *     suites:                    # optional: the command for a suite, instead
+ *       smoke: ./run-tests.sh -k smoke    # of `run` (the run's suite is also
+ *       full: ./run-tests.sh              # in $ASSAY_SUITE)
+ *
+ * `install` and `run` may also be mappings with a timeout (a duration as in
+ * the catalog: 90s, 10m, 2h; a plain number is seconds):
+ *
+ *     run:
+ *       command: ./run-tests.sh
+ *       timeout: 2h              # default ORCH_DEFAULT_RUN_TIMEOUT_MS (1 h)
  *
  *     struct package p;
  *     if (package_manifest_read("x/assay.yaml", "pkg.tar.gz:assay.yaml", &p, &e)) ...
@@ -19,7 +29,7 @@
 #include "util/rc.h"
 
 /* Reads the manifest at `path` into `out` (name, version, install, run,
- * protocol, description; zeroed first). */
+ * protocol, description, the two timeouts and suites_json; zeroed first). */
 int package_manifest_read(const char *path, const char *display, struct package *out,
 			  struct error *e);
 /* Whether `s` is a valid package name or version (1-100 of [A-Za-z0-9._+-],

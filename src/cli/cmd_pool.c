@@ -20,6 +20,7 @@ static const struct option options[] = {
 	{ "upgrade", required_argument, NULL, 2011 },
 	{ "teardown", required_argument, NULL, 2012 },
 	{ "health", required_argument, NULL, 2013 },
+	{ "hook-timeout", required_argument, NULL, 2014 },
 	{ "lease", required_argument, NULL, 2020 },
 	{ NULL, 0, NULL, 0 },
 };
@@ -76,6 +77,10 @@ static int show(struct store *st, const char *name, int64_t lease_ms, bool json)
 	for (int i = 0; i < HOOK__COUNT; i++)
 		if (p.hooks[i])
 			printf("%-16s%s\n", pool_hook_name((enum pool_hook)i), p.hooks[i]);
+	char limit[32];
+	time_human(p.hook_timeout_ms ? p.hook_timeout_ms : ORCH_DEFAULT_HOOK_TIMEOUT_MS, limit,
+		   sizeof(limit));
+	printf("hook timeout    %s%s\n", limit, p.hook_timeout_ms ? "" : " (default)");
 	printf("queue           %lld queued, %lld running\n", (long long)s.stat.queued,
 	       (long long)s.stat.running);
 	printf("expected wait   %s\n", wait);
@@ -155,6 +160,16 @@ int cmd_pool(int argc, char **argv)
 		case 2012:
 		case 2013:
 			p.hooks[opt - 2010] = optarg;
+			break;
+		case 2014:
+			if (!time_parse_duration(optarg, &p.hook_timeout_ms) ||
+			    p.hook_timeout_ms <= 0) {
+				code = cli_usage_error("pool",
+						       "--hook-timeout wants a duration like 90s, 10m "
+						       "or 1h (a plain number is seconds), not '%s'",
+						       optarg);
+				goto out;
+			}
 			break;
 		case 2020:
 			if (!cli_parse_lease(optarg, &lease_ms)) {

@@ -259,6 +259,11 @@ static const struct command commands[] = {
 	  "      --teardown CMD    hook run after each run\n"
 	  "      --health CMD      hook run while idle; 3 provision/health failures in a\n"
 	  "                        row take a worker offline\n"
+	  "      --hook-timeout DUR  how long each hook may run (default 10m; 90s, 1h;\n"
+	  "                        a plain number is seconds): then its process group\n"
+	  "                        gets SIGTERM, 5 s later SIGKILL; a timed-out upgrade\n"
+	  "                        fails the run (99), a timed-out provision or health\n"
+	  "                        hook counts as a health failure\n"
 	  "      --lease DUR       what 'online' means for list/show (default 30s)\n"
 	  "\n" COMMON_HELP },
 	{ "package", cmd_package, "push and list test packages",
@@ -271,6 +276,11 @@ static const struct command commands[] = {
 	  "  install: ./install.sh    # phase 4, run in the unpacked folder\n"
 	  "  run: ./run-tests.sh      # phase 6, the package's test\n"
 	  "  protocol: tap            # exit (default), tap or junit\n"
+	  "  suites:                  # optional: the command for a suite instead of run\n"
+	  "    smoke: ./run-tests.sh --quick\n"
+	  "A hook may carry a timeout (default 10m for install, 1h for run):\n"
+	  "  run: {command: ./run-tests.sh, timeout: 2h}\n"
+	  "Hooks get $ASSAY_SUITE, $ASSAY_RUN_ID, $ASSAY_POOL and $ASSAY_ENVIRONMENT.\n"
 	  "It is stored by its SHA-256 digest; workers download it from assay serve and\n"
 	  "check the digest. The same name@version with other content is refused.\n"
 	  "\n" COMMON_HELP },

@@ -29,6 +29,10 @@ json_t *json_pool(const struct pool *p)
 	json_object_set_new(o, "suites", parsed(p->suites_json, "[]"));
 	json_object_set_new(o, "keep_runs", json_integer(p->keep_runs));
 	json_object_set_new(o, "hooks", hooks);
+	/* The limit in force: the stored one, or the default for 0. */
+	json_object_set_new(o, "hook_timeout_ms",
+			    json_integer(p->hook_timeout_ms ? p->hook_timeout_ms
+							    : ORCH_DEFAULT_HOOK_TIMEOUT_MS));
 	json_object_set_new(o, "created_at", json_time(p->created_at));
 	return o;
 }
@@ -58,6 +62,13 @@ json_t *json_package(const struct package *p)
 	json_object_set_new(o, "run", str_or_null(p->run));
 	json_object_set_new(o, "protocol", str_or_null(p->protocol));
 	json_object_set_new(o, "description", str_or_null(p->description));
+	json_object_set_new(o, "install_timeout_ms",
+			    json_integer(p->install_timeout_ms ? p->install_timeout_ms
+							       : ORCH_DEFAULT_HOOK_TIMEOUT_MS));
+	json_object_set_new(o, "run_timeout_ms",
+			    json_integer(p->run_timeout_ms ? p->run_timeout_ms
+							   : ORCH_DEFAULT_RUN_TIMEOUT_MS));
+	json_object_set_new(o, "suites", parsed(p->suites_json, "{}"));
 	json_object_set_new(o, "created_at", json_time(p->created_at));
 	return o;
 }

@@ -138,7 +138,8 @@ void api_pools_create(struct http_req *rq)
 	json_t *hooks = json_object_get(b, "hooks");
 	if (!get_str(rq, b, "name", &name) || !get_str(rq, b, "description", &desc) ||
 	    !get_int(rq, b, "expected_servers", &p.expected_servers) ||
-	    !get_int(rq, b, "keep_runs", &p.keep_runs) || !(labels = get_names(rq, b, "labels")) ||
+	    !get_int(rq, b, "keep_runs", &p.keep_runs) ||
+	    !get_int(rq, b, "hook_timeout_ms", &p.hook_timeout_ms) || !(labels = get_names(rq, b, "labels")) ||
 	    !(suites = get_names(rq, b, "suites")))
 		goto done;
 	if (hooks && !json_is_null(hooks) && !json_is_object(hooks)) {

@@ -99,7 +99,7 @@ const struct route http_routes[] = {
 	  "200", ACCESS_READ },
 	{ { "POST", "/api/v1/pools" }, api_pools_create, "pools_create",
 	  "Add a pool: {name, description, expected_servers, labels, suites, keep_runs, "
-	  "hooks: {provision, upgrade, teardown, health}}",
+	  "hooks: {provision, upgrade, teardown, health}, hook_timeout_ms (0: 10 min)}",
 	  NULL, "application/json", "201 400 409 415", ACCESS_WRITE },
 	{ { "GET", "/api/v1/pools/{name}" }, api_pool_get, "pool_get",
 	  "One pool with its queue length, online workers and expected wait", NULL, NULL,

@@ -191,12 +191,39 @@ static void file_tail(const char *path, off_t from, char *out, size_t n)
 		out[--len] = '\0';
 }
 
-/* Runs argv in `dir` with output appended to `log`; *status is its exit
- * status (128+N for signal N). A cancel stops it (SIGTERM to its group).
- * `tail` gets the end of what it wrote. */
-static int run_argv(struct wk *w, char *const *argv, const char *dir, char *const *extra,
-		    const char *log, int *status, char *tail, size_t n, struct error *e)
+/* How a hook or command ended. */
+struct hook_end {
+	int status;         /* exit status, 128+N for signal N */
+	bool timed_out;     /* stopped after timeout_ms */
+	int64_t timeout_ms;
+	char tail[TAIL_BYTES]; /* the end of what it wrote to the log */
+};
+
+/* "'CMD' exited with status N" or "'CMD' timed out after 1s". */
+static void hook_says(const char *cmd, const struct hook_end *he, char *out, size_t n)
 {
+	if (he->timed_out) {
+		char t[32];
+		if (he->timeout_ms % 1000 == 0)
+			snprintf(t, sizeof(t), "%lld s", (long long)(he->timeout_ms / 1000));
+		else
+			time_human(he->timeout_ms, t, sizeof(t));
+		snprintf(out, n, "'%.200s' timed out after %s", cmd, t);
+	} else {
+		snprintf(out, n, "'%.200s' exited with status %d", cmd, he->status);
+	}
+}
+
+/* Runs argv in `dir` with output appended to `log`; fills `he`. The child
+ * is in its own process group; that group gets SIGTERM when the run is
+ * cancelled or `timeout_ms` (> 0) has passed, and SIGKILL ORCH_HOOK_GRACE_MS
+ * later if it is still there — and in any case once the child has ended, for
+ * what it left behind. RC_OK whenever the child was started. */
+static int run_argv(struct wk *w, char *const *argv, const char *dir, char *const *extra,
+		    const char *log, int64_t timeout_ms, struct hook_end *he, struct error *e)
+{
+	memset(he, 0, sizeof(*he));
+	he->timeout_ms = timeout_ms;
 	int out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (out < 0 || null < 0) {
@@ -217,31 +244,44 @@ static int run_argv(struct wk *w, char *const *argv, const char *dir, char *cons
 	close(null);
 	if (rc)
 		return rc;
-	bool signalled = false;
+	int64_t started = time_mono_ns() / 1000000, kill_at = 0;
 	int st = 0;
-	/* Polled, to see a cancel while it runs: every millisecond at first
-	 * (tar and most hooks end within a few), then every 20. */
+	/* Polled, to see a cancel or the timeout while it runs: every
+	 * millisecond at first (tar and most hooks end within a few), then
+	 * every 20. */
 	for (int i = 0;; i++) {
 		pid_t got = waitpid(pid, &st, WNOHANG);
 		if (got == pid || (got < 0 && errno != EINTR))
 			break;
-		if (w->cancel && !signalled) {
+		int64_t now = time_mono_ns() / 1000000;
+		bool late = timeout_ms > 0 && now - started >= timeout_ms;
+		if (!kill_at && (w->cancel || late)) {
+			he->timed_out = late && !w->cancel;
 			kill(-pid, SIGTERM);
-			signalled = true;
+			kill_at = now + ORCH_HOOK_GRACE_MS;
+		} else if (kill_at && now >= kill_at) {
+			kill(-pid, SIGKILL);
 		}
 		sleep_ms(i < 50 ? 1 : 20);
 	}
 	kill(-pid, SIGKILL); /* what the hook left behind in its group */
-	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	file_tail(log, from, tail, n);
+	he->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	file_tail(log, from, he->tail, sizeof(he->tail));
 	return RC_OK;
 }
 
-static int run_hook(struct wk *w, const char *cmd, const char *dir, char *const *extra,
-		    const char *log, int *status, char *tail, size_t n, struct error *e)
+/* Runs a shell command as run_argv does; true when it failed (not started,
+ * non-zero exit, or timed out). */
+static bool run_hook(struct wk *w, const char *cmd, const char *dir, char *const *extra,
+		     const char *log, int64_t timeout_ms, struct hook_end *he, struct error *e)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
-	return run_argv(w, argv, dir, extra, log, status, tail, n, e);
+	int rc = run_argv(w, argv, dir, extra, log, timeout_ms, he, e);
+	if (rc) {
+		he->status = -1;
+		snprintf(he->tail, sizeof(he->tail), "%.1400s", e->msg);
+	}
+	return rc || he->status || he->timed_out;
 }
 
 /* ---- talking about the run ---- */
@@ -319,16 +359,27 @@ static void finish(struct wk *w, struct held *h, enum lifecycle lc, const char *
 	free(path);
 }
 
-/* A phase failed: 99 with the phase, the command, its exit status and the
- * tail of its log. */
+/* A phase failed: 99 with the phase, the command, its exit status (or its
+ * timeout) and the tail of its log. */
+static void fail_hook(struct wk *w, struct held *h, const char *ph, const char *cmd,
+		      const struct hook_end *he)
+{
+	char what[300], reason[2600];
+	hook_says(cmd, he, what, sizeof(what));
+	snprintf(reason, sizeof(reason), "%s failed: %s%s%s", ph, what,
+		 he->tail[0] ? "; log tail:\n" : "", he->tail);
+	say(w, "run %s: %s failed: %s", h->id, ph, what);
+	finish(w, h, LC_FAILED, reason, true);
+}
+
+/* A phase failed on something other than a hook (status -1: not a
+ * process). */
 static void fail_phase(struct wk *w, struct held *h, const char *ph, const char *cmd,
 		       int status, const char *tail)
 {
-	char reason[2600];
-	snprintf(reason, sizeof(reason), "%s failed: '%.200s' exited with status %d%s%s", ph, cmd,
-		 status, tail && *tail ? "; log tail:\n" : "", tail ? tail : "");
-	say(w, "run %s: %s failed: '%s' exited with %d", h->id, ph, cmd, status);
-	finish(w, h, LC_FAILED, reason, true);
+	struct hook_end he = { .status = status };
+	snprintf(he.tail, sizeof(he.tail), "%.1400s", tail ? tail : "");
+	fail_hook(w, h, ph, cmd, &he);
 }
 
 static void report_health(struct wk *w, const char *hook, bool ok, const char *reason)
@@ -391,7 +442,7 @@ static void on_result(void *ctx, const struct result *r, const struct result *su
 /* Runs the tests; *cancelled when they were stopped. RC_IO when results
  * did not reach the server. */
 static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, const char *dir,
-		     bool *cancelled, struct error *e)
+		     char *const *extra, bool *cancelled, struct error *e)
 {
 	*cancelled = false;
 	struct catalog *cat = xcalloc(1, sizeof(*cat));
@@ -411,6 +462,16 @@ static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, co
 		t->name = xstrdup(name);
 		catalog_command_parse(cmd, &t->command);
 		t->workdir = xasprintf("%s/pkg/%s", dir, name);
+		/* The run hook sees what the other hooks see (the server's run id,
+		 * the suite, ...); a hang is the engine's timeout, which makes the
+		 * test an error "timed out after ..." as any test's would. */
+		for (char *const *x = extra; *x; x++) {
+			char *k = xstrndup(*x, strcspn(*x, "="));
+			kv_set(&t->env, k, *x + strlen(k) + 1);
+			free(k);
+		}
+		json_int_t limit = json_integer_value(json_object_get(p, "run_timeout_ms"));
+		t->timeout_ms = limit > 0 ? limit : ORCH_DEFAULT_RUN_TIMEOUT_MS;
 		t->protocol = proto && !strcmp(proto, "tap")	? PROTO_TAP
 			      : proto && !strcmp(proto, "junit") ? PROTO_JUNIT
 								 : PROTO_EXIT;
@@ -493,15 +554,20 @@ static void do_run(struct wk *w, json_t *answer)
 	char *dir = xasprintf("%s/run-%s-%lld", w->dir, id, (long long)h.claim);
 	char *pkgdir = xasprintf("%s/pkg", dir);
 	char *log = xasprintf("%s/hooks.log", dir);
-	char tail[TAIL_BYTES];
-	int status = 0;
+	struct hook_end he;
 	struct error e = ERROR_INIT;
+	json_int_t hook_ms = json_integer_value(
+		json_object_get(json_object_get(answer, "pool"), "hook_timeout_ms"));
+	if (hook_ms <= 0)
+		hook_ms = ORCH_DEFAULT_HOOK_TIMEOUT_MS;
+	const char *envname = json_string_value(json_object_get(run, "environment"));
 	char *env_run = xasprintf("ASSAY_RUN_ID=%s", id);
 	char *env_pool = xasprintf("ASSAY_POOL=%s", w->cfg->pool);
 	char *env_suite = xasprintf("ASSAY_SUITE=%s",
 				    json_string_value(json_object_get(order, "suite")));
+	char *env_envname = xasprintf("ASSAY_ENVIRONMENT=%s", envname ? envname : "");
 	char *env_up = NULL;
-	char *extra[] = { env_run, env_pool, env_suite, NULL, NULL };
+	char *extra[] = { env_run, env_pool, env_suite, env_envname, NULL, NULL };
 	const char *hook;
 	int ph = PHASE_OK;
 	if (mkdir(dir, 0755) || mkdir(pkgdir, 0755)) {
@@ -512,9 +578,10 @@ static void do_run(struct wk *w, json_t *answer)
 	/* The server is brought to a clean state first; if it cannot be, the
 	 * run is not to blame: it goes back to the queue. */
 	if ((hook = json_string_value(json_object_get(hooks, "provision")))) {
-		if (run_hook(w, hook, dir, extra, log, &status, tail, sizeof(tail), &e) || status) {
-			char *why = xasprintf("'%s' exited with %d: %s", hook, status,
-					      e.msg[0] ? e.msg : tail);
+		if (run_hook(w, hook, dir, extra, log, hook_ms, &he, &e)) {
+			char what[300];
+			hook_says(hook, &he, what, sizeof(what));
+			char *why = xasprintf("%s%s%s", what, he.tail[0] ? ": " : "", he.tail);
 			report_health(w, "provision", false, why);
 			char *path = xasprintf("%s/release", h.base);
 			int st;
@@ -544,13 +611,18 @@ static void do_run(struct wk *w, json_t *answer)
 			rc = err_set(&e, RC_IO, "%s: %s", into, strerror(errno));
 		char *argv[] = { "tar", "-xzf", tgz, "-C", into, NULL };
 		if (!rc)
-			rc = run_argv(w, argv, dir, extra, log, &status, tail, sizeof(tail), &e);
+			rc = run_argv(w, argv, dir, extra, log, hook_ms, &he, &e);
 		char *what = xasprintf("download and unpack %s@%s (%s)", name,
 				       json_string_value(json_object_get(p, "version")), digest);
 		free(tgz);
 		free(into);
-		if (rc || status) {
-			fail_phase(w, &h, "initializing", what, rc ? -1 : status, rc ? e.msg : tail);
+		if (rc) {
+			fail_phase(w, &h, "initializing", what, -1, e.msg);
+			free(what);
+			goto out;
+		}
+		if (he.status || he.timed_out) {
+			fail_hook(w, &h, "initializing", what, &he);
 			free(what);
 			goto out;
 		}
@@ -563,7 +635,7 @@ static void do_run(struct wk *w, json_t *answer)
 		artifact_name(json_string_value(json_object_get(up, "name")), name, sizeof(name));
 		char *file = xasprintf("%s/%s", dir, name);
 		env_up = xasprintf("ASSAY_UPGRADE_FILE=%s", file);
-		extra[3] = env_up;
+		extra[4] = env_up;
 		int rc = download(w, up_digest, file, &e);
 		free(file);
 		if (rc) {
@@ -587,8 +659,10 @@ static void do_run(struct wk *w, json_t *answer)
 				   "the run has an upgrade artifact but the pool has no upgrade hook");
 			goto out;
 		}
-		if (run_hook(w, hook, dir, extra, log, &status, tail, sizeof(tail), &e) || status) {
-			fail_phase(w, &h, "upgrading", hook, status, e.msg[0] ? e.msg : tail);
+		if (run_hook(w, hook, dir, extra, log, hook_ms, &he, &e)) {
+			if (w->cancel)
+				goto stopped_check;
+			fail_hook(w, &h, "upgrading", hook, &he);
 			goto out;
 		}
 	} else if ((ph = phase(w, &h, LC_UPGRADING, "no upgrade artifact given"))) {
@@ -606,13 +680,14 @@ static void do_run(struct wk *w, json_t *answer)
 		if (!cmd)
 			continue;
 		char *into = xasprintf("%s/%s", pkgdir, json_string_value(json_object_get(p, "name")));
-		int rc = run_hook(w, cmd, into, extra, log, &status, tail, sizeof(tail), &e);
+		json_int_t limit = json_integer_value(json_object_get(p, "install_timeout_ms"));
+		bool failed = run_hook(w, cmd, into, extra, log,
+				       limit > 0 ? limit : ORCH_DEFAULT_HOOK_TIMEOUT_MS, &he, &e);
 		free(into);
 		if (w->cancel)
 			goto stopped_check;
-		if (rc || status) {
-			fail_phase(w, &h, "installing dependencies", cmd, status,
-				   rc ? e.msg : tail);
+		if (failed) {
+			fail_hook(w, &h, "installing dependencies", cmd, &he);
 			goto out;
 		}
 	}
@@ -623,7 +698,7 @@ static void do_run(struct wk *w, json_t *answer)
 	if ((ph = phase(w, &h, LC_IN_PROGRESS, NULL)))
 		goto stopped;
 	bool cancelled;
-	if (run_tests(w, &h, run, pkgs, dir, &cancelled, &e)) {
+	if (run_tests(w, &h, run, pkgs, dir, extra, &cancelled, &e)) {
 		char *why = xasprintf("in progress: %s", e.msg);
 		finish(w, &h, LC_FAILED, why, true);
 		free(why);
@@ -644,14 +719,20 @@ stopped:
 teardown:
 	if ((hook = json_string_value(json_object_get(hooks, "teardown")))) {
 		w->cancel = 0;
-		if (run_hook(w, hook, dir, extra, log, &status, tail, sizeof(tail), &e) || status)
-			report_health(w, "teardown", false, tail);
+		if (run_hook(w, hook, dir, extra, log, hook_ms, &he, &e)) {
+			char what[300];
+			hook_says(hook, &he, what, sizeof(what));
+			char *why = xasprintf("%s%s%s", what, he.tail[0] ? ": " : "", he.tail);
+			report_health(w, "teardown", false, why);
+			free(why);
+		}
 	}
 out:
 	hold(w, NULL, 0);
 	free(env_run);
 	free(env_pool);
 	free(env_suite);
+	free(env_envname);
 	free(env_up);
 	free(log);
 	free(pkgdir);
@@ -745,6 +826,7 @@ int worker_serve(const struct worker_config *cfg, struct error *e)
 		goto done;
 	const char *health = json_string_value(json_object_get(json_object_get(pool, "hooks"),
 							       "health"));
+	json_int_t health_ms = json_integer_value(json_object_get(pool, "hook_timeout_ms"));
 	say(&w, "worker %s serving pool %s from %s (lease %lld ms, work in %s)", w.name, cfg->pool,
 	    cfg->server, (long long)w.lease_ms, w.dir);
 	if (pthread_create(&w.hb, NULL, heartbeat, &w) == 0)
@@ -756,15 +838,20 @@ int worker_serve(const struct worker_config *cfg, struct error *e)
 	while (!stopping(&w)) {
 		int64_t now = time_mono_ns() / 1000000;
 		if (health && now >= next_health && !w.offline) {
-			char *dir = w.dir, tail[TAIL_BYTES], *log = xasprintf("%s/health.log", w.dir);
-			int status = 0;
-			struct error he = ERROR_INIT;
-			int hrc = run_hook(&w, health, dir, NULL, log, &status, tail, sizeof(tail), &he);
+			char *log = xasprintf("%s/health.log", w.dir), what[300];
+			char *env_pool = xasprintf("ASSAY_POOL=%s", cfg->pool);
+			char *extra[] = { env_pool, NULL };
+			struct hook_end he;
+			struct error hooke = ERROR_INIT;
+			bool failed = run_hook(&w, health, w.dir, extra, log,
+					       health_ms > 0 ? health_ms : ORCH_DEFAULT_HOOK_TIMEOUT_MS,
+					       &he, &hooke);
 			free(log);
-			char *why = hrc || status ? xasprintf("'%s' exited with %d: %s", health, status,
-							       hrc ? he.msg : tail)
-						  : NULL;
-			report_health(&w, "health", !hrc && !status, why);
+			free(env_pool);
+			hook_says(health, &he, what, sizeof(what));
+			char *why = failed ? xasprintf("%s%s%s", what, he.tail[0] ? ": " : "", he.tail)
+					   : NULL;
+			report_health(&w, "health", !failed, why);
 			free(why);
 			next_health = now + health_every;
 		}

@@ -68,6 +68,7 @@ void package_release(struct package *p)
 	free(p->run);
 	free(p->protocol);
 	free(p->description);
+	free(p->suites_json);
 	memset(p, 0, sizeof(*p));
 }
 

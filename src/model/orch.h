@@ -18,6 +18,16 @@
 enum pool_hook { HOOK_PROVISION, HOOK_UPGRADE, HOOK_TEARDOWN, HOOK_HEALTH, HOOK__COUNT };
 const char *pool_hook_name(enum pool_hook h); /* "provision" */
 
+/* How long a hook may run before its process group is stopped (SIGTERM,
+ * ORCH_HOOK_GRACE_MS, SIGKILL). A stored 0 means these defaults: 10 min for
+ * the pool's hooks and a package's install hook (they prepare a server: a
+ * reset or an upgrade of a real system takes minutes, not hours), 1 h for a
+ * package's run hook (a whole package of tests, as CTest's 1500 s default is
+ * for one test and QAOps's 1 h job limit for a run). */
+#define ORCH_DEFAULT_HOOK_TIMEOUT_MS (10 * 60 * 1000LL)
+#define ORCH_DEFAULT_RUN_TIMEOUT_MS (60 * 60 * 1000LL)
+#define ORCH_HOOK_GRACE_MS 5000
+
 struct pool {
 	char *name;
 	char *description;
@@ -26,6 +36,7 @@ struct pool {
 	char *suites_json;       /* JSON array: the suites offered; [] = any */
 	int64_t keep_runs;       /* maximum finished runs kept; 0 = no limit */
 	char *hooks[HOOK__COUNT]; /* shell commands; NULL = none */
+	int64_t hook_timeout_ms; /* each hook's limit; 0 = ORCH_DEFAULT_HOOK_TIMEOUT_MS */
 	int64_t created_at;
 };
 
@@ -47,6 +58,10 @@ struct package {
 	char *run;               /* shell command, or NULL */
 	char *protocol;          /* exit, tap, junit */
 	char *description;
+	int64_t install_timeout_ms; /* 0 = ORCH_DEFAULT_HOOK_TIMEOUT_MS */
+	int64_t run_timeout_ms;     /* 0 = ORCH_DEFAULT_RUN_TIMEOUT_MS */
+	char *suites_json;       /* JSON object suite -> command run instead of
+				    `run` for that suite; NULL = none */
 	int64_t created_at;
 };
 

@@ -46,6 +46,9 @@ int service_pool_add(struct store *st, const struct pool *p, struct error *e)
 	if (!string_array(p->labels_json) || !string_array(p->suites_json))
 		return err_set(e, RC_USAGE, "pool '%s': labels and suites are lists of names",
 			       p->name);
+	if (p->hook_timeout_ms < 0)
+		return err_set(e, RC_USAGE, "pool '%s': the hook timeout is >= 0 (0: the default)",
+			       p->name);
 	return store_pool_add(st, p, e);
 }
 
@@ -257,13 +260,28 @@ static bool pool_offers(const struct pool *p, const char *suite)
 	return ok;
 }
 
-/* The run's packages, fixed at start: name@version resolved to digest and
- * hooks, so a worker needs nothing else to run them. */
+/* What package `p` runs for `suite`: its `suites:` command for it, else its
+ * `run:` (NULL: nothing). *declares: the package has `suites:`. */
+static const char *suite_command(const struct package *p, const char *suite, json_t **suites,
+				 bool *declares)
+{
+	*suites = p->suites_json ? json_loads(p->suites_json, 0, NULL) : NULL;
+	*declares = json_object_size(*suites) > 0;
+	const char *cmd = json_string_value(json_object_get(*suites, suite));
+	return cmd ? cmd : p->run;
+}
+
+/* The run's packages, fixed at start: name@version resolved to digest,
+ * hooks and their timeouts (defaults applied), and the run command chosen
+ * for the run's suite, so a worker needs nothing else to run them. A run
+ * whose packages declare suites but none has a command for this one (and
+ * none has a plain `run:`) would run nothing: RC_USAGE. */
 static int resolve_packages(struct store *st, const struct start_request *req, char **json,
 			    struct error *e)
 {
 	json_t *list = json_array();
 	int rc = RC_OK;
+	size_t runnable = 0, declaring = 0;
 	for (size_t i = 0; i < req->n_packages && !rc; i++) {
 		const char *spec = req->packages[i];
 		const char *at = strrchr(spec, '@');
@@ -280,11 +298,28 @@ static int resolve_packages(struct store *st, const struct start_request *req, c
 		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "name", p.name, "version",
 				      p.version, "digest", p.digest, "size", (json_int_t)p.size,
 				      "protocol", p.protocol ? p.protocol : "exit");
+		json_t *suites;
+		bool declares;
+		const char *run = suite_command(&p, req->suite, &suites, &declares);
+		runnable += run != NULL;
+		declaring += declares;
 		json_object_set_new(o, "install", p.install ? json_string(p.install) : json_null());
-		json_object_set_new(o, "run", p.run ? json_string(p.run) : json_null());
+		json_object_set_new(o, "run", run ? json_string(run) : json_null());
+		json_object_set_new(o, "install_timeout_ms",
+				    json_integer(p.install_timeout_ms ? p.install_timeout_ms
+								      : ORCH_DEFAULT_HOOK_TIMEOUT_MS));
+		json_object_set_new(o, "run_timeout_ms",
+				    json_integer(p.run_timeout_ms ? p.run_timeout_ms
+								  : ORCH_DEFAULT_RUN_TIMEOUT_MS));
+		json_decref(suites);
 		json_array_append_new(list, o);
 		package_release(&p);
 	}
+	if (!rc && declaring && !runnable)
+		rc = err_set(e, RC_USAGE,
+			     "no package of the run has a command for suite '%s' (their assay.yaml "
+			     "'suites:' do not name it and they have no 'run:')",
+			     req->suite);
 	if (!rc) {
 		char *s = json_dumps(list, JSON_COMPACT);
 		*json = xstrdup(s);

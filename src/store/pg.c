@@ -12,6 +12,7 @@
 #include "util/base.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <time.h>
 
@@ -109,11 +110,73 @@ static PGresult *prepare(struct pg_store *s, enum pg_stmt which, const char *sql
 	return NULL;
 }
 
-PGresult *pg_exec(struct pg_store *s, enum pg_stmt which, const char *sql,
-		  const struct pg_params *p, struct error *e, const char *fmt, ...)
+/* ---- a connection the server dropped ----
+ *
+ * A long-lived `assay serve` outlives PostgreSQL restarts and backends
+ * terminated by an administrator. The connection is reset (PQreset: the
+ * same parameters) when it is found broken *between* transactions, and the
+ * statement that found it is then sent again: at depth 0 nothing of a
+ * transaction is lost with the old session. Inside a transaction nothing is
+ * retried: the transaction is gone with the session, the statement fails
+ * (RC_STORE: 503 to an API client, who may retry the whole request), the
+ * caller rolls back, and the next statement resets the connection. */
+
+/* What the old session held: prepared statements, pipeline state, and the
+ * caches of rows it may have made uncommitted. */
+static void forget_session(struct pg_store *s)
 {
-	if (pg_pipe_flush(s, e))
-		return NULL;
+	memset(s->prepared, 0, sizeof(s->prepared));
+	s->pipe.on = false;
+	s->pipe.pending = 0;
+	s->depth = 0;
+	pg_results_forget(s);
+	s->months_n = 0;
+}
+
+static int reconnect(struct pg_store *s, struct error *e)
+{
+	PQreset(s->conn);
+	forget_session(s);
+	char step[300];
+	snprintf(step, sizeof(step), "reconnecting to %s", s->label);
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return pg_fail(s, NULL, e, step);
+	PGresult *r = PQexec(s->conn, "SET application_name = 'assay'");
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? RC_OK : pg_fail(s, r, e, step);
+	PQclear(r);
+	return rc;
+}
+
+int pg_ready(struct pg_store *s, struct error *e)
+{
+	if (s->depth || s->pipe.on)
+		return RC_OK;
+	if (PQstatus(s->conn) == CONNECTION_OK) {
+		/* An idle session has nothing to read unless the server is
+		 * closing it (its last message, then EOF): one poll tells,
+		 * without waiting, before anything is sent. */
+		struct pollfd pfd = { .fd = PQsocket(s->conn), .events = POLLIN };
+		if (poll(&pfd, 1, 0) <= 0)
+			return RC_OK;
+		PQconsumeInput(s->conn);
+		if (PQstatus(s->conn) == CONNECTION_OK)
+			return RC_OK;
+	}
+	return reconnect(s, e);
+}
+
+/* Whether a statement that failed with `r` is to be sent again on a new
+ * connection: the connection broke, and no transaction was open. */
+static bool retry_after(struct pg_store *s, bool in_tx, struct error *e)
+{
+	if (in_tx || PQstatus(s->conn) != CONNECTION_BAD)
+		return false;
+	return reconnect(s, e) == RC_OK;
+}
+
+static PGresult *exec_once(struct pg_store *s, enum pg_stmt which, const char *sql,
+			   const struct pg_params *p)
+{
 	int n = p ? p->n : 0;
 	const char *const *v = p ? p->v : NULL;
 	PGresult *r;
@@ -124,7 +187,22 @@ PGresult *pg_exec(struct pg_store *s, enum pg_stmt which, const char *sql,
 		snprintf(name, sizeof(name), "s%d", (int)which);
 		r = PQexecPrepared(s->conn, name, n, v, NULL, NULL, 0);
 	}
+	return r;
+}
+
+PGresult *pg_exec(struct pg_store *s, enum pg_stmt which, const char *sql,
+		  const struct pg_params *p, struct error *e, const char *fmt, ...)
+{
+	if (pg_ready(s, e) || pg_pipe_flush(s, e))
+		return NULL;
+	bool in_tx = s->depth > 0;
+	PGresult *r = exec_once(s, which, sql, p);
 	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && retry_after(s, in_tx, e)) {
+		PQclear(r);
+		r = exec_once(s, which, sql, p);
+		st = PQresultStatus(r);
+	}
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return r;
 	char step[512];
@@ -272,9 +350,14 @@ bool pg_is_uuid(const char *s)
 /* Runs a statement with no parameters and no rows (BEGIN, SAVEPOINT...). */
 static int simple(struct pg_store *s, const char *sql, struct error *e, const char *step)
 {
-	if (pg_pipe_flush(s, e))
+	if (pg_ready(s, e) || pg_pipe_flush(s, e))
 		return e->code;
+	bool in_tx = s->depth > 0;
 	PGresult *r = PQexec(s->conn, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && retry_after(s, in_tx, e)) {
+		PQclear(r);
+		r = PQexec(s->conn, sql);
+	}
 	int rc = RC_OK;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		rc = pg_fail(s, r, e, step);

@@ -147,6 +147,14 @@ int pg_pipe_cmd(struct pg_store *s, enum pg_stmt which, const char *sql,
 		const struct pg_params *p, const char *doing, const char *what, struct error *e);
 int pg_pipe_flush(struct pg_store *s, struct error *e);
 
+/* Before a statement is sent outside a transaction: a connection the
+ * server has closed (restart, terminated backend) is reset (PQreset), so
+ * the statement goes to a live session. pg_exec and the transaction
+ * statements call it; code that sends with libpq directly calls it first.
+ * Inside a transaction it does nothing: see "a connection the server
+ * dropped" in pg.c. RC_STORE when the server cannot be reached again. */
+int pg_ready(struct pg_store *s, struct error *e);
+
 /* Fills `e` with "<step>: <what the server or libpq said about r>". */
 int pg_fail(struct pg_store *s, const PGresult *r, struct error *e, const char *step);
 

@@ -24,7 +24,8 @@
 
 #define POOL_COLUMNS                                                                     \
 	"name, description, expected_servers, labels_json, suites_json, keep_runs, "      \
-	"hook_provision, hook_upgrade, hook_teardown, hook_health, created_at"
+	"hook_provision, hook_upgrade, hook_teardown, hook_health, created_at, "        \
+	"hook_timeout_ms"
 
 static void read_pool(const PGresult *r, int row, struct pool *p)
 {
@@ -38,6 +39,7 @@ static void read_pool(const PGresult *r, int row, struct pool *p)
 	for (int i = 0; i < HOOK__COUNT; i++)
 		p->hooks[i] = pg_dup(r, row, 6 + i);
 	p->created_at = pg_i64(r, row, 10);
+	p->hook_timeout_ms = pg_i64(r, row, 11);
 }
 
 int pg_pool_add(struct store *st, const struct pool *p, struct error *e)
@@ -53,10 +55,11 @@ int pg_pool_add(struct store *st, const struct pool *p, struct error *e)
 	for (int i = 0; i < HOOK__COUNT; i++)
 		pp_text_clean(&pp, p->hooks[i]);
 	pp_i64(&pp, p->created_at ? p->created_at : time_now_ms());
+	pp_i64(&pp, p->hook_timeout_ms);
 	int64_t added = 0;
 	int rc = pg_cmd(s, PG_ONCE,
 			"INSERT INTO pools (" POOL_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, "
-			"$7, $8, $9, $10, $11) ON CONFLICT (name) DO NOTHING",
+			"$7, $8, $9, $10, $11, $12) ON CONFLICT (name) DO NOTHING",
 			&pp, &added, e, "adding pool '%s'", p->name);
 	pp_release(&pp);
 	if (!rc && !added)
@@ -165,7 +168,7 @@ int pg_pool_stat(struct store *st, const char *name, int64_t alive_since, struct
 static PGresult *exec_bin(struct pg_store *s, const char *sql, const struct pg_params *p,
 			  int bin, int len, bool binary_out, struct error *e, const char *step)
 {
-	if (pg_pipe_flush(s, e))
+	if (pg_ready(s, e) || pg_pipe_flush(s, e))
 		return NULL;
 	int lengths[PG_MAX_PARAMS] = { 0 }, formats[PG_MAX_PARAMS] = { 0 };
 	if (bin >= 0) {
@@ -236,7 +239,8 @@ int pg_blob_get(struct store *st, const char *digest, void **data, size_t *size,
 
 #define PACKAGE_COLUMNS                                                                   \
 	"p.name, p.version, p.digest, b.size, p.install, p.run, p.protocol, p.description, " \
-	"p.created_at FROM packages p JOIN blobs b ON b.digest = p.digest"
+	"p.created_at, p.install_timeout_ms, p.run_timeout_ms, p.suites_json "            \
+	"FROM packages p JOIN blobs b ON b.digest = p.digest"
 
 static void read_package(const PGresult *r, int row, struct package *p)
 {
@@ -250,6 +254,9 @@ static void read_package(const PGresult *r, int row, struct package *p)
 	p->protocol = pg_dup(r, row, 6);
 	p->description = pg_dup(r, row, 7);
 	p->created_at = pg_i64(r, row, 8);
+	p->install_timeout_ms = pg_i64(r, row, 9);
+	p->run_timeout_ms = pg_i64(r, row, 10);
+	p->suites_json = pg_dup(r, row, 11);
 }
 
 int pg_package_add(struct store *st, const struct package *p, struct error *e)
@@ -264,10 +271,14 @@ int pg_package_add(struct store *st, const struct package *p, struct error *e)
 	pp_text_clean(&pp, p->protocol ? p->protocol : "exit");
 	pp_text_clean(&pp, p->description);
 	pp_i64(&pp, p->created_at ? p->created_at : time_now_ms());
+	pp_i64(&pp, p->install_timeout_ms);
+	pp_i64(&pp, p->run_timeout_ms);
+	pp_text_clean(&pp, p->suites_json);
 	int64_t added = 0;
 	int rc = pg_cmd(s, PG_ONCE,
 			"INSERT INTO packages (name, version, digest, install, run, protocol, "
-			"description, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+			"description, created_at, install_timeout_ms, run_timeout_ms, suites_json) "
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
 			"ON CONFLICT (name, version) DO NOTHING",
 			&pp, &added, e, "adding package %s@%s", p->name, p->version);
 	pp_release(&pp);

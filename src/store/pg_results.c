@@ -514,7 +514,7 @@ int pg_results_each(struct store *st, const char *run_id, const struct result_fi
 	struct pg_store *s = (struct pg_store *)st;
 	if (!pg_is_uuid(run_id))
 		return RC_OK; /* no such run, so no results */
-	if (pg_pipe_flush(s, e))
+	if (pg_ready(s, e) || pg_pipe_flush(s, e))
 		return e->code;
 	struct pg_params p = { 0 };
 	struct buf sql = BUF_INIT;

@@ -30,7 +30,8 @@ static int run_done(struct sqlite_store *s, sqlite3_stmt *q, const char *what, s
 
 #define POOL_COLUMNS                                                                     \
 	"name, description, expected_servers, labels_json, suites_json, keep_runs, "      \
-	"hook_provision, hook_upgrade, hook_teardown, hook_health, created_at"
+	"hook_provision, hook_upgrade, hook_teardown, hook_health, created_at, "        \
+	"hook_timeout_ms"
 
 static void read_pool(sqlite3_stmt *q, struct pool *p)
 {
@@ -44,6 +45,7 @@ static void read_pool(sqlite3_stmt *q, struct pool *p)
 	for (int i = 0; i < HOOK__COUNT; i++)
 		p->hooks[i] = sq_column_dup(q, 6 + i);
 	p->created_at = sqlite3_column_int64(q, 10);
+	p->hook_timeout_ms = sqlite3_column_int64(q, 11);
 }
 
 int sq_pool_add(struct store *st, const struct pool *p, struct error *e)
@@ -51,7 +53,7 @@ int sq_pool_add(struct store *st, const struct pool *p, struct error *e)
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	sqlite3_stmt *q = sq_prepare(s,
 				     "INSERT INTO pools (" POOL_COLUMNS ") VALUES (?1, ?2, ?3, ?4, "
-				     "?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+				     "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 				     e);
 	if (!q)
 		return err_prefix(e, "adding pool '%s'", p->name);
@@ -64,6 +66,7 @@ int sq_pool_add(struct store *st, const struct pool *p, struct error *e)
 	for (int i = 0; i < HOOK__COUNT; i++)
 		sq_bind_text(q, 7 + i, p->hooks[i]);
 	sqlite3_bind_int64(q, 11, p->created_at ? p->created_at : time_now_ms());
+	sqlite3_bind_int64(q, 12, p->hook_timeout_ms);
 	char what[200];
 	snprintf(what, sizeof(what), "adding pool '%.100s'", p->name);
 	return run_done(s, q, what, e);
@@ -220,7 +223,8 @@ int sq_blob_get(struct store *st, const char *digest, void **data, size_t *size,
 
 #define PACKAGE_COLUMNS                                                                   \
 	"p.name, p.version, p.digest, b.size, p.install, p.run, p.protocol, p.description, " \
-	"p.created_at FROM packages p JOIN blobs b ON b.digest = p.digest"
+	"p.created_at, p.install_timeout_ms, p.run_timeout_ms, p.suites_json "            \
+	"FROM packages p JOIN blobs b ON b.digest = p.digest"
 
 static void read_package(sqlite3_stmt *q, struct package *p)
 {
@@ -234,6 +238,9 @@ static void read_package(sqlite3_stmt *q, struct package *p)
 	p->protocol = sq_column_dup(q, 6);
 	p->description = sq_column_dup(q, 7);
 	p->created_at = sqlite3_column_int64(q, 8);
+	p->install_timeout_ms = sqlite3_column_int64(q, 9);
+	p->run_timeout_ms = sqlite3_column_int64(q, 10);
+	p->suites_json = sq_column_dup(q, 11);
 }
 
 int sq_package_add(struct store *st, const struct package *p, struct error *e)
@@ -241,8 +248,9 @@ int sq_package_add(struct store *st, const struct package *p, struct error *e)
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	sqlite3_stmt *q = sq_prepare(s,
 				     "INSERT INTO packages (name, version, digest, install, run, "
-				     "protocol, description, created_at) VALUES (?1, ?2, ?3, ?4, "
-				     "?5, ?6, ?7, ?8)",
+				     "protocol, description, created_at, install_timeout_ms, "
+				     "run_timeout_ms, suites_json) VALUES (?1, ?2, ?3, ?4, ?5, "
+				     "?6, ?7, ?8, ?9, ?10, ?11)",
 				     e);
 	if (!q)
 		return err_prefix(e, "adding package %s@%s", p->name, p->version);
@@ -254,6 +262,9 @@ int sq_package_add(struct store *st, const struct package *p, struct error *e)
 	sq_bind_text(q, 6, p->protocol ? p->protocol : "exit");
 	sq_bind_text(q, 7, p->description);
 	sqlite3_bind_int64(q, 8, p->created_at ? p->created_at : time_now_ms());
+	sqlite3_bind_int64(q, 9, p->install_timeout_ms);
+	sqlite3_bind_int64(q, 10, p->run_timeout_ms);
+	sq_bind_text(q, 11, p->suites_json);
 	char what[300];
 	snprintf(what, sizeof(what), "adding package %.100s@%.100s", p->name, p->version);
 	return run_done(s, q, what, e);

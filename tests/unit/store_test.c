@@ -336,17 +336,72 @@ static void a_database_from_a_newer_assay_is_refused(void **state)
 	struct fixture *fx = *state;
 	store_close(fx->st);
 	fx->st = NULL;
-	sql_exec(fx->db, "INSERT INTO schema_version VALUES (7, 0)");
+	/* one past what this assay knows, whatever that is today */
+	char insert[80], newer[40];
+	snprintf(insert, sizeof(insert), "INSERT INTO schema_version VALUES (%d, 0)",
+		 newest_known_version() + 1);
+	snprintf(newer, sizeof(newer), "schema version %d", newest_known_version() + 1);
+	sql_exec(fx->db, insert);
 	struct error e = ERROR_INIT;
 	assert_int_equal(store_open(fx->db, &fx->st, &e), RC_SCHEMA);
 	assert_null(fx->st);
 	/* named by its file, or by its name on the PostgreSQL server */
 	assert_non_null(strstr(e.msg, testlib_pg() ? strrchr(fx->db, '/') + 1 : fx->path));
-	assert_non_null(strstr(e.msg, "schema version 7"));
+	assert_non_null(strstr(e.msg, newer));
 	char known[64];
 	snprintf(known, sizeof(known), "knows up to %d", newest_known_version());
 	assert_non_null(strstr(e.msg, known));
 	assert_non_null(strstr(e.msg, "upgrade assay"));
+}
+
+/* Ends every other session on the test's database (the store's), waiting
+ * until they are gone, as a PostgreSQL restart or an administrator would. */
+static void terminate_sessions(const char *db)
+{
+	/* OFFSET 0 keeps the filter apart: the planner may not evaluate
+	 * pg_terminate_backend on this very session before the pid test. */
+	PGresult *r = testlib_pg_exec(
+		db, "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM (SELECT "
+		    "pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
+		    "pg_backend_pid() AND backend_type = 'client backend' OFFSET 0) AS others");
+	assert_string_equal(PQgetvalue(r, 0, 0), "1");
+	PQclear(r);
+}
+
+static void a_dropped_connection_is_reset_between_transactions_only(void **state)
+{
+	struct fixture *fx = *state;
+	if (!testlib_pg())
+		skip(); /* a matter of connections to a server */
+	struct error e = ERROR_INIT;
+	struct run r, got;
+	full_run(&r, "demo", 1700000000000);
+	assert_int_equal(store_run_insert(fx->st, &r, &e), RC_OK);
+
+	/* Between transactions: the statement reaches a new session. */
+	terminate_sessions(fx->db);
+	assert_int_equal(store_run_get(fx->st, r.id, &got, &e), RC_OK);
+	run_release(&got);
+	terminate_sessions(fx->db);
+	assert_int_equal(store_begin(fx->st, &e), RC_OK);
+	r.total = 13;
+	assert_int_equal(store_run_update(fx->st, &r, &e), RC_OK);
+	assert_int_equal(store_commit(fx->st, &e), RC_OK);
+
+	/* Inside one: the transaction is lost with its session; the statement
+	 * fails rather than run alone on a new one, and nothing is written. */
+	assert_int_equal(store_begin(fx->st, &e), RC_OK);
+	r.total = 14;
+	assert_int_equal(store_run_update(fx->st, &r, &e), RC_OK);
+	terminate_sessions(fx->db);
+	r.total = 15;
+	assert_int_equal(store_run_update(fx->st, &r, &e), RC_STORE);
+	store_rollback(fx->st);
+	/* The next one resets the connection. */
+	assert_int_equal(store_run_get(fx->st, r.id, &got, &e), RC_OK);
+	assert_int_equal(got.total, 13);
+	run_release(&got);
+	run_release(&r);
 }
 
 static void a_file_that_is_not_a_database_is_refused_by_name(void **state)
@@ -1462,6 +1517,7 @@ int main(void)
 		T(a_version_3_database_keeps_its_runs_and_results),
 		T(a_database_from_a_newer_assay_is_refused),
 		T(a_file_that_is_not_a_database_is_refused_by_name),
+		T(a_dropped_connection_is_reset_between_transactions_only),
 		T(urls_choose_the_backend),
 		T(a_run_round_trips_every_field),
 		T(a_run_without_project_or_creation_time_gets_defaults),
