@@ -129,17 +129,23 @@ static void *heartbeat(void *arg)
 					 (json_int_t)claim);
 		int status;
 		json_t *a = NULL;
-		if (!post(c, path, body, &status, &a, &e) && status == 200) {
+		bool answered = !post(c, path, body, &status, &a, &e) && status == 200;
+		pthread_mutex_lock(&w->lock);
+		if (answered) {
 			w->offline = json_is_true(json_object_get(a, "offline"));
-			if (run[0] && json_is_true(json_object_get(a, "lost"))) {
+			/* The answer is about the run asked about: the main thread may
+			 * have finished it and claimed the next meanwhile, and "lost"
+			 * for the finished one must not stop the new one (which would
+			 * then be abandoned, held on the server by a live worker). */
+			bool same = run[0] && !strcmp(run, w->run_id) && claim == w->claim;
+			if (same && json_is_true(json_object_get(a, "lost"))) {
 				w->lost = 1;
 				w->cancel = 1;
 			}
-			if (run[0] && json_is_true(json_object_get(a, "cancel")))
+			if (same && json_is_true(json_object_get(a, "cancel")))
 				w->cancel = 1;
 		}
 		json_decref(a);
-		pthread_mutex_lock(&w->lock);
 		if (w->hb_stop)
 			break;
 		struct timespec until;
@@ -158,11 +164,14 @@ static void *heartbeat(void *arg)
 	return NULL;
 }
 
+/* The run held from now on (NULL: none), with its flags cleared under the
+ * lock the heartbeat thread sets them under. */
 static void hold(struct wk *w, const char *run_id, int64_t claim)
 {
 	pthread_mutex_lock(&w->lock);
 	snprintf(w->run_id, sizeof(w->run_id), "%s", run_id ? run_id : "");
 	w->claim = claim;
+	w->cancel = w->lost = 0;
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -564,7 +573,6 @@ static void do_run(struct wk *w, json_t *answer)
 	const char *id = json_string_value(json_object_get(run, "id"));
 	struct held h = { .id = id, .claim = json_integer_value(json_object_get(order, "claim")) };
 	h.base = xasprintf("/api/v1/workers/%s/runs/%s", w->name, id);
-	w->cancel = w->lost = 0;
 	hold(w, id, h.claim);
 	say(w, "run %s: claimed (claim %lld, suite %s)", id, (long long)h.claim,
 	    json_string_value(json_object_get(order, "suite")));
