@@ -24,7 +24,8 @@
 #     BENCH_RUNS=500 sh bench/orch_workers.sh   # a quick try
 #
 # Knobs: ASSAY (build/release/assay), BENCH_RUNS (10000), BENCH_WORKERS (8),
-# BENCH_SLOTS (1: tests in parallel within a run), BENCH_PG (0, 1, both).
+# BENCH_SLOTS (1: tests in parallel within a run), BENCH_PG (0, 1, both),
+# BENCH_STALL (60: seconds without progress after which it gives up).
 # Needs curl, python3, and sqlite3 or psql.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +36,7 @@ RUNS=${BENCH_RUNS:-10000}
 WORKERS=${BENCH_WORKERS:-8}
 SLOTS=${BENCH_SLOTS:-1}
 PG=${BENCH_PG:-0}
+STALL=${BENCH_STALL:-60}
 [ -x "$ASSAY" ] || { echo "bench: build first ('make'): no $ASSAY" >&2; exit 1; }
 for t in curl python3; do
 	command -v $t >/dev/null || { echo "bench: needs $t" >&2; exit 1; }
@@ -114,6 +116,7 @@ EOF
 	[ "$queued" = "$RUNS" ] || { echo "bench: only $queued of $RUNS runs were queued" >&2; return 1; }
 
 	# The workers, all at once.
+	last= since=
 	t0=$(date +%s.%N)
 	i=0
 	while [ $i -lt "$WORKERS" ]; do
@@ -127,6 +130,14 @@ EOF
 		# (sed, not python3: this loop's own cost is kept small)
 		s=$(get /api/v1/pools/bench | sed -n 's/.*"queued": *\([0-9]*\).*"running": *\([0-9]*\).*/\1+\2/p') || s=x
 		[ "$s" = 0+0 ] && break
+		# A queue that stops moving is a bug to report, not to wait out.
+		now=$(date +%s)
+		[ "$s" != "${last:-}" ] && last=$s since=$now
+		if [ $((now - since)) -ge "$STALL" ]; then
+			echo "bench: no progress for $STALL s (queued+running $s); runs not finished:" >&2
+			sql "$db" "SELECT t.id, t.lifecycle_code, o.state, o.worker FROM test_runs t JOIN run_orders o ON o.run_id = t.id WHERE t.lifecycle_code NOT IN (7, 8, 10, 99) LIMIT 10" >&2
+			return 1
+		fi
 		alive=0
 		for p in $WPIDS; do kill -0 "$p" 2>/dev/null && alive=1; done
 		[ $alive = 1 ] || { echo "bench: every worker died; see $w/w*.err" >&2; return 1; }
