@@ -21,6 +21,7 @@ static const struct option options[] = {
 	{ "poll", required_argument, NULL, 2003 },
 	{ "health-every", required_argument, NULL, 2004 },
 	{ "once", no_argument, NULL, 2005 },
+	{ "timings", required_argument, NULL, 2006 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -99,6 +100,9 @@ int cmd_worker(int argc, char **argv)
 			break;
 		case 2005:
 			cfg.once = true;
+			break;
+		case 2006:
+			cfg.timings = optarg;
 			break;
 		default:
 			return cli_usage_error("worker", "unknown option");

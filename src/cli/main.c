@@ -347,6 +347,9 @@ static const struct command commands[] = {
 	  "      --poll DUR       how often an idle worker asks for a run (default 500ms)\n"
 	  "      --health-every DUR  how often the health hook runs while idle (default 60s)\n"
 	  "      --once           stop after one run (for scripts)\n"
+	  "      --timings FILE   append a line per claim (\"claim MS run|empty|error\",\n"
+	  "                       the request's round trip) and per run (\"run MS ID\")\n"
+	  "                       to FILE (benchmarks: bench/orch_workers.sh)\n"
 	  "\n" COMMON_HELP },
 	{ "workers", cmd_workers, "list the workers of every pool",
 	  "usage: assay workers [--pool POOL] [--lease DUR]\n"

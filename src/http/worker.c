@@ -22,6 +22,7 @@
 #include "service/orch.h"
 #include "service/run_local.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/kv.h"
 #include "util/proc.h"
 #include "util/time.h"
@@ -49,6 +50,7 @@ struct wk {
 	_Atomic int cancel;  /* stop the tests: cancelled, or lost */
 	_Atomic int lost;    /* the run is no longer ours: report nothing more */
 	_Atomic int offline;
+	int timings; /* fd of cfg->timings, -1 for none */
 };
 
 static void say(struct wk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -62,6 +64,26 @@ static void say(struct wk *w, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	w->cfg->log(w->cfg->log_ctx, line);
+}
+
+/* One line to the timings file (worker_config.timings), in one write. */
+static void timing(struct wk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void timing(struct wk *w, const char *fmt, ...)
+{
+	if (w->timings < 0)
+		return;
+	char line[200];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(w->timings, line, (size_t)n) < 0)
+		w->timings = -1; /* a benchmark aid: never a reason to stop */
 }
 
 static void sleep_ms(int64_t ms)
@@ -107,17 +129,23 @@ static void *heartbeat(void *arg)
 					 (json_int_t)claim);
 		int status;
 		json_t *a = NULL;
-		if (!post(c, path, body, &status, &a, &e) && status == 200) {
+		bool answered = !post(c, path, body, &status, &a, &e) && status == 200;
+		pthread_mutex_lock(&w->lock);
+		if (answered) {
 			w->offline = json_is_true(json_object_get(a, "offline"));
-			if (run[0] && json_is_true(json_object_get(a, "lost"))) {
+			/* The answer is about the run asked about: the main thread may
+			 * have finished it and claimed the next meanwhile, and "lost"
+			 * for the finished one must not stop the new one (which would
+			 * then be abandoned, held on the server by a live worker). */
+			bool same = run[0] && !strcmp(run, w->run_id) && claim == w->claim;
+			if (same && json_is_true(json_object_get(a, "lost"))) {
 				w->lost = 1;
 				w->cancel = 1;
 			}
-			if (run[0] && json_is_true(json_object_get(a, "cancel")))
+			if (same && json_is_true(json_object_get(a, "cancel")))
 				w->cancel = 1;
 		}
 		json_decref(a);
-		pthread_mutex_lock(&w->lock);
 		if (w->hb_stop)
 			break;
 		struct timespec until;
@@ -136,11 +164,14 @@ static void *heartbeat(void *arg)
 	return NULL;
 }
 
+/* The run held from now on (NULL: none), with its flags cleared under the
+ * lock the heartbeat thread sets them under. */
 static void hold(struct wk *w, const char *run_id, int64_t claim)
 {
 	pthread_mutex_lock(&w->lock);
 	snprintf(w->run_id, sizeof(w->run_id), "%s", run_id ? run_id : "");
 	w->claim = claim;
+	w->cancel = w->lost = 0;
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -426,6 +457,64 @@ static int download(struct wk *w, const char *digest, const char *file, struct e
 	return rc;
 }
 
+/* The unpacked tree of archive `digest` in the worker's package cache
+ * (WORKDIR/packages/sha256-HEX), in *out. The archive is downloaded,
+ * checked against its digest and unpacked (tar) the first time only; each
+ * run then gets a copy of the tree (fs_copy_tree), so no run sees what an
+ * earlier one changed in its packages. Workers sharing a workdir may fill
+ * the cache at once: each unpacks into a folder of its own and renames it
+ * into place, and one that finds the place taken drops its copy. `he`
+ * tells how tar ended (within `timeout_ms`); all zero on a cache hit. */
+static int cached_package(struct wk *w, const char *digest, char *const *extra, const char *log,
+			  int64_t timeout_ms, char **out, struct hook_end *he, struct error *e)
+{
+	*out = NULL;
+	memset(he, 0, sizeof(*he));
+	/* The digest names a folder: nothing but "sha256:" and hex digits. */
+	if (strncmp(digest, "sha256:", 7) || strlen(digest) != ORCH_DIGEST_LEN - 1 ||
+	    strspn(digest + 7, "0123456789abcdef") != ORCH_DIGEST_LEN - 8)
+		return err_set(e, RC_IO, "the server gave a malformed digest '%.80s'", digest);
+	char *cache = xasprintf("%s/packages", w->dir);
+	char *final = xasprintf("%s/sha256-%s", cache, digest + 7);
+	struct stat sb;
+	if (!stat(final, &sb) && S_ISDIR(sb.st_mode)) {
+		free(cache);
+		*out = final;
+		return RC_OK;
+	}
+	int rc = RC_OK;
+	char *tmp = xasprintf("%s/.filling-XXXXXX", cache);
+	if ((mkdir(cache, 0755) && errno != EEXIST) || !mkdtemp(tmp)) {
+		rc = err_set(e, RC_IO, "making %s: %s", tmp, strerror(errno));
+		free(tmp);
+		free(cache);
+		free(final);
+		return rc;
+	}
+	char *tgz = xasprintf("%s/archive.tar.gz", tmp);
+	char *tree = xasprintf("%s/tree", tmp);
+	rc = download(w, digest, tgz, e);
+	if (!rc && mkdir(tree, 0755))
+		rc = err_set(e, RC_IO, "%s: %s", tree, strerror(errno));
+	char *argv[] = { "tar", "-xzf", tgz, "-C", tree, NULL };
+	if (!rc)
+		rc = run_argv(w, argv, tmp, extra, log, timeout_ms, he, e);
+	bool unpacked = !rc && !he->status && !he->timed_out;
+	if (unpacked && rename(tree, final) && errno != EEXIST && errno != ENOTEMPTY)
+		rc = err_set(e, RC_IO, "moving %s to %s: %s", tree, final, strerror(errno));
+	struct error re = ERROR_INIT;
+	fs_remove_tree(tmp, &re); /* what is left: the archive, a tree that lost the race */
+	free(tgz);
+	free(tree);
+	free(tmp);
+	free(cache);
+	if (rc || !unpacked)
+		free(final);
+	else
+		*out = final;
+	return rc;
+}
+
 /* ---- phase 6: the packages' run hooks, as tests of the local engine ---- */
 
 struct stream_ctx {
@@ -546,7 +635,6 @@ static void do_run(struct wk *w, json_t *answer)
 	const char *id = json_string_value(json_object_get(run, "id"));
 	struct held h = { .id = id, .claim = json_integer_value(json_object_get(order, "claim")) };
 	h.base = xasprintf("/api/v1/workers/%s/runs/%s", w->name, id);
-	w->cancel = w->lost = 0;
 	hold(w, id, h.claim);
 	say(w, "run %s: claimed (claim %lld, suite %s)", id, (long long)h.claim,
 	    json_string_value(json_object_get(order, "suite")));
@@ -604,17 +692,14 @@ static void do_run(struct wk *w, json_t *answer)
 		json_t *p = json_array_get(pkgs, i);
 		const char *name = json_string_value(json_object_get(p, "name"));
 		const char *digest = json_string_value(json_object_get(p, "digest"));
-		char *tgz = xasprintf("%s/%s.tar.gz", dir, name);
 		char *into = xasprintf("%s/%s", pkgdir, name);
-		int rc = download(w, digest, tgz, &e);
-		if (!rc && mkdir(into, 0755))
-			rc = err_set(&e, RC_IO, "%s: %s", into, strerror(errno));
-		char *argv[] = { "tar", "-xzf", tgz, "-C", into, NULL };
-		if (!rc)
-			rc = run_argv(w, argv, dir, extra, log, hook_ms, &he, &e);
+		char *cached = NULL;
+		int rc = cached_package(w, digest, extra, log, hook_ms, &cached, &he, &e);
+		if (!rc && !he.status && !he.timed_out)
+			rc = fs_copy_tree(cached, into, &e);
 		char *what = xasprintf("download and unpack %s@%s (%s)", name,
 				       json_string_value(json_object_get(p, "version")), digest);
-		free(tgz);
+		free(cached);
 		free(into);
 		if (rc) {
 			fail_phase(w, &h, "initializing", what, -1, e.msg);
@@ -786,7 +871,7 @@ static int register_worker(struct wk *w, json_t **pool, struct error *e)
 
 int worker_serve(const struct worker_config *cfg, struct error *e)
 {
-	struct wk w = { .cfg = cfg };
+	struct wk w = { .cfg = cfg, .timings = -1 };
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.wake, NULL);
 	if (cfg->name) {
@@ -812,6 +897,11 @@ int worker_serve(const struct worker_config *cfg, struct error *e)
 			rc = err_set(e, RC_IO, "making %s: %s", w.dir, strerror(errno));
 			goto done;
 		}
+	}
+	if (cfg->timings &&
+	    (w.timings = open(cfg->timings, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		rc = err_set(e, RC_IO, "--timings %s: %s", cfg->timings, strerror(errno));
+		goto done;
 	}
 	char *db = xasprintf("%s/worker-%s.db", w.dir, w.name);
 	rc = store_open(db, &w.local, e);
@@ -858,14 +948,21 @@ int worker_serve(const struct worker_config *cfg, struct error *e)
 		int status;
 		json_t *a = NULL;
 		struct error ce = ERROR_INIT;
+		int64_t t0 = time_mono_ns();
 		int crc = post(w.c, claim_path, NULL, &status, &a, &ce);
+		int64_t t1 = time_mono_ns();
 		if (!crc && status == 200 && json_is_object(json_object_get(a, "run"))) {
+			timing(&w, "claim %.3f run", (double)(t1 - t0) / 1e6);
 			do_run(&w, a);
+			timing(&w, "run %.3f %s", (double)(time_mono_ns() - t1) / 1e6,
+			       json_string_value(json_object_get(json_object_get(a, "run"), "id")));
 			json_decref(a);
 			if (cfg->once)
 				break;
 			continue;
 		}
+		timing(&w, "claim %.3f %s", (double)(t1 - t0) / 1e6,
+		       crc || status != 200 ? "error" : "empty");
 		if (crc)
 			say(&w, "claiming: %s (retrying)", ce.msg);
 		else if (status == 409)
@@ -888,6 +985,8 @@ done:
 	}
 	api_client_free(w.c);
 	store_close(w.local);
+	if (w.timings >= 0)
+		close(w.timings);
 	free(w.dir);
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.wake);

@@ -35,6 +35,11 @@ struct worker_config {
 	int64_t poll_ms;            /* idle wait between claims; 0: 500 ms */
 	int64_t health_every_ms;    /* health hook period while idle; 0: 60 s */
 	bool once;                  /* stop after one run */
+	/* NULL, or a file to append one line to per claim ("claim MS run|empty|
+	 * error": the claim request's round trip) and per run ("run MS ID": from
+	 * the claim's answer to the run's end), for benchmarks. Lines are
+	 * written whole with O_APPEND, so several workers may share a file. */
+	const char *timings;
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop after this run */
 	/* Progress lines ("run X: installing"), may be NULL. */
 	void (*log)(void *ctx, const char *line);

@@ -8,6 +8,17 @@
  * another claimer has locked is passed over, not waited for), and the lock
  * is held until the caller's transaction ends.
  *
+ * Reads inside a transaction lock what they read (orders here, runs in
+ * pg.c, workers here), so that a use case reads a row, decides and writes
+ * it back with no other connection changing it in between, as SQLite's
+ * one write lock guarantees there: a worker's failure counters never lose
+ * an increment. The order rows are taken in is orders, runs, then workers,
+ * with one exception: a claim locks its worker first (to refuse an offline
+ * one) and then only an order nobody holds (SKIP LOCKED: it never waits
+ * for one) and that order's run. A transaction holding an order or a run
+ * and waiting for a worker (a run ending 99) therefore never waits on a
+ * claim that waits on it.
+ *
  * As everywhere in this backend (pg_int.h), expected refusals (a pool that
  * exists, an unknown worker) are told from the rows a statement changed,
  * never by letting it fail inside the caller's transaction; strings that
@@ -379,8 +390,13 @@ int pg_worker_get(struct store *st, const char *name, struct worker *out, struct
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
 	pp_text_clean(&p, name);
-	PGresult *r = pg_exec(s, PG_WORKER_GET, WORKER_SELECT " WHERE w.name = $1", &p, e,
-			      "reading worker '%s'", name);
+	/* Inside a transaction the worker is read to be changed (its counters,
+	 * its offline state): locked until the end (see the top). */
+	bool lock = s->depth > 0;
+	PGresult *r = pg_exec(s, lock ? PG_WORKER_GET_LOCK : PG_WORKER_GET,
+			      lock ? WORKER_SELECT " WHERE w.name = $1 FOR NO KEY UPDATE OF w"
+				   : WORKER_SELECT " WHERE w.name = $1",
+			      &p, e, "reading worker '%s'", name);
 	pp_release(&p);
 	if (!r)
 		return e->code;

@@ -29,6 +29,10 @@ mkpkg fails '' 'exit 1'
 mkpkg broken 'echo boom; exit 3' 'true'
 mkpkg slow '' 'sleep 30'
 mkpkg ctx '' 'test "$ASSAY_CTX_who" = me'
+# Its install hook fails if an earlier run's file is there: each run must
+# get the package as pushed, although the worker unpacks it only once.
+mkdir -p "$T/pk-fresh/sub" && printf '#!/bin/sh\necho tool\n' >"$T/pk-fresh/sub/tool.sh" && chmod 755 "$T/pk-fresh/sub/tool.sh"
+mkpkg fresh 'test ! -e built.txt && echo built >built.txt' 'test -f built.txt && ./sub/tool.sh'
 start_server "$db" --lease 2s || exit 1
 
 start_worker() { # NAME POOL [ARGS]
@@ -38,7 +42,7 @@ start_worker() { # NAME POOL [ARGS]
 	eval "W_$_wn=\$!"
 }
 
-start_worker w1 lab --slots 2
+start_worker w1 lab --slots 2 --timings "$T/timings"
 echo artifact-bytes >"$T/release.bin"
 r1=$("$ASSAY" start smoke --pool lab --package good@1.0 --upgrade "$T/release.bin" --db "$db" 2>/dev/null)
 expect_code 0 "a run of a passing package completes (7); wait exits 0" "$ASSAY" wait "$r1" --db "$db"
@@ -51,6 +55,17 @@ ok_if "the TAP points of the run hook are sub-results on the server" \
 	"[ \"\$(sql '$db' \"select group_concat(test || ':' || status, ' ') from (select test, status from results where run_id = '$r1' order by seq) as x\")\" = 'good/built:passed good/again:passed good:passed' ]"
 ok_if "the run's counters and verdict are the server's" \
 	"[ \"\$(sql '$db' \"select lifecycle_code, status, n_passed, sub_n_passed from test_runs where id = '$r1'\")\" = '7|passed|1|2' ]"
+
+f1=$("$ASSAY" start smoke --pool lab --package fresh@1.0 --db "$db" 2>/dev/null)
+f2=$("$ASSAY" start smoke --pool lab --package fresh@1.0 --db "$db" 2>/dev/null)
+ok_if "two runs of one package on one worker both complete: each had it as pushed" \
+	"$ASSAY wait -q '$f1' --db '$db' >/dev/null && $ASSAY wait -q '$f2' --db '$db' >/dev/null"
+digest=$(sha256sum "$T/fresh.tgz" | cut -d' ' -f1)
+ok_if "the worker keeps it unpacked once, by digest, with nothing half-made left" \
+	"[ -f '$T'/wd-w1/packages/sha256-$digest/assay.yaml ] && ! ls -a '$T'/wd-w1/packages | grep -q filling"
+ok_if "the runs' copies keep the package's file modes" "[ -x '$T'/wd-w1/run-$f2-1/pkg/fresh/sub/tool.sh ]"
+ok_if "--timings has each claim's round trip and each run's time" \
+	"grep -qE '^claim [0-9.]+ run\$' '$T/timings' && grep -qE '^run [0-9.]+ $f2\$' '$T/timings'"
 
 r2=$("$ASSAY" start smoke --pool lab --package fails@1.0 --db "$db" 2>/dev/null)
 expect_code 1 "a failing test ends completed with failures (8); wait exits 1" "$ASSAY" wait -q "$r2" --db "$db"

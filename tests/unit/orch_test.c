@@ -374,6 +374,136 @@ static void test_health_takes_worker_offline(void **state)
 	assert_string_equal(got, id);
 }
 
+/* Several processes updating one worker's counters at once (its health
+ * hook and provision reports, a failed run's end) must each count: the
+ * row is read and written back in one transaction, and on PostgreSQL two
+ * such transactions would both read n and both write n + 1 unless the
+ * read locks the row. Threads with a store handle each stand for
+ * assay serve's connections. */
+struct counter_th {
+	const char *db;
+	int rounds;
+	int errors;
+	struct error last; /* the last error */
+};
+
+static void *report_health_failures(void *arg)
+{
+	struct counter_th *t = arg;
+	struct store *st;
+	struct error e = ERROR_INIT;
+	if (store_open(t->db, &st, &e)) {
+		t->errors++;
+		t->last = e;
+		return NULL;
+	}
+	for (int i = 0; i < t->rounds; i++) {
+		bool offline;
+		if (service_worker_health(st, "w1", "health", false, "disk full", &offline, &e)) {
+			t->errors++;
+			t->last = e;
+		}
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_concurrent_health_reports_all_count(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	enum { THREADS = 4, ROUNDS = 30 };
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	struct counter_th t[THREADS];
+	pthread_t th[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		t[i] = (struct counter_th){ .db = fx->db, .rounds = ROUNDS };
+		pthread_create(&th[i], NULL, report_health_failures, &t[i]);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		if (t[i].errors)
+			fail_msg("thread %d: %d errors, last: %s", i, t[i].errors, t[i].last.msg);
+	}
+	struct worker w;
+	assert_int_equal(store_worker_get(fx->st, "w1", &w, &e), RC_OK);
+	int64_t failures = w.health_failures;
+	bool offline = w.offline_reason && strstr(w.offline_reason, "failed 3 times in a row");
+	worker_release(&w);
+	assert_int_equal(failures, THREADS * ROUNDS);
+	assert_true(offline);
+}
+
+/* The same for the infrastructure failures a run ending 99 in a phase
+ * counts, with claims of the same worker running meanwhile: a claim locks
+ * the worker before the order it takes, a finish after its order and run;
+ * neither may wait for the other in a cycle (PostgreSQL would fail one
+ * with "deadlock detected"). */
+static void *claim_and_fail(void *arg)
+{
+	struct counter_th *t = arg;
+	struct store *st;
+	struct error e = ERROR_INIT;
+	if (store_open(t->db, &st, &e)) {
+		t->errors++;
+		t->last = e;
+		return NULL;
+	}
+	for (;;) {
+		struct claim c;
+		int rc = service_worker_claim(st, "w1", 60000, &c, &e);
+		if (rc == RC_NOTFOUND)
+			break;
+		if (rc) {
+			t->errors++;
+			t->last = e;
+			break;
+		}
+		struct run r;
+		if (service_worker_finish(st, "w1", c.run.id, c.order.claim, LC_FAILED,
+					  "installing dependencies failed", true, &r, &e)) {
+			t->errors++;
+			t->last = e;
+		} else {
+			t->rounds++;
+			run_release(&r);
+		}
+		claim_release(&c);
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_concurrent_phase_failures_all_count(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	enum { THREADS = 4, RUNS = 60 };
+	char id[UUID_STR_LEN];
+	for (int i = 0; i < RUNS; i++)
+		start(fx->st, 0, id);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	struct counter_th t[THREADS];
+	pthread_t th[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		t[i] = (struct counter_th){ .db = fx->db };
+		pthread_create(&th[i], NULL, claim_and_fail, &t[i]);
+	}
+	int ended = 0;
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		if (t[i].errors)
+			fail_msg("thread %d: %d errors, last: %s", i, t[i].errors, t[i].last.msg);
+		ended += t[i].rounds;
+	}
+	assert_int_equal(ended, RUNS);
+	struct worker w;
+	assert_int_equal(store_worker_get(fx->st, "w1", &w, &e), RC_OK);
+	int64_t failures = w.infra_failures;
+	worker_release(&w);
+	assert_int_equal(failures, RUNS);
+}
+
 static void test_retention_keeps_newest_finished(void **state)
 {
 	struct fixture *fx = *state;
@@ -448,6 +578,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lease_requeues_once_then_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_queued_and_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_takes_worker_offline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_health_reports_all_count, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_phase_failures_all_count, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_retention_keeps_newest_finished, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
