@@ -56,6 +56,8 @@ enum pg_stmt {
 	PG_ORDER_GET_LOCK,
 	PG_ORDER_UPDATE,
 	PG_ORDER_CLAIM,
+	PG_ORDERS_STALE,
+	PG_ORDERS_STALE_LOCK,
 	PG__COUNT,
 	PG_ONCE = -1 /* not kept: parsed for this one use */
 };

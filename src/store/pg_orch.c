@@ -654,7 +654,7 @@ int pg_orders_stale(struct store *st, int64_t before, struct run_order **out, si
 	 * names now, not the one first joined.) */
 	bool lock = s->depth > 0;
 	PGresult *r = pg_exec(
-		s, PG_ONCE,
+		s, lock ? PG_ORDERS_STALE_LOCK : PG_ORDERS_STALE, /* every claim and heartbeat */
 		lock ? "SELECT " ORDER_COLUMNS " FROM run_orders o WHERE o.state = 'claimed' "
 		       "AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.name = o.worker "
 		       "AND w.heartbeat_at >= $1) FOR NO KEY UPDATE SKIP LOCKED"
