@@ -178,6 +178,22 @@ void pg_rollback(struct pg_store *s);
  * (ms) exists. */
 int pg_partition_for(struct pg_store *s, int64_t created_at, struct error *e);
 
+/* The ops of pg_runs.c (runs and their events), put in the table by pg.c. */
+int pg_run_insert(struct store *st, const struct run *r, struct error *e);
+int pg_run_update(struct store *st, const struct run *r, struct error *e);
+int pg_run_get(struct store *st, const char *id, struct run *out, struct error *e);
+int pg_run_back(struct store *st, int64_t back, char id[UUID_STR_LEN], struct error *e);
+int pg_run_ids_prefix(struct store *st, const char *prefix, char (*ids)[UUID_STR_LEN], int max,
+		      int *n, struct error *e);
+int pg_runs_list(struct store *st, const struct run_filter *f, struct run **out, size_t *n,
+		 struct error *e);
+int pg_runs_by_lifecycle(struct store *st,
+			 void (*cb)(void *ctx, enum lifecycle lc, int64_t count), void *ctx,
+			 struct error *e);
+int pg_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
+		     const char *message, struct error *e);
+int pg_run_events(struct store *st, const char *run_id, struct run_event **out, size_t *n,
+		  struct error *e);
 /* The ops of pg_results.c, put in the backend's table by pg.c. */
 int pg_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
 int pg_results_each(struct store *st, const char *run_id, const struct result_filter *f,
