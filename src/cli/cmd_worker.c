@@ -22,6 +22,7 @@ static const struct option options[] = {
 	{ "health-every", required_argument, NULL, 2004 },
 	{ "once", no_argument, NULL, 2005 },
 	{ "timings", required_argument, NULL, 2006 },
+	{ "keep-runs", required_argument, NULL, 2007 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -103,6 +104,12 @@ int cmd_worker(int argc, char **argv)
 			break;
 		case 2006:
 			cfg.timings = optarg;
+			break;
+		case 2007:
+			if (!str_to_i64(optarg, &v) || v < 1 || v > 1000000)
+				return cli_usage_error("worker", "--keep-runs wants 1 or more, not '%s'",
+						       optarg);
+			cfg.keep_runs = (int)v;
 			break;
 		default:
 			return cli_usage_error("worker", "unknown option");

@@ -51,6 +51,8 @@ struct wk {
 	_Atomic int lost;    /* the run is no longer ours: report nothing more */
 	_Atomic int offline;
 	int timings; /* fd of cfg->timings, -1 for none */
+	char **kept; /* this worker's run folders, oldest first */
+	size_t n_kept, kept_cap;
 };
 
 static void say(struct wk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -627,6 +629,22 @@ static void artifact_name(const char *given, char *out, size_t n)
 	snprintf(out, n, "%s", ok ? given : "upgrade.artifact");
 }
 
+/* Takes `dir`, the folder of the run that just ended, and removes the
+ * oldest of this worker's run folders beyond the ones it keeps. */
+static void keep_folder(struct wk *w, char *dir)
+{
+	size_t keep = w->cfg->keep_runs > 0 ? (size_t)w->cfg->keep_runs : WORKER_KEEP_RUNS;
+	GROW(w->kept, w->kept_cap, w->n_kept + 1);
+	w->kept[w->n_kept++] = dir;
+	while (w->n_kept > keep) {
+		struct error e = ERROR_INIT;
+		if (fs_remove_tree(w->kept[0], &e))
+			say(w, "removing an old run folder: %s", e.msg);
+		free(w->kept[0]);
+		memmove(w->kept, w->kept + 1, --w->n_kept * sizeof(*w->kept));
+	}
+}
+
 static void do_run(struct wk *w, json_t *answer)
 {
 	json_t *run = json_object_get(answer, "run"), *order = json_object_get(answer, "order");
@@ -821,7 +839,7 @@ out:
 	free(env_up);
 	free(log);
 	free(pkgdir);
-	free(dir);
+	keep_folder(w, dir);
 	free(h.base);
 }
 
@@ -987,6 +1005,9 @@ done:
 	store_close(w.local);
 	if (w.timings >= 0)
 		close(w.timings);
+	for (size_t i = 0; i < w.n_kept; i++)
+		free(w.kept[i]);
+	free(w.kept);
 	free(w.dir);
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.wake);

@@ -26,6 +26,12 @@
 
 #include "util/rc.h"
 
+/* How many of its newest run folders (WORKDIR/run-ID-CLAIM: the packages
+ * as the run left them, hooks.log) a worker keeps for looking into; older
+ * ones are removed as runs end, so that a long-lived worker does not fill
+ * its disk (10,000 trivial runs left 178 MB). */
+#define WORKER_KEEP_RUNS 20
+
 struct worker_config {
 	const char *server, *token;
 	const char *pool;
@@ -35,6 +41,7 @@ struct worker_config {
 	int64_t poll_ms;            /* idle wait between claims; 0: 500 ms */
 	int64_t health_every_ms;    /* health hook period while idle; 0: 60 s */
 	bool once;                  /* stop after one run */
+	int keep_runs;              /* run folders kept, newest; 0: WORKER_KEEP_RUNS */
 	/* NULL, or a file to append one line to per claim ("claim MS run|empty|
 	 * error": the claim request's round trip) and per run ("run MS ID": from
 	 * the claim's answer to the run's end), for benchmarks. Lines are

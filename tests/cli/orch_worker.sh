@@ -43,7 +43,7 @@ start_worker() { # NAME POOL [ARGS]
 	eval "W_$_wn=\$!"
 }
 
-start_worker w1 lab --slots 2 --timings "$T/timings"
+start_worker w1 lab --slots 2 --timings "$T/timings" --keep-runs 3
 echo artifact-bytes >"$T/release.bin"
 r1=$("$ASSAY" start smoke --pool lab --package good@1.0 --upgrade "$T/release.bin" --db "$db" 2>/dev/null)
 expect_code 0 "a run of a passing package completes (7); wait exits 0" "$ASSAY" wait "$r1" --db "$db"
@@ -138,6 +138,10 @@ ok_if "it takes the queued run" "$ASSAY wait -q '$r6' --db '$db' >/dev/null; [ \
 
 kill -TERM "$W_w1" "$W_w2"; wait "$W_w1"; rc1=$?; wait "$W_w2"; rc2=$?
 ok_if "workers stop on SIGTERM with status 0" "[ $rc1 = 0 ] && [ $rc2 = 0 ]"
+ok_if "w1 ran more than 3 runs" "[ \$(sql '$db' \"select count(*) from run_orders where worker = 'w1'\") -gt 3 ]"
+ok_if "--keep-runs 3: w1 kept its 3 newest run folders, the oldest are gone" \
+	"[ \$(ls -d '$T'/wd-w1/run-* | wc -l) = 3 ] && [ ! -e '$T'/wd-w1/run-$r1-1 ] && [ -d '$T'/wd-w1/packages ]"
+expect_code 2 "--keep-runs 0 is refused" "$ASSAY" worker --keep-runs 0 --server "$URL" --pool lab
 ok_if "the workers' stderr holds no sanitizer report" "! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' '$T/w1.err' '$T/w2.err'"
 stop_server
 ok_if "the server stopped cleanly" "[ $SRV_RC = 0 ] && server_clean"
