@@ -194,6 +194,23 @@ static void finish_junit(struct outcome *o, const struct proc_end *end, struct r
 	}
 }
 
+/* For a TAP test stopped before its end: ends the stream where it was cut,
+ * so the points read so far are kept (the last one too, which the reader
+ * holds back for a YAML block), and says how many of them failed. */
+static void note_points_so_far(struct outcome *o, struct buf *msg)
+{
+	if (!o->tap)
+		return;
+	struct tap_summary s;
+	tap_finish(o->tap, &s);
+	tap_summary_release(&s);
+	size_t bad = count_negative(o);
+	if (!bad)
+		return;
+	buf_addf(msg, "; %zu of %zu TAP tests so far failed", bad, o->n_subs);
+	name_failures(o, msg);
+}
+
 void outcome_finish(struct outcome *o, const struct proc_end *end, struct result *r)
 {
 	struct buf msg = BUF_INIT;
@@ -204,11 +221,13 @@ void outcome_finish(struct outcome *o, const struct proc_end *end, struct result
 	} else if (end->cancelled) {
 		r->status = RS_UNTESTED;
 		buf_adds(&msg, "interrupted: the run was cancelled");
+		note_points_so_far(o, &msg);
 	} else if (end->timed_out) {
 		char t[32];
 		time_human(end->timeout_ms, t, sizeof(t));
 		r->status = RS_ERROR;
 		buf_addf(&msg, "timed out after %s", t);
+		note_points_so_far(o, &msg);
 	} else if (o->test->protocol == PROTO_TAP) {
 		finish_tap(o, end->wstatus, r, &msg);
 	} else if (o->test->protocol == PROTO_JUNIT) {

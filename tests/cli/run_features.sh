@@ -26,6 +26,22 @@ ok_if "sub-results are counted apart from tests" "[ \"\$(sql '$db' 'select n_pas
 ok_if "--timeout applies to tests without their own: error, timed out" "[ \"\$(sql '$db' \"select status, message from results where test='hang'\")\" = 'error|timed out after 300ms' ]"
 ok_if "no sleep outlived the run" "! pgrep -x -f 'sleep $nap'"
 
+# A TAP test that times out keeps the points it printed, the last one too
+# (the reader holds it back for a YAML block that never comes).
+mkdir -p "$T/tt" && cd "$T/tt"
+tt_db=$T/tt/.assay/assay.db
+on_pg && tt_db=$db
+cat > slow.sh <<S
+printf 'TAP version 14\\nok 1 - first\\nnot ok 2 - second\\n'
+exec sleep $nap
+S
+printf 'tests:\n  slowtap: {command: sh slow.sh, protocol: tap}\n' > assay.yaml
+expect_code 1 "a TAP test that times out" "$ASSAY" run --timeout 300ms --grace 100ms
+ok_if "its points before the timeout are kept, the last one too" "[ \"\$(sql '$tt_db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results where parent = 'slowtap' order by test) as s\")\" = 'slowtap/first=passed slowtap/second=failed' ]"
+ok_if "the test is an error, timed out, naming the failed point" "[ \"\$(sql '$tt_db' \"select status, message from results where test='slowtap'\")\" = 'error|timed out after 300ms; 1 of 2 TAP tests so far failed: second' ]"
+ok_if "no sleep outlived the timed-out TAP test" "! pgrep -x -f 'sleep $nap'"
+cd "$T/p"
+
 # History: -j1, the slow test listed last starts first on the second run.
 mkdir -p "$T/h" && cd "$T/h"
 h_db=$T/h/.assay/assay.db
