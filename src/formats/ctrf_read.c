@@ -347,42 +347,42 @@ static void test_end(struct ctrf_reader *r)
 	    (int64_t)n_attempts == t->retries + 1)
 		n_attempts--;
 
-	char *status = capture_text(&t->status, NULL), *raw = capture_text(&t->raw_status, NULL);
+	char *status = capture_text_utf8(&t->status, NULL), *raw = capture_text_utf8(&t->raw_status, NULL);
 	struct ctrf_test ct = {
-		.name = capture_text(&t->name, NULL),
-		.suite = capture_text(&t->suite, NULL),
+		.name = capture_text_utf8(&t->name, NULL),
+		.suite = capture_text_utf8(&t->suite, NULL),
 		.status = map_status(status, raw),
 		.ctrf_status = status,
 		.raw_status = raw,
 		.duration_ms = t->duration >= 0 ? t->duration : -1,
 		.start_ms = t->start,
 		.stop_ms = t->stop,
-		.message = capture_text(&t->message, NULL),
-		.trace = capture_text(&t->trace, NULL),
-		.file = capture_text(&t->file, NULL),
+		.message = capture_text_utf8(&t->message, NULL),
+		.trace = capture_text_utf8(&t->trace, NULL),
+		.file = capture_text_utf8(&t->file, NULL),
 		.file_line = t->file_line,
-		.type = capture_text(&t->type, NULL),
+		.type = capture_text_utf8(&t->type, NULL),
 		.retries = t->retries < 0 ? 0 : t->retries > INT_MAX ? INT_MAX : (int)t->retries,
 		.flaky = t->flaky,
-		.system_out = capture_text(&t->out, NULL),
-		.system_err = capture_text(&t->err, NULL),
+		.system_out = capture_text_utf8(&t->out, NULL),
+		.system_err = capture_text_utf8(&t->err, NULL),
 		.n_tags = t->n_tags,
 		.n_attempts = n_attempts,
 		.line = t->line,
 	};
 	char **tags = xcalloc(t->n_tags + 1, sizeof(*tags));
 	for (size_t i = 0; i < t->n_tags; i++)
-		tags[i] = capture_text(&t->tags[i], NULL);
+		tags[i] = capture_text_utf8(&t->tags[i], NULL);
 	ct.tags = (const char *const *)tags;
 	struct ctrf_attempt *list = xcalloc(n_attempts + 1, sizeof(*list));
 	for (size_t i = 0; i < n_attempts; i++) {
 		struct attempt_acc *a = &t->attempts[i];
-		char *st = capture_text(&a->status, NULL);
+		char *st = capture_text_utf8(&a->status, NULL);
 		list[i] = (struct ctrf_attempt){
 			.attempt = a->number > 0 && a->number <= INT_MAX ? (int)a->number : 0,
 			.status = map_status(st, ""),
-			.message = capture_text(&a->message, NULL),
-			.trace = capture_text(&a->trace, NULL),
+			.message = capture_text_utf8(&a->message, NULL),
+			.trace = capture_text_utf8(&a->trace, NULL),
 			.duration_ms = a->duration >= 0 ? a->duration : -1,
 			.start_ms = a->start,
 			.stop_ms = a->stop,
@@ -523,7 +523,7 @@ static void lines_begin(struct ctrf_reader *r, enum slot slot)
 /* A complete reportFormat: only CTRF is read. */
 static int check_format(struct ctrf_reader *r, const struct json_token *t)
 {
-	char *f = capture_text(&r->report_format, NULL);
+	char *f = capture_text_utf8(&r->report_format, NULL);
 	int rc = RC_OK;
 	if (strcasecmp(f, "CTRF"))
 		rc = fail_at(r, t, "reportFormat is \"%.100s\", not \"CTRF\"", f);
@@ -819,16 +819,16 @@ int ctrf_feed(struct ctrf_reader *r, const char *bytes, size_t n, struct error *
 
 static void summary_fill(struct ctrf_reader *r, struct ctrf_summary *s)
 {
-	s->report_format = capture_text(&r->report_format, NULL);
-	s->spec_version = capture_text(&r->spec_version, NULL);
-	s->generated_by = capture_text(&r->generated_by, NULL);
-	s->timestamp = capture_text(&r->timestamp, NULL);
-	s->tool_name = capture_text(&r->tool_name, NULL);
-	s->tool_version = capture_text(&r->tool_version, NULL);
+	s->report_format = capture_text_utf8(&r->report_format, NULL);
+	s->spec_version = capture_text_utf8(&r->spec_version, NULL);
+	s->generated_by = capture_text_utf8(&r->generated_by, NULL);
+	s->timestamp = capture_text_utf8(&r->timestamp, NULL);
+	s->tool_name = capture_text_utf8(&r->tool_name, NULL);
+	s->tool_version = capture_text_utf8(&r->tool_version, NULL);
 	s->environment = xcalloc(r->n_env + 1, sizeof(*s->environment));
 	for (size_t i = 0; i < r->n_env; i++) {
-		s->environment[i].key = capture_text(&r->env[i].key, NULL);
-		s->environment[i].value = capture_text(&r->env[i].value, NULL);
+		s->environment[i].key = capture_text_utf8(&r->env[i].key, NULL);
+		s->environment[i].value = capture_text_utf8(&r->env[i].value, NULL);
 	}
 	s->n_environment = r->n_env;
 	int64_t *counts[] = { &s->tests,  &s->passed, &s->failed,   &s->skipped, &s->pending,
