@@ -306,10 +306,26 @@ static bool sniff(struct xml_repair *x, bool final)
 	}
 	if (have < 5 && !final)
 		return false;
+	/* "<?xml" then whitespace is the declaration; "<?xmlfoo" is a
+	 * processing instruction, whose "encoding" means nothing. */
+	if (n - off == 5 && !final)
+		return false;
+	if (n - off < 6 || !strchr(" \t\r\n", s[off + 5]) || !s[off + 5]) {
+		choose(x, NULL);
+		return true;
+	}
 	const char *end = memmem(s + off, n - off, "?>", 2);
 	if (!end && n < SNIFF_LIMIT && !final)
 		return false;
 	char *enc = end ? decl_encoding((const char *)s + off, (size_t)(end - (const char *)s - off)) : NULL;
+	/* These bytes are not UTF-16 (that was sniffed above), whatever the
+	 * declaration says: .NET writes "utf-16" over UTF-8 when it serialises
+	 * to a string first. Read them as UTF-8 (expat is told so, which
+	 * overrides the declaration) rather than refuse the file. */
+	if (enc && (!strncasecmp(enc, "utf-16", 6) || !strncasecmp(enc, "ucs-2", 5))) {
+		free(enc);
+		enc = NULL;
+	}
 	choose(x, enc);
 	free(enc);
 	return true;

@@ -557,6 +557,22 @@ static void declared_encodings_are_honoured(void **state)
 	assert_int_equal(r.rc, RC_OK);
 	assert_string_equal(r.cases[0].name, "\xe2\x9c\x93 caf\xc3\xa9");
 	run_release(&r);
+	/* "utf-16" declared over 8-bit bytes (.NET serialising to a string,
+	 * then saving it as UTF-8) is read as UTF-8, not refused */
+	junit_read_str("<?xml version=\"1.0\" encoding=\"utf-16\"?>\n"
+		       "<testsuite><testcase name=\"t\xc3\xa9\"/></testsuite>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_string_equal(r.cases[0].name, "t\xc3\xa9");
+	run_release(&r);
+	/* "<?xmlfoo ...?>" is a processing instruction, not the declaration:
+	 * its "encoding" is not followed, the bytes are repaired as UTF-8 */
+	junit_read_str("<?xmlfoo encoding=\"ISO-8859-1\"?>\n"
+		       "<testsuite><testcase name=\"caf\xe9 \xe2\x9c\x93\"/></testsuite>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_string_equal(r.cases[0].name, "caf\xc3\xa9 \xe2\x9c\x93");
+	run_release(&r);
 }
 
 static void utf16_documents_are_read(void **state)
