@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < workers; i++) {
 		ts[i].db = argv[1];
 		snprintf(ts[i].name, sizeof(ts[i].name), "w%d", i);
-		if (service_worker_register(st, ts[i].name, "bench", 1, "bench", &e)) {
+		if (service_worker_register(st, ts[i].name, "bench", 1, "bench", 0, &e)) {
 			fprintf(stderr, "register: %s\n", e.msg);
 			return 3;
 		}

@@ -104,7 +104,7 @@ static int list(struct store *st, int64_t lease_ms, bool json)
 	int code = EXIT_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct pool_stat s;
-		if (store_pool_stat(st, ps[i].name, time_now_ms() - lease_ms, &s, &e)) {
+		if (store_pool_stat(st, ps[i].name, time_now_ms(), lease_ms, &s, &e)) {
 			code = cli_fail(&e);
 			break;
 		}
@@ -127,7 +127,7 @@ int cmd_pool(int argc, char **argv)
 	struct cli_common common = { 0 };
 	struct pool p = { .expected_servers = 1 };
 	struct strlist labels = STRLIST_INIT, suites = STRLIST_INIT;
-	int64_t lease_ms = ORCH_DEFAULT_LEASE_MS, v;
+	int64_t lease_ms = 0, v; /* 0: the lease each worker was granted */
 	int opt, code = EXIT_USAGE;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hd:s:l:k:", options, NULL)) != -1) {

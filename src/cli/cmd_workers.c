@@ -1,5 +1,6 @@
-/* cmd_workers — `assay workers`: every worker with its pool, state, health,
- * current run and last heartbeat. */
+/* cmd_workers — `assay workers`: every worker with its pool, state, lease,
+ * health, current run and last heartbeat. Each is judged by the lease its
+ * server granted it (recorded on its row), unless --lease overrides. */
 #include "util/base.h"
 
 #include "cli/cli.h"
@@ -18,7 +19,7 @@ int cmd_workers(int argc, char **argv)
 {
 	struct cli_common common = { 0 };
 	const char *pool = NULL;
-	int64_t lease = ORCH_DEFAULT_LEASE_MS;
+	int64_t lease = 0; /* 0: each worker's own */
 	int opt;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hp:", options, NULL)) != -1) {
@@ -52,19 +53,20 @@ int cmd_workers(int argc, char **argv)
 	} else if (!n) {
 		printf("no workers (start one with assay worker --server URL --pool POOL)\n");
 	} else {
-		printf("%-24s %-12s %-8s %-22s %-36s %s\n", "WORKER", "POOL", "STATE", "HEALTH",
-		       "CURRENT RUN", "LAST HEARTBEAT");
+		printf("%-24s %-12s %-8s %-8s %-22s %-36s %s\n", "WORKER", "POOL", "STATE", "LEASE",
+		       "HEALTH", "CURRENT RUN", "LAST HEARTBEAT");
 		for (size_t i = 0; i < n; i++) {
-			char ago[32], health[64];
+			char ago[32], health[64], granted[32];
 			time_human(now - ws[i].heartbeat_at, ago, sizeof(ago));
+			time_human(worker_lease_ms(&ws[i]), granted, sizeof(granted));
 			if (ws[i].health_failures || ws[i].infra_failures)
 				snprintf(health, sizeof(health), "%lld failing, %lld infra",
 					 (long long)ws[i].health_failures,
 					 (long long)ws[i].infra_failures);
 			else
 				snprintf(health, sizeof(health), "ok");
-			printf("%-24s %-12s %-8s %-22s %-36s %s ago\n", ws[i].name, ws[i].pool,
-			       worker_state_name(worker_state(&ws[i], now, lease)), health,
+			printf("%-24s %-12s %-8s %-8s %-22s %-36s %s ago\n", ws[i].name, ws[i].pool,
+			       worker_state_name(worker_state(&ws[i], now, lease)), granted, health,
 			       ws[i].current_run[0] ? ws[i].current_run : "-", ago);
 			if (ws[i].offline_reason)
 				printf("  offline: %s\n", ws[i].offline_reason);

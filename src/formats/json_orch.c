@@ -83,6 +83,7 @@ json_t *json_worker(const struct worker *w, int64_t now, int64_t lease_ms)
 	json_object_set_new(o, "name", json_string(w->name));
 	json_object_set_new(o, "pool", json_string(w->pool));
 	json_object_set_new(o, "state", json_string(worker_state_name(worker_state(w, now, lease_ms))));
+	json_object_set_new(o, "lease_ms", json_integer(worker_lease_ms(w)));
 	json_object_set_new(o, "slots", json_integer(w->slots));
 	json_object_set_new(o, "host", str_or_null(w->host));
 	json_object_set_new(o, "current_run", w->current_run[0] ? json_string(w->current_run)

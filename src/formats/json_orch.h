@@ -17,8 +17,11 @@ json_t *json_pool_status(const struct pool *p, const struct pool_stat *s,
 			 int64_t expected_wait_ms);
 /* {name, version, digest, size, install, run, protocol, description, created_at} */
 json_t *json_package(const struct package *p);
-/* {name, pool, state, slots, host, current_run, last_heartbeat, health:
- * {failures, offline_reason, last_error}, infra_failures, registered_at} */
+/* {name, pool, state, lease_ms, slots, host, current_run, last_heartbeat,
+ * health: {failures, offline_reason, last_error}, infra_failures,
+ * registered_at}. lease_ms is the lease the worker was granted (the default
+ * when its row records none); state is judged by `lease_ms` when > 0 (an
+ * override), else by that lease. */
 json_t *json_worker(const struct worker *w, int64_t now, int64_t lease_ms);
 /* {run_id, pool, suite, priority, packages, upgrade, state, worker, claim, lost, queued_at} */
 json_t *json_run_order(const struct run_order *o);

@@ -101,7 +101,7 @@ void api_pools_list(struct http_req *rq)
 	for (size_t i = 0; i < n; i++) {
 		struct pool p;
 		struct pool_status s;
-		if (service_pool_status(rq->st, ps[i].name, server_lease_ms(rq->srv), &p, &s, &e)) {
+		if (service_pool_status(rq->st, ps[i].name, 0, &p, &s, &e)) {
 			json_decref(list);
 			pools_free(ps, n);
 			return reply_rc(rq, &e);
@@ -120,8 +120,7 @@ void api_pool_get(struct http_req *rq)
 	struct pool p;
 	struct pool_status s;
 	struct error e = ERROR_INIT;
-	if (service_pool_status(rq->st, router_param(&rq->match, "name"),
-				server_lease_ms(rq->srv), &p, &s, &e))
+	if (service_pool_status(rq->st, router_param(&rq->match, "name"), 0, &p, &s, &e))
 		return reply_rc(rq, &e);
 	reply_json(rq, 200, json_pool_status(&p, &s.stat, s.expected_wait_ms));
 	pool_release(&p);
@@ -163,7 +162,7 @@ void api_pools_create(struct http_req *rq)
 	}
 	struct pool got;
 	struct pool_status s;
-	if (service_pool_status(rq->st, name, server_lease_ms(rq->srv), &got, &s, &e)) {
+	if (service_pool_status(rq->st, name, 0, &got, &s, &e)) {
 		reply_rc(rq, &e);
 		goto done;
 	}
@@ -191,8 +190,7 @@ void api_pool_start(struct http_req *rq)
 	json_t *b = body_object(rq);
 	if (!b)
 		return;
-	struct start_request req = { .pool = router_param(&rq->match, "name"),
-				     .lease_ms = server_lease_ms(rq->srv) };
+	struct start_request req = { .pool = router_param(&rq->match, "name") };
 	const char **packages = NULL;
 	char *context = NULL;
 	json_t *pk = json_object_get(b, "packages");
@@ -334,25 +332,26 @@ void api_workers_list(struct http_req *rq)
 	struct error e = ERROR_INIT;
 	if (store_workers_list(rq->st, req_query(rq, "pool"), &ws, &n, &e))
 		return reply_rc(rq, &e);
-	int64_t now = time_now_ms(), lease = server_lease_ms(rq->srv);
+	/* Each judged by the lease it was granted (by whichever server). */
+	int64_t now = time_now_ms();
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_worker(&ws[i], now, lease));
+		json_array_append_new(list, json_worker(&ws[i], now, 0));
 	workers_free(ws, n);
 	json_t *o = json_object();
 	json_object_set_new(o, "workers", list);
 	reply_json(rq, 200, o);
 }
 
-/* Answers the worker `name` as stored. */
+/* Answers the worker `name` as stored; its lease_ms is the lease this
+ * server just granted it (recorded on its row), which the worker keeps. */
 static void reply_worker(struct http_req *rq, const char *name, int status)
 {
 	struct worker w;
 	struct error e = ERROR_INIT;
 	if (store_worker_get(rq->st, name, &w, &e))
 		return reply_rc(rq, &e);
-	json_t *o = json_worker(&w, time_now_ms(), server_lease_ms(rq->srv));
-	json_object_set_new(o, "lease_ms", json_integer(server_lease_ms(rq->srv)));
+	json_t *o = json_worker(&w, time_now_ms(), 0);
 	reply_json(rq, status, o);
 	worker_release(&w);
 }
@@ -369,7 +368,8 @@ void api_workers_register(struct http_req *rq)
 		struct error e = ERROR_INIT;
 		if (!name || !pool)
 			reply_error(rq, 400, "invalid", "name and pool: required");
-		else if (service_worker_register(rq->st, name, pool, slots, host, &e))
+		else if (service_worker_register(rq->st, name, pool, slots, host,
+						 server_lease_ms(rq->srv), &e))
 			reply_rc(rq, &e);
 		else
 			reply_worker(rq, name, 200);

@@ -136,7 +136,9 @@ const struct route http_routes[] = {
 	  "application/json", "200 400 404 415", ACCESS_WRITE },
 	{ { "POST", "/api/v1/workers/{name}/heartbeat" }, api_worker_heartbeat,
 	  "worker_heartbeat",
-	  "Keep the lease: {run, claim}; answers {lost, cancel, offline}", NULL,
+	  "Keep the lease: {run, claim} (a held run it stops naming is taken back a "
+	  "lease after its claim); answers {lost, cancel, offline}",
+	  NULL,
 	  "application/json", "200 400 404", ACCESS_WRITE },
 	{ { "POST", "/api/v1/workers/{name}/claim" }, api_worker_claim, "worker_claim",
 	  "Claim the next queued run of the worker's pool: {run, order, pool}, or {run: null}",

@@ -15,10 +15,17 @@ const char *worker_state_name(enum worker_state s)
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
+int64_t worker_lease_ms(const struct worker *w)
+{
+	return w->lease_ms > 0 ? w->lease_ms : ORCH_DEFAULT_LEASE_MS;
+}
+
 enum worker_state worker_state(const struct worker *w, int64_t now, int64_t lease_ms)
 {
 	if (w->offline_reason)
 		return WS_OFFLINE;
+	if (lease_ms <= 0)
+		lease_ms = worker_lease_ms(w);
 	if (now - w->heartbeat_at > lease_ms)
 		return WS_LOST;
 	return w->current_run[0] ? WS_BUSY : WS_IDLE;

@@ -28,6 +28,11 @@ const char *pool_hook_name(enum pool_hook h); /* "provision" */
 #define ORCH_DEFAULT_RUN_TIMEOUT_MS (60 * 60 * 1000LL)
 #define ORCH_HOOK_GRACE_MS 5000
 
+/* The lease `assay serve` grants a worker when not told otherwise (serve
+ * --lease), and the one assumed for a worker row that records none (written
+ * before schema 0008). */
+#define ORCH_DEFAULT_LEASE_MS 30000
+
 struct pool {
 	char *name;
 	char *description;
@@ -77,13 +82,18 @@ struct worker {
 	int64_t infra_failures;   /* runs it ended failed (99) in a phase */
 	char *offline_reason;     /* non-NULL: offline */
 	char *last_error;
+	int64_t lease_ms;         /* the lease the server granted it at its last
+				     register, heartbeat or claim; 0 = none recorded */
 	char current_run[UUID_STR_LEN]; /* "" when it holds none */
 };
 
 enum worker_state { WS_IDLE, WS_BUSY, WS_OFFLINE, WS_LOST };
 const char *worker_state_name(enum worker_state s);
-/* offline (taken out), lost (no heartbeat within lease_ms of now), busy
- * (holds a run), else idle. */
+/* The lease w is judged by: the one it was granted, else the default. */
+int64_t worker_lease_ms(const struct worker *w);
+/* offline (taken out), lost (no heartbeat within the lease of now), busy
+ * (holds a run), else idle. The lease is `lease_ms` when > 0 (an explicit
+ * override, e.g. `assay workers --lease`), else worker_lease_ms(w). */
 enum worker_state worker_state(const struct worker *w, int64_t now, int64_t lease_ms);
 
 /* The queue's side of a run started on a pool. */

@@ -58,7 +58,7 @@ int service_pool_remove(struct store *st, const char *name, struct error *e)
 	int rc = store_begin(st, e);
 	if (rc)
 		return rc;
-	if ((rc = store_pool_stat(st, name, 0, &s, e)))
+	if ((rc = store_pool_stat(st, name, time_now_ms(), 0, &s, e)))
 		goto fail;
 	if (s.queued || s.running) {
 		rc = err_set(e, RC_STATE,
@@ -81,9 +81,7 @@ int service_pool_status(struct store *st, const char *name, int64_t lease_ms,
 	int rc = store_pool_get(st, name, pool, e);
 	if (rc)
 		return rc;
-	if (lease_ms <= 0)
-		lease_ms = ORCH_DEFAULT_LEASE_MS;
-	if ((rc = store_pool_stat(st, name, time_now_ms() - lease_ms, &out->stat, e))) {
+	if ((rc = store_pool_stat(st, name, time_now_ms(), lease_ms, &out->stat, e))) {
 		pool_release(pool);
 		return rc;
 	}
@@ -529,7 +527,7 @@ fail:
 /* ---- workers ---- */
 
 int service_worker_register(struct store *st, const char *name, const char *pool,
-			    int64_t slots, const char *host, struct error *e)
+			    int64_t slots, const char *host, int64_t lease_ms, struct error *e)
 {
 	if (!package_name_ok(name))
 		return err_set(e, RC_USAGE,
@@ -540,7 +538,8 @@ int service_worker_register(struct store *st, const char *name, const char *pool
 	if (rc)
 		return rc;
 	pool_release(&p);
-	return store_worker_register(st, name, pool, slots, host, time_now_ms(), e);
+	return store_worker_register(st, name, pool, slots, host, time_now_ms(),
+				     lease_ms > 0 ? lease_ms : ORCH_DEFAULT_LEASE_MS, e);
 }
 
 /* Whether worker `name` holds run `run_id` under `claim`; RC_STATE with
@@ -568,12 +567,92 @@ int service_worker_holds(struct store *st, const char *name, const char *run_id,
 	return rc;
 }
 
+/* The lease of claimed order `o` (read in this transaction) ran out, for
+ * the reason `why` says: its run goes back to the queue the first time
+ * (*requeued counts it) and fails (99) the second (*failed), each with an
+ * event; a cancelling run is cancelled. */
+static int lose_order(struct store *st, struct run_order *o, const char *why, size_t *requeued,
+		      size_t *failed, struct error *e)
+{
+	struct run r;
+	int rc = store_run_get(st, o->run_id, &r, e);
+	if (rc)
+		return rc;
+	char msg[400];
+	if (r.lifecycle == LC_CANCELLING) {
+		o->state = ORDER_DONE;
+		rc = end_run(st, &r, LC_CANCELLED, why, e);
+	} else if (o->lost == 0) {
+		o->lost = 1;
+		o->state = ORDER_QUEUED;
+		free(o->worker);
+		o->worker = NULL;
+		snprintf(msg, sizeof(msg), "%s; queued again", why);
+		rc = move_run(st, &r, LC_QUEUED, msg, e);
+		(*requeued)++;
+	} else {
+		o->lost++;
+		o->state = ORDER_DONE;
+		snprintf(msg, sizeof(msg), "%s; lost twice, so failed", why);
+		rc = end_run(st, &r, LC_FAILED, msg, e);
+		(*failed)++;
+	}
+	if (!rc)
+		rc = store_order_update(st, o, e);
+	run_release(&r);
+	return rc;
+}
+
+/* Orders worker `name` holds, claimed more than `lease_ms` ago, that its
+ * heartbeat does not name (run_id NULL or "": it names none). The worker
+ * dropped them (a bug, or a crash and a restart under the same name) yet
+ * stays alive, so no lease would ever run out for them: each is treated as
+ * if it had. A claim younger than a lease is left alone, since its answer
+ * may still be on its way to the worker, whose next heartbeat names it. */
+static int expire_unnamed(struct store *st, const char *name, const char *run_id,
+			  int64_t lease_ms, struct error *e)
+{
+	int64_t before = time_now_ms() - lease_ms;
+	struct run_order *os;
+	size_t n, unnamed = 0;
+	/* Looked at first without the write lock, as service_orch_expire. */
+	int rc = store_orders_held(st, name, before, &os, &n, e);
+	for (size_t i = 0; !rc && i < n; i++)
+		unnamed += !run_id || strcmp(os[i].run_id, run_id);
+	store_orders_free(os, n);
+	if (rc || !unnamed)
+		return rc;
+	if ((rc = store_begin(st, e)))
+		return rc;
+	if ((rc = store_orders_held(st, name, before, &os, &n, e)))
+		goto fail;
+	size_t requeued = 0, failed = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (run_id && !strcmp(os[i].run_id, run_id))
+			continue;
+		char why[300];
+		snprintf(why, sizeof(why), "worker %s heartbeats without run %s", name,
+			 os[i].run_id);
+		rc = lose_order(st, &os[i], why, &requeued, &failed, e);
+	}
+	store_orders_free(os, n);
+	if (!rc)
+		rc = store_commit(st, e);
+	if (!rc)
+		return RC_OK;
+fail:
+	store_rollback(st);
+	return rc;
+}
+
 int service_worker_heartbeat(struct store *st, const char *name, const char *run_id,
 			     int64_t claim, int64_t lease_ms, struct heartbeat_answer *a,
 			     struct error *e)
 {
 	memset(a, 0, sizeof(*a));
-	int rc = store_worker_heartbeat(st, name, time_now_ms(), e);
+	if (lease_ms <= 0)
+		lease_ms = ORCH_DEFAULT_LEASE_MS;
+	int rc = store_worker_heartbeat(st, name, time_now_ms(), lease_ms, e);
 	if (rc)
 		return rc;
 	size_t requeued, failed;
@@ -581,6 +660,8 @@ int service_worker_heartbeat(struct store *st, const char *name, const char *run
 	/* Any heartbeat may find another worker silent; failing to expire is
 	 * not this worker's problem. */
 	service_orch_expire(st, lease_ms, &requeued, &failed, &ee);
+	if ((rc = expire_unnamed(st, name, run_id, lease_ms, e)))
+		return rc;
 	struct worker w;
 	if ((rc = store_worker_get(st, name, &w, e)))
 		return rc;
@@ -616,6 +697,8 @@ int service_worker_claim(struct store *st, const char *name, int64_t lease_ms,
 			 struct claim *out, struct error *e)
 {
 	memset(out, 0, sizeof(*out));
+	if (lease_ms <= 0)
+		lease_ms = ORCH_DEFAULT_LEASE_MS;
 	size_t requeued, failed;
 	struct error ee = ERROR_INIT;
 	service_orch_expire(st, lease_ms, &requeued, &failed, &ee);
@@ -639,7 +722,7 @@ int service_worker_claim(struct store *st, const char *name, int64_t lease_ms,
 		rc = store_pool_get(st, w.pool, &out->pool, e);
 	worker_release(&w);
 	if (!rc)
-		rc = store_worker_heartbeat(st, name, now, e);
+		rc = store_worker_heartbeat(st, name, now, lease_ms, e);
 	if (!rc)
 		rc = store_run_get(st, run_id, &out->run, e);
 	if (!rc)
@@ -881,34 +964,10 @@ int service_orch_expire(struct store *st, int64_t lease_ms, size_t *requeued, si
 	if ((rc = store_orders_stale(st, now - lease_ms, &os, &n, e)))
 		goto fail;
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct run_order *o = &os[i];
-		struct run r;
-		if ((rc = store_run_get(st, o->run_id, &r, e)))
-			break;
-		char msg[400];
-		snprintf(msg, sizeof(msg), "worker %s lost its lease (no heartbeat for %lld ms)",
-			 o->worker ? o->worker : "?", (long long)lease_ms);
-		if (r.lifecycle == LC_CANCELLING) {
-			o->state = ORDER_DONE;
-			rc = end_run(st, &r, LC_CANCELLED, msg, e);
-		} else if (o->lost == 0) {
-			o->lost = 1;
-			o->state = ORDER_QUEUED;
-			free(o->worker);
-			o->worker = NULL;
-			strncat(msg, "; queued again", sizeof(msg) - strlen(msg) - 1);
-			rc = move_run(st, &r, LC_QUEUED, msg, e);
-			(*requeued)++;
-		} else {
-			o->lost++;
-			o->state = ORDER_DONE;
-			strncat(msg, "; lost twice, so failed", sizeof(msg) - strlen(msg) - 1);
-			rc = end_run(st, &r, LC_FAILED, msg, e);
-			(*failed)++;
-		}
-		if (!rc)
-			rc = store_order_update(st, o, e);
-		run_release(&r);
+		char why[300];
+		snprintf(why, sizeof(why), "worker %s lost its lease (no heartbeat for %lld ms)",
+			 os[i].worker ? os[i].worker : "?", (long long)lease_ms);
+		rc = lose_order(st, &os[i], why, requeued, failed, e);
 	}
 	store_orders_free(os, n);
 	if (!rc)

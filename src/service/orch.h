@@ -15,6 +15,12 @@
  *     service_orch_expire(...)        a worker silent past the lease loses its
  *                                     run: queued again once, failed (99) the
  *                                     second time
+ *     service_worker_heartbeat(...)   so does a run its holder's heartbeat no
+ *                                     longer names, a lease after its claim
+ *
+ * The lease is the server's (`assay serve --lease`); each worker's row
+ * records the one it was granted, and whoever judges a worker "online" or
+ * "lost" from the database uses that (model/orch.h: worker_state).
  *
  * Every operation is one transaction. A worker acts on a run only with the
  * claim number it was given; after a lease expiry or a new claim the old
@@ -29,7 +35,6 @@
 #include "model/orch.h"
 #include "store/store.h"
 
-#define ORCH_DEFAULT_LEASE_MS 30000
 /* Provision or health hook failures in a row that take a worker offline. */
 #define ORCH_HEALTH_LIMIT 3
 
@@ -41,6 +46,8 @@ int service_pool_add(struct store *st, const struct pool *p, struct error *e);
 /* Removes a pool that has no run queued or held (RC_STATE otherwise). */
 int service_pool_remove(struct store *st, const char *name, struct error *e);
 
+/* `lease_ms` > 0 overrides the lease each worker was granted when
+ * counting the online ones; 0 uses theirs. */
 struct pool_status {
 	struct pool_stat stat;
 	int64_t expected_wait_ms; /* for a run queued now; -1: unknown (no online
@@ -79,7 +86,8 @@ struct start_request {
 	const char *context_json;   /* a JSON object, or NULL */
 	int64_t priority;           /* higher first; default 0 */
 	bool require_online;        /* refuse (RC_STATE) when no worker is online */
-	int64_t lease_ms;           /* what "online" means; 0: the default */
+	int64_t lease_ms;           /* what "online" means; 0: the lease each
+				       worker was granted */
 };
 
 /* Queues a run. `*warning` (heap, or NULL) says why it may wait long: the
@@ -96,17 +104,23 @@ int service_run_cancel_any(struct store *st, const char *id, const char *reason,
 
 /* ---- workers ---- */
 
-/* Registers (or re-registers) a worker of an existing pool. */
+/* Registers (or re-registers) a worker of an existing pool, granting it
+ * `lease_ms` (0: ORCH_DEFAULT_LEASE_MS), which its row records. */
 int service_worker_register(struct store *st, const char *name, const char *pool,
-			    int64_t slots, const char *host, struct error *e);
+			    int64_t slots, const char *host, int64_t lease_ms, struct error *e);
 
 struct heartbeat_answer {
 	bool lost;    /* the run it reported is no longer its own: stop it */
 	bool cancel;  /* the run is cancelling: stop its tests, end it cancelled */
 	bool offline; /* the worker is offline: it takes no runs */
 };
-/* Records a heartbeat (expiring other workers' leases on the way) and says
- * what became of the run the worker holds (run_id NULL: none). */
+/* Records a heartbeat and the lease granted with it (expiring other
+ * workers' leases on the way) and says what became of the run the worker
+ * holds (run_id NULL or "": none). A run the store shows this worker
+ * holding that run_id does not name, claimed more than lease_ms ago, is
+ * taken from it as service_orch_expire would (the worker dropped it while
+ * staying alive); a younger claim is left alone, its answer may still be
+ * on its way. */
 int service_worker_heartbeat(struct store *st, const char *name, const char *run_id,
 			     int64_t claim, int64_t lease_ms, struct heartbeat_answer *a,
 			     struct error *e);
@@ -118,7 +132,8 @@ struct claim {
 };
 void claim_release(struct claim *c);
 /* Gives the worker the next run of its pool (RC_NOTFOUND: none queued;
- * RC_STATE: the worker is offline). The run moves to initializing (0). */
+ * RC_STATE: the worker is offline). The run moves to initializing (0);
+ * the claim counts as a heartbeat granting lease_ms. */
 int service_worker_claim(struct store *st, const char *name, int64_t lease_ms,
 			 struct claim *out, struct error *e);
 /* RC_OK when worker `name` holds run `run_id` under `claim`; RC_STATE

@@ -77,7 +77,7 @@ struct store_ops {
 	int (*pool_get)(struct store *st, const char *name, struct pool *out, struct error *e);
 	int (*pools_list)(struct store *st, struct pool **out, size_t *n, struct error *e);
 	int (*pool_delete)(struct store *st, const char *name, struct error *e);
-	int (*pool_stat)(struct store *st, const char *name, int64_t alive_since,
+	int (*pool_stat)(struct store *st, const char *name, int64_t now, int64_t lease_ms,
 			 struct pool_stat *out, struct error *e);
 	int (*blob_put)(struct store *st, const char *digest, const void *data, size_t size,
 			struct error *e);
@@ -88,12 +88,14 @@ struct store_ops {
 			   struct package *out, struct error *e);
 	int (*packages_list)(struct store *st, struct package **out, size_t *n, struct error *e);
 	int (*worker_register)(struct store *st, const char *name, const char *pool,
-			       int64_t slots, const char *host, int64_t now, struct error *e);
+			       int64_t slots, const char *host, int64_t now, int64_t lease_ms,
+			       struct error *e);
 	int (*worker_get)(struct store *st, const char *name, struct worker *out,
 			  struct error *e);
 	int (*workers_list)(struct store *st, const char *pool, struct worker **out, size_t *n,
 			    struct error *e);
-	int (*worker_heartbeat)(struct store *st, const char *name, int64_t now, struct error *e);
+	int (*worker_heartbeat)(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+				struct error *e);
 	int (*worker_update)(struct store *st, const struct worker *w, struct error *e);
 	int (*order_add)(struct store *st, const struct run_order *o, struct error *e);
 	int (*order_get)(struct store *st, const char *run_id, struct run_order *out,
@@ -103,6 +105,8 @@ struct store_ops {
 			   char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
 	int (*orders_stale)(struct store *st, int64_t before, struct run_order **out, size_t *n,
 			    struct error *e);
+	int (*orders_held)(struct store *st, const char *worker, int64_t claimed_before,
+			   struct run_order **out, size_t *n, struct error *e);
 	int (*runs_prunable)(struct store *st, const char *pool, int64_t keep, int64_t before,
 			     int limit, char (**ids)[UUID_STR_LEN], size_t *n, struct error *e);
 	int (*runs_delete)(struct store *st, char (*ids)[UUID_STR_LEN], size_t n,

@@ -954,6 +954,7 @@ static const struct store_ops pg_ops = {
 	.order_update = pg_order_update,
 	.order_claim = pg_order_claim,
 	.orders_stale = pg_orders_stale,
+	.orders_held = pg_orders_held,
 	.runs_prunable = pg_runs_prunable,
 	.runs_delete = pg_runs_delete,
 };

@@ -140,20 +140,23 @@ fail:
 	return rc;
 }
 
-int pg_pool_stat(struct store *st, const char *name, int64_t alive_since, struct pool_stat *out,
-		 struct error *e)
+int pg_pool_stat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+		 struct pool_stat *out, struct error *e)
 {
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
 	pp_text_clean(&p, name);
-	pp_i64(&p, alive_since);
+	pp_i64(&p, now);
+	pp_i64(&p, lease_ms);
+	pp_i64(&p, ORCH_DEFAULT_LEASE_MS);
 	PGresult *r = pg_exec(
 		s, PG_ONCE,
 		"SELECT (SELECT count(*) FROM run_orders WHERE pool = $1 AND state = 'queued'), "
 		"(SELECT count(*) FROM run_orders WHERE pool = $1 AND state = 'claimed'), "
 		"(SELECT count(*) FROM workers WHERE pool = $1), "
 		"(SELECT count(*) FROM workers WHERE pool = $1 AND offline_reason IS NULL "
-		" AND heartbeat_at >= $2), "
+		" AND heartbeat_at >= $2::bigint - CASE WHEN $3::bigint > 0 THEN $3::bigint "
+		" WHEN lease_ms > 0 THEN lease_ms ELSE $4::bigint END), "
 		"(SELECT coalesce(trunc(avg(duration_ms)), 0)::bigint FROM (SELECT duration_ms "
 		" FROM test_runs WHERE pool = $1 AND lifecycle_code IN (7, 8) "
 		" ORDER BY created_at DESC LIMIT 50) AS recent)",
@@ -344,7 +347,7 @@ int pg_packages_list(struct store *st, struct package **out, size_t *n, struct e
 
 #define WORKER_SELECT                                                                     \
 	"SELECT w.name, w.pool, w.slots, w.host, w.registered_at, w.heartbeat_at, "          \
-	"w.health_failures, w.infra_failures, w.offline_reason, w.last_error, "              \
+	"w.health_failures, w.infra_failures, w.offline_reason, w.last_error, w.lease_ms, " \
 	"(SELECT o.run_id FROM run_orders o WHERE o.worker = w.name AND o.state = 'claimed' " \
 	"ORDER BY o.claimed_at DESC LIMIT 1) FROM workers w"
 
@@ -361,12 +364,13 @@ static void read_worker(const PGresult *r, int row, struct worker *w)
 	w->infra_failures = pg_i64(r, row, 7);
 	w->offline_reason = pg_dup(r, row, 8);
 	w->last_error = pg_dup(r, row, 9);
-	const char *run = pg_str(r, row, 10);
+	w->lease_ms = pg_i64(r, row, 10); /* NULL: 0, none recorded */
+	const char *run = pg_str(r, row, 11);
 	snprintf(w->current_run, sizeof(w->current_run), "%s", run ? run : "");
 }
 
 int pg_worker_register(struct store *st, const char *name, const char *pool, int64_t slots,
-		       const char *host, int64_t now, struct error *e)
+		       const char *host, int64_t now, int64_t lease_ms, struct error *e)
 {
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
@@ -375,11 +379,12 @@ int pg_worker_register(struct store *st, const char *name, const char *pool, int
 	pp_i64(&p, slots > 0 ? slots : 1);
 	pp_text_clean(&p, host);
 	pp_i64(&p, now);
+	pp_opt(&p, lease_ms);
 	int rc = pg_cmd(s, PG_ONCE,
-			"INSERT INTO workers (name, pool, slots, host, registered_at, heartbeat_at) "
-			"VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (name) DO UPDATE SET "
-			"pool = EXCLUDED.pool, slots = EXCLUDED.slots, host = EXCLUDED.host, "
-			"heartbeat_at = EXCLUDED.heartbeat_at",
+			"INSERT INTO workers (name, pool, slots, host, registered_at, heartbeat_at, "
+			"lease_ms) VALUES ($1, $2, $3, $4, $5, $5, $6) ON CONFLICT (name) DO UPDATE "
+			"SET pool = EXCLUDED.pool, slots = EXCLUDED.slots, host = EXCLUDED.host, "
+			"heartbeat_at = EXCLUDED.heartbeat_at, lease_ms = EXCLUDED.lease_ms",
 			&p, NULL, e, "registering worker '%s'", name);
 	pp_release(&p);
 	return rc;
@@ -433,16 +438,18 @@ int pg_workers_list(struct store *st, const char *pool, struct worker **out, siz
 	return RC_OK;
 }
 
-int pg_worker_heartbeat(struct store *st, const char *name, int64_t now, struct error *e)
+int pg_worker_heartbeat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+			struct error *e)
 {
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
 	pp_text_clean(&p, name);
 	pp_i64(&p, now);
+	pp_opt(&p, lease_ms);
 	int64_t changed = 0;
 	int rc = pg_cmd(s, PG_WORKER_HEARTBEAT,
-			"UPDATE workers SET heartbeat_at = $2 WHERE name = $1", &p, &changed, e,
-			"heartbeat of worker '%s'", name);
+			"UPDATE workers SET heartbeat_at = $2, lease_ms = $3 WHERE name = $1", &p,
+			&changed, e, "heartbeat of worker '%s'", name);
 	pp_release(&p);
 	if (!rc && !changed)
 		rc = err_set(e, RC_NOTFOUND, "no worker named '%s' (register first)", name);
@@ -662,6 +669,31 @@ int pg_orders_stale(struct store *st, int64_t before, struct run_order **out, si
 		       "AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.name = o.worker "
 		       "AND w.heartbeat_at >= $1)",
 		&p, e, "looking for lost runs");
+	if (!r)
+		return e->code;
+	return orders_read(r, out, n);
+}
+
+int pg_orders_held(struct store *st, const char *worker, int64_t claimed_before,
+		   struct run_order **out, size_t *n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_text_clean(&p, worker);
+	pp_i64(&p, claimed_before);
+	/* Locked inside a transaction, as pg_orders_stale and for the same
+	 * reasons; the re-check after the lock drops an order finished or
+	 * handed back meanwhile. */
+	bool lock = s->depth > 0;
+	PGresult *r = pg_exec(
+		s, lock ? PG_ORDERS_HELD_LOCK : PG_ORDERS_HELD, /* every heartbeat */
+		lock ? "SELECT " ORDER_COLUMNS " FROM run_orders o WHERE o.worker = $1 "
+		       "AND o.state = 'claimed' AND o.claimed_at < $2 "
+		       "FOR NO KEY UPDATE SKIP LOCKED"
+		     : "SELECT " ORDER_COLUMNS " FROM run_orders o WHERE o.worker = $1 "
+		       "AND o.state = 'claimed' AND o.claimed_at < $2",
+		&p, e, "looking for the runs worker '%s' holds", worker);
+	pp_release(&p);
 	if (!r)
 		return e->code;
 	return orders_read(r, out, n);

@@ -1093,6 +1093,7 @@ static const struct store_ops sqlite_ops = {
 	.order_update = sq_order_update,
 	.order_claim = sq_order_claim,
 	.orders_stale = sq_orders_stale,
+	.orders_held = sq_orders_held,
 	.runs_prunable = sq_runs_prunable,
 	.runs_delete = sq_runs_delete,
 	.begin = sqlite_begin,

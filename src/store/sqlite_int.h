@@ -88,8 +88,8 @@ int sq_pool_add(struct store *st, const struct pool *p, struct error *e);
 int sq_pool_get(struct store *st, const char *name, struct pool *out, struct error *e);
 int sq_pools_list(struct store *st, struct pool **out, size_t *n, struct error *e);
 int sq_pool_delete(struct store *st, const char *name, struct error *e);
-int sq_pool_stat(struct store *st, const char *name, int64_t alive_since,
-			struct pool_stat *out, struct error *e);
+int sq_pool_stat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+		 struct pool_stat *out, struct error *e);
 int sq_blob_put(struct store *st, const char *digest, const void *data, size_t size,
 		       struct error *e);
 int sq_blob_get(struct store *st, const char *digest, void **data, size_t *size,
@@ -99,13 +99,14 @@ int sq_package_get(struct store *st, const char *name, const char *version,
 			  struct package *out, struct error *e);
 int sq_packages_list(struct store *st, struct package **out, size_t *n, struct error *e);
 int sq_worker_register(struct store *st, const char *name, const char *pool,
-			      int64_t slots, const char *host, int64_t now, struct error *e);
+			      int64_t slots, const char *host, int64_t now, int64_t lease_ms,
+			      struct error *e);
 int sq_worker_get(struct store *st, const char *name, struct worker *out,
 			 struct error *e);
 int sq_workers_list(struct store *st, const char *pool, struct worker **out, size_t *n,
 			   struct error *e);
-int sq_worker_heartbeat(struct store *st, const char *name, int64_t now,
-			       struct error *e);
+int sq_worker_heartbeat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+			struct error *e);
 int sq_worker_update(struct store *st, const struct worker *w, struct error *e);
 int sq_order_add(struct store *st, const struct run_order *o, struct error *e);
 int sq_order_get(struct store *st, const char *run_id, struct run_order *out,
@@ -115,6 +116,8 @@ int sq_order_claim(struct store *st, const char *pool, const char *worker, int64
 			  char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
 int sq_orders_stale(struct store *st, int64_t before, struct run_order **out,
 			   size_t *n, struct error *e);
+int sq_orders_held(struct store *st, const char *worker, int64_t claimed_before,
+		   struct run_order **out, size_t *n, struct error *e);
 int sq_runs_prunable(struct store *st, const char *pool, int64_t keep, int64_t before,
 			    int limit, char (**ids)[UUID_STR_LEN], size_t *n, struct error *e);
 int sq_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n,

@@ -145,8 +145,8 @@ fail:
 	return rc;
 }
 
-int sq_pool_stat(struct store *st, const char *name, int64_t alive_since,
-			struct pool_stat *out, struct error *e)
+int sq_pool_stat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+		 struct pool_stat *out, struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	sqlite3_stmt *q = sq_prepare(
@@ -155,14 +155,17 @@ int sq_pool_stat(struct store *st, const char *name, int64_t alive_since,
 		"(SELECT count(*) FROM run_orders WHERE pool = ?1 AND state = 'claimed'), "
 		"(SELECT count(*) FROM workers WHERE pool = ?1), "
 		"(SELECT count(*) FROM workers WHERE pool = ?1 AND offline_reason IS NULL "
-		" AND heartbeat_at >= ?2), "
+		" AND heartbeat_at >= ?2 - CASE WHEN ?3 > 0 THEN ?3 WHEN lease_ms > 0 "
+		" THEN lease_ms ELSE ?4 END), "
 		"(SELECT coalesce(avg(duration_ms), 0) FROM (SELECT duration_ms FROM test_runs "
 		" WHERE pool = ?1 AND lifecycle_code IN (7, 8) ORDER BY created_at DESC LIMIT 50))",
 		e);
 	if (!q)
 		return err_prefix(e, "reading the state of pool '%s'", name);
 	sq_bind_text(q, 1, name);
-	sqlite3_bind_int64(q, 2, alive_since);
+	sqlite3_bind_int64(q, 2, now);
+	sqlite3_bind_int64(q, 3, lease_ms);
+	sqlite3_bind_int64(q, 4, ORCH_DEFAULT_LEASE_MS);
 	int step = sqlite3_step(q);
 	if (step == SQLITE_ROW) {
 		out->queued = sqlite3_column_int64(q, 0);
@@ -321,7 +324,7 @@ int sq_packages_list(struct store *st, struct package **out, size_t *n, struct e
 
 #define WORKER_SELECT                                                                     \
 	"SELECT w.name, w.pool, w.slots, w.host, w.registered_at, w.heartbeat_at, "          \
-	"w.health_failures, w.infra_failures, w.offline_reason, w.last_error, "              \
+	"w.health_failures, w.infra_failures, w.offline_reason, w.last_error, w.lease_ms, " \
 	"(SELECT o.run_id FROM run_orders o WHERE o.worker = w.name AND o.state = 'claimed' " \
 	"ORDER BY o.claimed_at DESC LIMIT 1) FROM workers w"
 
@@ -338,19 +341,21 @@ static void read_worker(sqlite3_stmt *q, struct worker *w)
 	w->infra_failures = sqlite3_column_int64(q, 7);
 	w->offline_reason = sq_column_dup(q, 8);
 	w->last_error = sq_column_dup(q, 9);
-	const unsigned char *run = sqlite3_column_text(q, 10);
+	w->lease_ms = sqlite3_column_int64(q, 10); /* NULL: 0, none recorded */
+	const unsigned char *run = sqlite3_column_text(q, 11);
 	snprintf(w->current_run, sizeof(w->current_run), "%s", run ? (const char *)run : "");
 }
 
 int sq_worker_register(struct store *st, const char *name, const char *pool,
-			      int64_t slots, const char *host, int64_t now, struct error *e)
+			      int64_t slots, const char *host, int64_t now, int64_t lease_ms,
+			      struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	sqlite3_stmt *q = sq_prepare(
 		s,
-		"INSERT INTO workers (name, pool, slots, host, registered_at, heartbeat_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (name) DO UPDATE SET pool = ?2, "
-		"slots = ?3, host = ?4, heartbeat_at = ?5",
+		"INSERT INTO workers (name, pool, slots, host, registered_at, heartbeat_at, "
+		"lease_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6) ON CONFLICT (name) DO UPDATE SET "
+		"pool = ?2, slots = ?3, host = ?4, heartbeat_at = ?5, lease_ms = ?6",
 		e);
 	if (!q)
 		return err_prefix(e, "registering worker '%s'", name);
@@ -359,6 +364,7 @@ int sq_worker_register(struct store *st, const char *name, const char *pool,
 	sqlite3_bind_int64(q, 3, slots > 0 ? slots : 1);
 	sq_bind_text(q, 4, host);
 	sqlite3_bind_int64(q, 5, now);
+	sq_bind_opt(q, 6, lease_ms);
 	return run_done(s, q, "registering a worker", e);
 }
 
@@ -411,15 +417,17 @@ int sq_workers_list(struct store *st, const char *pool, struct worker **out, siz
 	return RC_OK;
 }
 
-int sq_worker_heartbeat(struct store *st, const char *name, int64_t now,
-			       struct error *e)
+int sq_worker_heartbeat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+			struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	sqlite3_stmt *q = sq_prepare(s, "UPDATE workers SET heartbeat_at = ?2 WHERE name = ?1", e);
+	sqlite3_stmt *q = sq_prepare(
+		s, "UPDATE workers SET heartbeat_at = ?2, lease_ms = ?3 WHERE name = ?1", e);
 	if (!q)
 		return err_prefix(e, "heartbeat of worker '%s'", name);
 	sq_bind_text(q, 1, name);
 	sqlite3_bind_int64(q, 2, now);
+	sq_bind_opt(q, 3, lease_ms);
 	int rc = run_done(s, q, "recording a heartbeat", e);
 	if (!rc && sqlite3_changes(s->db) == 0)
 		rc = err_set(e, RC_NOTFOUND, "no worker named '%s' (register first)", name);
@@ -575,6 +583,27 @@ int sq_order_claim(struct store *st, const char *pool, const char *worker, int64
 	return rc;
 }
 
+/* Steps `q` (finalized here) to its end, reading each row as an order. */
+static int orders_read(struct sqlite_store *s, sqlite3_stmt *q, struct run_order **out,
+		       size_t *n, const char *what, struct error *e)
+{
+	struct run_order *os = NULL;
+	size_t cap = 0, count = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(os, cap, count + 1);
+		read_order(q, &os[count++]);
+	}
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		store_orders_free(os, count);
+		return sq_fail(s, e, "%s", what);
+	}
+	*out = os;
+	*n = count;
+	return RC_OK;
+}
+
 int sq_orders_stale(struct store *st, int64_t before, struct run_order **out,
 			   size_t *n, struct error *e)
 {
@@ -589,21 +618,22 @@ int sq_orders_stale(struct store *st, int64_t before, struct run_order **out,
 	if (!q)
 		return err_prefix(e, "looking for lost runs");
 	sqlite3_bind_int64(q, 1, before);
-	struct run_order *os = NULL;
-	size_t cap = 0, count = 0;
-	int step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		GROW(os, cap, count + 1);
-		read_order(q, &os[count++]);
-	}
-	sqlite3_finalize(q);
-	if (step != SQLITE_DONE) {
-		store_orders_free(os, count);
-		return sq_fail(s, e, "looking for lost runs");
-	}
-	*out = os;
-	*n = count;
-	return RC_OK;
+	return orders_read(s, q, out, n, "looking for lost runs", e);
+}
+
+int sq_orders_held(struct store *st, const char *worker, int64_t claimed_before,
+		   struct run_order **out, size_t *n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_prepare(s,
+				     "SELECT " ORDER_COLUMNS " FROM run_orders WHERE worker = ?1 "
+				     "AND state = 'claimed' AND claimed_at < ?2",
+				     e);
+	if (!q)
+		return err_prefix(e, "looking for the runs worker '%s' holds", worker);
+	sq_bind_text(q, 1, worker);
+	sqlite3_bind_int64(q, 2, claimed_before);
+	return orders_read(s, q, out, n, "looking for the runs a worker holds", e);
 }
 
 /* ---- retention ---- */

@@ -435,12 +435,12 @@ int store_pool_delete(struct store *st, const char *name, struct error *e)
 	return st->ops->pool_delete(st, name, e);
 }
 
-int store_pool_stat(struct store *st, const char *name, int64_t alive_since,
+int store_pool_stat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
 		    struct pool_stat *out, struct error *e)
 {
 	memset(out, 0, sizeof(*out));
 	ORCH_OP(st, pool_stat, e);
-	return st->ops->pool_stat(st, name, alive_since, out, e);
+	return st->ops->pool_stat(st, name, now, lease_ms > 0 ? lease_ms : 0, out, e);
 }
 
 int store_blob_put(struct store *st, const char *digest, const void *data, size_t size,
@@ -490,12 +490,12 @@ int store_packages_list(struct store *st, struct package **out, size_t *n, struc
 }
 
 int store_worker_register(struct store *st, const char *name, const char *pool, int64_t slots,
-			  const char *host, int64_t now, struct error *e)
+			  const char *host, int64_t now, int64_t lease_ms, struct error *e)
 {
 	if (!name || !*name || !pool || !*pool)
 		return err_set(e, RC_USAGE, "registering a worker: no name or pool given");
 	ORCH_OP(st, worker_register, e);
-	return st->ops->worker_register(st, name, pool, slots, host, now, e);
+	return st->ops->worker_register(st, name, pool, slots, host, now, lease_ms, e);
 }
 
 int store_worker_get(struct store *st, const char *name, struct worker *out, struct error *e)
@@ -516,10 +516,11 @@ int store_workers_list(struct store *st, const char *pool, struct worker **out, 
 	return st->ops->workers_list(st, pool, out, n, e);
 }
 
-int store_worker_heartbeat(struct store *st, const char *name, int64_t now, struct error *e)
+int store_worker_heartbeat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+			   struct error *e)
 {
 	ORCH_OP(st, worker_heartbeat, e);
-	return st->ops->worker_heartbeat(st, name, now, e);
+	return st->ops->worker_heartbeat(st, name, now, lease_ms, e);
 }
 
 int store_worker_update(struct store *st, const struct worker *w, struct error *e)
@@ -569,6 +570,17 @@ int store_orders_stale(struct store *st, int64_t before, struct run_order **out,
 	*n = 0;
 	ORCH_OP(st, orders_stale, e);
 	return st->ops->orders_stale(st, before, out, n, e);
+}
+
+int store_orders_held(struct store *st, const char *worker, int64_t claimed_before,
+		      struct run_order **out, size_t *n, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	if (!worker || !*worker)
+		return err_set(e, RC_USAGE, "listing a worker's runs: no worker given");
+	ORCH_OP(st, orders_held, e);
+	return st->ops->orders_held(st, worker, claimed_before, out, n, e);
 }
 
 void store_orders_free(struct run_order *o, size_t n)

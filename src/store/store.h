@@ -264,8 +264,9 @@ int store_pools_list(struct store *st, struct pool **out, size_t *n, struct erro
 /* Removes a pool (its workers' rows too); RC_NOTFOUND when there is none. */
 int store_pool_delete(struct store *st, const char *name, struct error *e);
 /* Counts for `assay pool show`: a worker is online when it is not offline and
- * heartbeated at or after `alive_since`. */
-int store_pool_stat(struct store *st, const char *name, int64_t alive_since,
+ * heartbeated within its lease of `now`: `lease_ms` when > 0, else the one
+ * its row records (ORCH_DEFAULT_LEASE_MS when it records none). */
+int store_pool_stat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
 		    struct pool_stat *out, struct error *e);
 
 /* Stores bytes under their digest ("sha256:<hex>", computed by the caller);
@@ -286,16 +287,19 @@ int store_package_get(struct store *st, const char *name, const char *version,
 int store_packages_list(struct store *st, struct package **out, size_t *n, struct error *e);
 
 /* Adds the worker, or updates its pool, slots and host when it exists (a
- * restarted worker registers again); its heartbeat is set to `now`. */
+ * restarted worker registers again); its heartbeat is set to `now` and its
+ * lease to `lease_ms` (what the server granted). */
 int store_worker_register(struct store *st, const char *name, const char *pool, int64_t slots,
-			  const char *host, int64_t now, struct error *e);
+			  const char *host, int64_t now, int64_t lease_ms, struct error *e);
 /* RC_NOTFOUND when there is no such worker. current_run is filled. */
 int store_worker_get(struct store *st, const char *name, struct worker *out, struct error *e);
 /* Workers of `pool` (NULL: all), by pool and name, with their current run. */
 int store_workers_list(struct store *st, const char *pool, struct worker **out, size_t *n,
 		       struct error *e);
-/* Sets heartbeat_at; RC_NOTFOUND when there is no such worker. */
-int store_worker_heartbeat(struct store *st, const char *name, int64_t now, struct error *e);
+/* Sets heartbeat_at and the lease granted with it; RC_NOTFOUND when there
+ * is no such worker. */
+int store_worker_heartbeat(struct store *st, const char *name, int64_t now, int64_t lease_ms,
+			   struct error *e);
 /* Writes health_failures, infra_failures, offline_reason and last_error. */
 int store_worker_update(struct store *st, const struct worker *w, struct error *e);
 
@@ -314,6 +318,11 @@ int store_order_claim(struct store *st, const char *pool, const char *worker, in
 /* Claimed orders whose worker is gone or last heartbeated before `before`. */
 int store_orders_stale(struct store *st, int64_t before, struct run_order **out, size_t *n,
 		       struct error *e);
+/* Claimed orders held by `worker` and claimed before `claimed_before`
+ * (inside a transaction on PostgreSQL: locked, those another transaction
+ * holds passed over, as store_orders_stale). */
+int store_orders_held(struct store *st, const char *worker, int64_t claimed_before,
+		      struct run_order **out, size_t *n, struct error *e);
 void store_orders_free(struct run_order *o, size_t n);
 
 /* Up to `limit` finished runs (lifecycle 7, 8, 10 or 99) that retention may

@@ -102,7 +102,7 @@ static void test_priority_then_oldest(void **state)
 	start(fx->st, 5, b);
 	sleep_ms(2);
 	start(fx->st, 0, c);
-	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
 	int64_t claim;
 	claim_ok(fx->st, "w1", got, &claim);
 	assert_string_equal(got, b);
@@ -160,7 +160,7 @@ static void test_concurrent_claims_give_each_run_once(void **state)
 	char names[CLAIMERS][16];
 	for (int i = 0; i < CLAIMERS; i++) {
 		snprintf(names[i], sizeof(names[i]), "w%d", i);
-		assert_int_equal(service_worker_register(fx->st, names[i], "linux", 1, NULL, &e),
+		assert_int_equal(service_worker_register(fx->st, names[i], "linux", 1, NULL, 0, &e),
 				 RC_OK);
 		memset(&cl[i], 0, sizeof(cl[i]));
 		cl[i].path = fx->db;
@@ -199,8 +199,8 @@ static void test_open_claim_is_skipped_not_waited_for(void **state)
 	char a[UUID_STR_LEN], b[UUID_STR_LEN], got1[UUID_STR_LEN], got2[UUID_STR_LEN];
 	start(fx->st, 5, a);
 	start(fx->st, 0, b);
-	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
-	assert_int_equal(service_worker_register(fx->st, "w2", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w2", "linux", 1, NULL, 0, &e), RC_OK);
 	struct store *other;
 	assert_int_equal(store_open(fx->db, &other, &e), RC_OK);
 	int64_t c1, c2;
@@ -269,8 +269,8 @@ static void test_lease_requeues_once_then_fails(void **state)
 	struct error e = ERROR_INIT;
 	char id[UUID_STR_LEN], got[UUID_STR_LEN];
 	start(fx->st, 0, id);
-	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
-	assert_int_equal(service_worker_register(fx->st, "w2", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w2", "linux", 1, NULL, 0, &e), RC_OK);
 	int64_t claim1, claim2;
 	claim_ok(fx->st, "w1", got, &claim1);
 	assert_int_equal(service_worker_phase(fx->st, "w1", id, claim1, LC_INITIALIZED, NULL, &e),
@@ -323,7 +323,7 @@ static void test_cancel_queued_and_held(void **state)
 	char a[UUID_STR_LEN], b[UUID_STR_LEN], got[UUID_STR_LEN];
 	start(fx->st, 0, a);
 	start(fx->st, 0, b);
-	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
 	int64_t claim;
 	claim_ok(fx->st, "w1", got, &claim);
 	assert_string_equal(got, a);
@@ -355,7 +355,7 @@ static void test_health_takes_worker_offline(void **state)
 	struct error e = ERROR_INIT;
 	char id[UUID_STR_LEN], got[UUID_STR_LEN];
 	start(fx->st, 0, id);
-	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
 	bool offline;
 	assert_int_equal(service_worker_health(fx->st, "w1", "health", false, "disk", &offline, &e), 0);
 	assert_int_equal(service_worker_health(fx->st, "w1", "health", true, NULL, &offline, &e), 0);
@@ -413,7 +413,7 @@ static void test_concurrent_health_reports_all_count(void **state)
 	struct fixture *fx = *state;
 	struct error e = ERROR_INIT;
 	enum { THREADS = 4, ROUNDS = 30 };
-	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
 	struct counter_th t[THREADS];
 	pthread_t th[THREADS];
 	for (int i = 0; i < THREADS; i++) {
@@ -482,7 +482,7 @@ static void test_concurrent_phase_failures_all_count(void **state)
 	char id[UUID_STR_LEN];
 	for (int i = 0; i < RUNS; i++)
 		start(fx->st, 0, id);
-	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
 	struct counter_th t[THREADS];
 	pthread_t th[THREADS];
 	for (int i = 0; i < THREADS; i++) {
@@ -513,7 +513,7 @@ static void test_retention_keeps_newest_finished(void **state)
 		start(fx->st, 0, ids[i]);
 		sleep_ms(2);
 	}
-	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, &e), RC_OK);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
 	/* Finish the four oldest; two stay queued. */
 	for (int i = 0; i < 4; i++) {
 		int64_t claim;
@@ -567,6 +567,79 @@ static void test_retention_keeps_newest_finished(void **state)
 	}
 }
 
+static void test_worker_row_records_its_lease(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 5000, &e), RC_OK);
+	struct worker w;
+	assert_int_equal(store_worker_get(fx->st, "w1", &w, &e), RC_OK);
+	assert_int_equal(w.lease_ms, 5000);
+	assert_int_equal(worker_state(&w, w.heartbeat_at + 4000, 0), WS_IDLE);
+	assert_int_equal(worker_state(&w, w.heartbeat_at + 6000, 0), WS_LOST);
+	assert_int_equal(worker_state(&w, w.heartbeat_at + 4000, 1000), WS_LOST); /* override */
+	int64_t hb = w.heartbeat_at;
+	w.lease_ms = 0; /* a row recording none: the default */
+	assert_int_equal(worker_lease_ms(&w), ORCH_DEFAULT_LEASE_MS);
+	assert_int_equal(worker_state(&w, hb + ORCH_DEFAULT_LEASE_MS - 1, 0), WS_IDLE);
+	assert_int_equal(worker_state(&w, hb + ORCH_DEFAULT_LEASE_MS + 1, 0), WS_LOST);
+	worker_release(&w);
+	/* A heartbeat records the lease granted with it. */
+	struct heartbeat_answer a;
+	assert_int_equal(service_worker_heartbeat(fx->st, "w1", NULL, 0, 120000, &a, &e), RC_OK);
+	assert_int_equal(store_worker_get(fx->st, "w1", &w, &e), RC_OK);
+	assert_int_equal(w.lease_ms, 120000);
+	hb = w.heartbeat_at;
+	worker_release(&w);
+	/* The pool counts it online by that lease, or by an override. */
+	struct pool_stat ps;
+	assert_int_equal(store_pool_stat(fx->st, "linux", hb + 100000, 0, &ps, &e), RC_OK);
+	assert_int_equal(ps.online, 1);
+	assert_int_equal(store_pool_stat(fx->st, "linux", hb + 130000, 0, &ps, &e), RC_OK);
+	assert_int_equal(ps.online, 0);
+	assert_int_equal(store_pool_stat(fx->st, "linux", hb + 100000, 50000, &ps, &e), RC_OK);
+	assert_int_equal(ps.online, 0);
+}
+
+/* A run its holder stops naming in heartbeats, once its claim is older than
+ * the lease, goes as if the lease had run out; here a cancelling one, which
+ * ends cancelled (tests/cli/orch_lease.sh has queued again, then 99). */
+static void test_heartbeat_without_held_run_loses_it(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN], got[UUID_STR_LEN];
+	start(fx->st, 0, id);
+	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
+	int64_t claim;
+	claim_ok(fx->st, "w1", got, &claim);
+	struct run r;
+	assert_int_equal(service_run_cancel_any(fx->st, id, NULL, &r, &e), RC_OK);
+	assert_int_equal(r.lifecycle, LC_CANCELLING);
+	run_release(&r);
+	struct heartbeat_answer a;
+	/* Claimed less than a lease (60 s) ago: left alone. */
+	assert_int_equal(service_worker_heartbeat(fx->st, "w1", NULL, 0, 60000, &a, &e), RC_OK);
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.lifecycle, LC_CANCELLING);
+	run_release(&r);
+	sleep_ms(30);
+	/* Named: left alone, however old the claim. */
+	assert_int_equal(service_worker_heartbeat(fx->st, "w1", id, claim, 10, &a, &e), RC_OK);
+	assert_false(a.lost);
+	assert_true(a.cancel);
+	/* Not named, claimed more than a lease (10 ms) ago: taken. */
+	assert_int_equal(service_worker_heartbeat(fx->st, "w1", "", 0, 10, &a, &e), RC_OK);
+	assert_int_equal(store_run_get(fx->st, id, &r, &e), RC_OK);
+	assert_int_equal(r.lifecycle, LC_CANCELLED);
+	assert_non_null(strstr(r.reason, "worker w1 heartbeats without run"));
+	run_release(&r);
+	struct run_order o;
+	assert_int_equal(store_order_get(fx->st, id, &o, &e), RC_OK);
+	assert_int_equal(o.state, ORDER_DONE);
+	run_order_release(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +656,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_phase_failures_all_count, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_retention_keeps_newest_finished, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_row_records_its_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat_without_held_run_loses_it, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
