@@ -944,6 +944,19 @@ fail:
 	return rc;
 }
 
+/* The lease worker `name` was granted, as its row records it (the server
+ * that granted it may have had another --lease than `fallback`). */
+static int64_t granted_lease(struct store *st, const char *name, int64_t fallback)
+{
+	struct worker w;
+	struct error e = ERROR_INIT;
+	if (!name || store_worker_get(st, name, &w, &e))
+		return fallback;
+	int64_t lease = w.lease_ms > 0 ? w.lease_ms : fallback;
+	worker_release(&w);
+	return lease;
+}
+
 int service_orch_expire(struct store *st, int64_t lease_ms, size_t *requeued, size_t *failed,
 			struct error *e)
 {
@@ -951,31 +964,45 @@ int service_orch_expire(struct store *st, int64_t lease_ms, size_t *requeued, si
 	if (lease_ms <= 0)
 		lease_ms = ORCH_DEFAULT_LEASE_MS;
 	int64_t now = time_now_ms();
-	struct run_order *os;
-	size_t n;
+	struct run_order *seen, *os;
+	size_t n_seen, n;
 	/* Looked at first without the write lock: every heartbeat and claim
-	 * comes here, and almost always there is nothing to expire. */
-	int rc = store_orders_stale(st, now - lease_ms, &os, &n, e);
-	store_orders_free(os, n);
-	if (rc || !n)
+	 * comes here, and almost always there is nothing to expire. Each
+	 * worker's lease, for the event, is read then too: under the lock a
+	 * worker row may only be read after the orders and runs (the lock
+	 * order, store/pg_orch.c). */
+	int rc = store_orders_stale(st, now, lease_ms, &seen, &n_seen, e);
+	if (rc || !n_seen) {
+		store_orders_free(seen, n_seen);
 		return rc;
+	}
+	int64_t *leases = xcalloc(n_seen, sizeof(*leases));
+	for (size_t i = 0; i < n_seen; i++)
+		leases[i] = granted_lease(st, seen[i].worker, lease_ms);
 	if ((rc = store_begin(st, e)))
-		return rc;
-	if ((rc = store_orders_stale(st, now - lease_ms, &os, &n, e)))
-		goto fail;
+		goto out;
+	if ((rc = store_orders_stale(st, now, lease_ms, &os, &n, e))) {
+		store_rollback(st);
+		goto out;
+	}
 	for (size_t i = 0; i < n && !rc; i++) {
+		int64_t its = lease_ms;
+		for (size_t k = 0; k < n_seen; k++)
+			if (os[i].worker && seen[k].worker && !strcmp(os[i].worker, seen[k].worker))
+				its = leases[k];
 		char why[300];
 		snprintf(why, sizeof(why), "worker %s lost its lease (no heartbeat for %lld ms)",
-			 os[i].worker ? os[i].worker : "?", (long long)lease_ms);
+			 os[i].worker ? os[i].worker : "?", (long long)its);
 		rc = lose_order(st, &os[i], why, requeued, failed, e);
 	}
 	store_orders_free(os, n);
 	if (!rc)
 		rc = store_commit(st, e);
-	if (!rc)
-		return RC_OK;
-fail:
-	store_rollback(st);
+	if (rc)
+		store_rollback(st);
+out:
+	free(leases);
+	store_orders_free(seen, n_seen);
 	return rc;
 }
 

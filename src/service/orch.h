@@ -164,9 +164,10 @@ int service_worker_health(struct store *st, const char *name, const char *hook, 
 /* Brings an offline worker back (assay worker enable). */
 int service_worker_enable(struct store *st, const char *name, struct error *e);
 
-/* Takes their runs from workers silent for longer than lease_ms: each run
- * goes back to the queue the first time (an event says so) and fails (99)
- * the second; a cancelling one is cancelled. */
+/* Takes their runs from workers silent for longer than the lease their row
+ * records (lease_ms for a row recording none): each run goes back to the
+ * queue the first time (an event says so) and fails (99) the second; a
+ * cancelling one is cancelled. */
 int service_orch_expire(struct store *st, int64_t lease_ms, size_t *requeued, size_t *failed,
 			struct error *e);
 

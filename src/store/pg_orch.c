@@ -644,12 +644,13 @@ int pg_order_claim(struct store *st, const char *pool, const char *worker, int64
 	return rc;
 }
 
-int pg_orders_stale(struct store *st, int64_t before, struct run_order **out, size_t *n,
-		    struct error *e)
+int pg_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms,
+		    struct run_order **out, size_t *n, struct error *e)
 {
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
-	pp_i64(&p, before);
+	pp_i64(&p, now);
+	pp_i64(&p, default_lease_ms);
 	/* Inside a transaction (service_orch_expire's second look, which acts
 	 * on what it finds) the stale orders are locked, and one that another
 	 * transaction holds is passed over: two expirers never both requeue a
@@ -664,10 +665,11 @@ int pg_orders_stale(struct store *st, int64_t before, struct run_order **out, si
 		s, lock ? PG_ORDERS_STALE_LOCK : PG_ORDERS_STALE, /* every claim and heartbeat */
 		lock ? "SELECT " ORDER_COLUMNS " FROM run_orders o WHERE o.state = 'claimed' "
 		       "AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.name = o.worker "
-		       "AND w.heartbeat_at >= $1) FOR NO KEY UPDATE SKIP LOCKED"
+		       "AND w.heartbeat_at >= $1 - coalesce(nullif(w.lease_ms, 0), $2)) "
+		       "FOR NO KEY UPDATE SKIP LOCKED"
 		     : "SELECT " ORDER_COLUMNS " FROM run_orders o WHERE o.state = 'claimed' "
 		       "AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.name = o.worker "
-		       "AND w.heartbeat_at >= $1)",
+		       "AND w.heartbeat_at >= $1 - coalesce(nullif(w.lease_ms, 0), $2))",
 		&p, e, "looking for lost runs");
 	if (!r)
 		return e->code;

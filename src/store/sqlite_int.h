@@ -114,7 +114,7 @@ int sq_order_get(struct store *st, const char *run_id, struct run_order *out,
 int sq_order_update(struct store *st, const struct run_order *o, struct error *e);
 int sq_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
 			  char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
-int sq_orders_stale(struct store *st, int64_t before, struct run_order **out,
+int sq_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms, struct run_order **out,
 			   size_t *n, struct error *e);
 int sq_orders_held(struct store *st, const char *worker, int64_t claimed_before,
 		   struct run_order **out, size_t *n, struct error *e);

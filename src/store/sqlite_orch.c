@@ -604,8 +604,8 @@ static int orders_read(struct sqlite_store *s, sqlite3_stmt *q, struct run_order
 	return RC_OK;
 }
 
-int sq_orders_stale(struct store *st, int64_t before, struct run_order **out,
-			   size_t *n, struct error *e)
+int sq_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms,
+		    struct run_order **out, size_t *n, struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	sqlite3_stmt *q = sq_prepare(
@@ -613,11 +613,13 @@ int sq_orders_stale(struct store *st, int64_t before, struct run_order **out,
 		"SELECT o.run_id, o.pool, o.suite, o.priority, o.packages_json, o.upgrade_digest, "
 		"o.upgrade_name, o.state, o.worker, o.claim, o.lost, o.queued_at, o.claimed_at "
 		"FROM run_orders o LEFT JOIN workers w ON w.name = o.worker "
-		"WHERE o.state = 'claimed' AND (w.name IS NULL OR w.heartbeat_at < ?1)",
+		"WHERE o.state = 'claimed' AND (w.name IS NULL OR "
+		"w.heartbeat_at < ?1 - coalesce(nullif(w.lease_ms, 0), ?2))",
 		e);
 	if (!q)
 		return err_prefix(e, "looking for lost runs");
-	sqlite3_bind_int64(q, 1, before);
+	sqlite3_bind_int64(q, 1, now);
+	sqlite3_bind_int64(q, 2, default_lease_ms);
 	return orders_read(s, q, out, n, "looking for lost runs", e);
 }
 

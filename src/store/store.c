@@ -563,13 +563,13 @@ int store_order_claim(struct store *st, const char *pool, const char *worker, in
 	return st->ops->order_claim(st, pool, worker, now, run_id, claim, e);
 }
 
-int store_orders_stale(struct store *st, int64_t before, struct run_order **out, size_t *n,
-		       struct error *e)
+int store_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms,
+		       struct run_order **out, size_t *n, struct error *e)
 {
 	*out = NULL;
 	*n = 0;
 	ORCH_OP(st, orders_stale, e);
-	return st->ops->orders_stale(st, before, out, n, e);
+	return st->ops->orders_stale(st, now, default_lease_ms, out, n, e);
 }
 
 int store_orders_held(struct store *st, const char *worker, int64_t claimed_before,

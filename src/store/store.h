@@ -315,9 +315,11 @@ int store_order_update(struct store *st, const struct run_order *o, struct error
  * number. RC_NOTFOUND when none is queued. */
 int store_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
 		      char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
-/* Claimed orders whose worker is gone or last heartbeated before `before`. */
-int store_orders_stale(struct store *st, int64_t before, struct run_order **out, size_t *n,
-		       struct error *e);
+/* Claimed orders whose worker is gone or has not heartbeated within the
+ * lease recorded on its row (`default_lease_ms` for a row recording none)
+ * before `now`. */
+int store_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms,
+		       struct run_order **out, size_t *n, struct error *e);
 /* Claimed orders held by `worker` and claimed before `claimed_before`
  * (inside a transaction on PostgreSQL: locked, those another transaction
  * holds passed over, as store_orders_stale). */

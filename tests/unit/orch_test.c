@@ -79,17 +79,24 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static void claim_ok(struct store *st, const char *worker, char id[UUID_STR_LEN],
-		     int64_t *claim)
+/* Claims a run for `worker`, granting it `lease_ms`. */
+static void claim_leased(struct store *st, const char *worker, int64_t lease_ms,
+			 char id[UUID_STR_LEN], int64_t *claim)
 {
 	struct claim c;
 	struct error e = ERROR_INIT;
-	if (service_worker_claim(st, worker, 60000, &c, &e))
+	if (service_worker_claim(st, worker, lease_ms, &c, &e))
 		fail_msg("claim: %s", e.msg);
 	assert_int_equal(c.run.lifecycle, LC_INITIALIZING);
 	memcpy(id, c.run.id, UUID_STR_LEN);
 	*claim = c.order.claim;
 	claim_release(&c);
+}
+
+static void claim_ok(struct store *st, const char *worker, char id[UUID_STR_LEN],
+		     int64_t *claim)
+{
+	claim_leased(st, worker, 60000, id, claim);
 }
 
 static void test_priority_then_oldest(void **state)
@@ -272,14 +279,24 @@ static void test_lease_requeues_once_then_fails(void **state)
 	assert_int_equal(service_worker_register(fx->st, "w1", "linux", 1, NULL, 0, &e), RC_OK);
 	assert_int_equal(service_worker_register(fx->st, "w2", "linux", 1, NULL, 0, &e), RC_OK);
 	int64_t claim1, claim2;
+	/* Granted a minute by the server it claimed from. */
 	claim_ok(fx->st, "w1", got, &claim1);
 	assert_int_equal(service_worker_phase(fx->st, "w1", id, claim1, LC_INITIALIZED, NULL, &e),
 			 RC_OK);
 	/* While it holds the run, its results are taken. */
 	assert_int_equal(add_as(fx->st, id, "w1", claim1, "early"), RC_OK);
 	sleep_ms(30);
+	/* Another server with a 10 ms lease goes by the minute w1 was granted. */
 	size_t requeued, failed;
 	assert_int_equal(service_orch_expire(fx->st, 10, &requeued, &failed, &e), RC_OK);
+	assert_int_equal(requeued, 0);
+	/* Once w1's row records 10 ms (a heartbeat through a 10 ms server),
+	 * 30 ms of silence lose it the run. */
+	struct heartbeat_answer a;
+	assert_int_equal(service_worker_heartbeat(fx->st, "w1", id, claim1, 10, &a, &e), RC_OK);
+	assert_false(a.lost);
+	sleep_ms(30);
+	assert_int_equal(service_orch_expire(fx->st, 60000, &requeued, &failed, &e), RC_OK);
 	assert_int_equal(requeued, 1);
 	assert_int_equal(failed, 0);
 	struct run r;
@@ -293,10 +310,9 @@ static void test_lease_requeues_once_then_fails(void **state)
 	/* Its results too, in the transaction that would insert them. */
 	assert_int_equal(add_as(fx->st, id, "w1", claim1, "late"), RC_STATE);
 	assert_int_equal(results_in(fx->st, id), 1);
-	struct heartbeat_answer a;
 	assert_int_equal(service_worker_heartbeat(fx->st, "w1", id, claim1, 60000, &a, &e), RC_OK);
 	assert_true(a.lost);
-	claim_ok(fx->st, "w2", got, &claim2);
+	claim_leased(fx->st, "w2", 10, got, &claim2);
 	assert_string_equal(got, id);
 	assert_true(claim2 > claim1);
 	sleep_ms(30);
