@@ -702,10 +702,22 @@ int service_worker_claim(struct store *st, const char *name, int64_t lease_ms,
 	size_t requeued, failed;
 	struct error ee = ERROR_INIT;
 	service_orch_expire(st, lease_ms, &requeued, &failed, &ee);
-	int rc = store_begin(st, e);
+	/* Looked at first without the write lock, as the expiry: an idle
+	 * worker asks every --poll, and an empty queue needs no lock (nor a
+	 * wait for one while a result batch is being written). */
+	struct worker w;
+	int rc = store_worker_get(st, name, &w, e);
 	if (rc)
 		return rc;
-	struct worker w;
+	bool waiting = true; /* an offline worker hears so below */
+	if (!w.offline_reason && !(rc = store_orders_waiting(st, w.pool, &waiting, e)) &&
+	    !waiting)
+		rc = err_set(e, RC_NOTFOUND, "no run of pool '%s' is queued", w.pool);
+	worker_release(&w);
+	if (rc)
+		return rc;
+	if ((rc = store_begin(st, e)))
+		return rc;
 	if ((rc = store_worker_get(st, name, &w, e)))
 		goto fail;
 	if (w.offline_reason) {

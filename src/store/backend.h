@@ -103,6 +103,7 @@ struct store_ops {
 	int (*order_update)(struct store *st, const struct run_order *o, struct error *e);
 	int (*order_claim)(struct store *st, const char *pool, const char *worker, int64_t now,
 			   char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
+	int (*orders_waiting)(struct store *st, const char *pool, bool *any, struct error *e);
 	int (*orders_stale)(struct store *st, int64_t now, int64_t default_lease_ms,
 			    struct run_order **out, size_t *n, struct error *e);
 	int (*orders_held)(struct store *st, const char *worker, int64_t claimed_before,

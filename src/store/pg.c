@@ -953,6 +953,7 @@ static const struct store_ops pg_ops = {
 	.order_get = pg_order_get,
 	.order_update = pg_order_update,
 	.order_claim = pg_order_claim,
+	.orders_waiting = pg_orders_waiting,
 	.orders_stale = pg_orders_stale,
 	.orders_held = pg_orders_held,
 	.runs_prunable = pg_runs_prunable,

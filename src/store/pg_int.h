@@ -60,6 +60,7 @@ enum pg_stmt {
 	PG_ORDERS_STALE_LOCK,
 	PG_ORDERS_HELD,
 	PG_ORDERS_HELD_LOCK,
+	PG_ORDERS_WAITING,
 	PG__COUNT,
 	PG_ONCE = -1 /* not kept: parsed for this one use */
 };
@@ -236,6 +237,7 @@ int pg_order_get(struct store *st, const char *run_id, struct run_order *out, st
 int pg_order_update(struct store *st, const struct run_order *o, struct error *e);
 int pg_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
 		   char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
+int pg_orders_waiting(struct store *st, const char *pool, bool *any, struct error *e);
 int pg_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms, struct run_order **out, size_t *n,
 		    struct error *e);
 int pg_orders_held(struct store *st, const char *worker, int64_t claimed_before,

@@ -644,6 +644,23 @@ int pg_order_claim(struct store *st, const char *pool, const char *worker, int64
 	return rc;
 }
 
+int pg_orders_waiting(struct store *st, const char *pool, bool *any, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	struct pg_params p = { 0 };
+	pp_text_clean(&p, pool);
+	PGresult *r = pg_exec(s, PG_ORDERS_WAITING, /* every claim */
+			      "SELECT EXISTS (SELECT 1 FROM run_orders "
+			      "WHERE pool = $1 AND state = 'queued')",
+			      &p, e, "looking at the queue of pool '%s'", pool);
+	pp_release(&p);
+	if (!r)
+		return e->code;
+	*any = PQntuples(r) == 1 && pg_bool(r, 0, 0);
+	PQclear(r);
+	return RC_OK;
+}
+
 int pg_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms,
 		    struct run_order **out, size_t *n, struct error *e)
 {

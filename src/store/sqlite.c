@@ -1092,6 +1092,7 @@ static const struct store_ops sqlite_ops = {
 	.order_get = sq_order_get,
 	.order_update = sq_order_update,
 	.order_claim = sq_order_claim,
+	.orders_waiting = sq_orders_waiting,
 	.orders_stale = sq_orders_stale,
 	.orders_held = sq_orders_held,
 	.runs_prunable = sq_runs_prunable,

@@ -38,6 +38,7 @@ enum sq_stmt {
 	SQ_IDEM_PUT,
 	SQ_TOKEN_FIND,
 	SQ_SHARE_FIND,
+	SQ_ORDERS_WAITING,
 	SQ__COUNT
 };
 
@@ -114,6 +115,7 @@ int sq_order_get(struct store *st, const char *run_id, struct run_order *out,
 int sq_order_update(struct store *st, const struct run_order *o, struct error *e);
 int sq_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
 			  char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
+int sq_orders_waiting(struct store *st, const char *pool, bool *any, struct error *e);
 int sq_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms, struct run_order **out,
 			   size_t *n, struct error *e);
 int sq_orders_held(struct store *st, const char *worker, int64_t claimed_before,

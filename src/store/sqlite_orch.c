@@ -604,6 +604,24 @@ static int orders_read(struct sqlite_store *s, sqlite3_stmt *q, struct run_order
 	return RC_OK;
 }
 
+int sq_orders_waiting(struct store *st, const char *pool, bool *any, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_ORDERS_WAITING, /* every claim */
+				  "SELECT EXISTS (SELECT 1 FROM run_orders "
+				  "WHERE pool = ?1 AND state = 'queued')",
+				  e);
+	if (!q)
+		return err_prefix(e, "looking at the queue of pool '%s'", pool);
+	sq_bind_text(q, 1, pool);
+	int step = sqlite3_step(q);
+	*any = step == SQLITE_ROW && sqlite3_column_int(q, 0);
+	sqlite3_reset(q);
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "looking at the queue of pool '%s'", pool);
+	return RC_OK;
+}
+
 int sq_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms,
 		    struct run_order **out, size_t *n, struct error *e)
 {

@@ -563,6 +563,13 @@ int store_order_claim(struct store *st, const char *pool, const char *worker, in
 	return st->ops->order_claim(st, pool, worker, now, run_id, claim, e);
 }
 
+int store_orders_waiting(struct store *st, const char *pool, bool *any, struct error *e)
+{
+	*any = false;
+	ORCH_OP(st, orders_waiting, e);
+	return st->ops->orders_waiting(st, pool, any, e);
+}
+
 int store_orders_stale(struct store *st, int64_t now, int64_t default_lease_ms,
 		       struct run_order **out, size_t *n, struct error *e)
 {

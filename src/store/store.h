@@ -315,6 +315,9 @@ int store_order_update(struct store *st, const struct run_order *o, struct error
  * number. RC_NOTFOUND when none is queued. */
 int store_order_claim(struct store *st, const char *pool, const char *worker, int64_t now,
 		      char run_id[UUID_STR_LEN], int64_t *claim, struct error *e);
+/* Whether a run of `pool` is queued: a read, which takes no write lock (a
+ * claim that would find nothing need not wait for one). */
+int store_orders_waiting(struct store *st, const char *pool, bool *any, struct error *e);
 /* Claimed orders whose worker is gone or has not heartbeated within the
  * lease recorded on its row (`default_lease_ms` for a row recording none)
  * before `now`. */
