@@ -219,15 +219,17 @@ json_t *json_test_stat(const struct test_stat *t)
 
 #define TEST_NAME_MAX 4096
 
+/* 9999-12-31T23:59:59.999Z: the last time ISO 8601's four-digit years can
+ * write, so that a time taken is always one json_time can give back. */
+#define TIME_MAX_MS INT64_C(253402300799999)
+
 bool json_time_parse(const json_t *v, int64_t *ms)
 {
-	if (json_is_integer(v)) {
+	if (json_is_integer(v))
 		*ms = json_integer_value(v);
-		return *ms > 0;
-	}
-	if (json_is_string(v) && time_parse_iso(json_string_value(v), ms))
-		return *ms > 0;
-	return false;
+	else if (!json_is_string(v) || !time_parse_iso(json_string_value(v), ms))
+		return false;
+	return *ms > 0 && *ms <= TIME_MAX_MS;
 }
 
 /* An optional string field: absent or null leaves *out NULL. */

@@ -32,7 +32,7 @@ json_t *json_time(int64_t ms);
  * bad field, RC_PARSE and a message that starts with the field's name. */
 int json_result_parse(const json_t *o, struct result *out, struct error *e);
 /* A time given as ISO 8601 text or as a number of ms since the epoch; false
- * when it is neither (or before 1970). */
+ * when it is neither, or before 1970, or after the year 9999. */
 bool json_time_parse(const json_t *v, int64_t *ms);
 
 #endif

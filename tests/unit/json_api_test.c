@@ -1,6 +1,7 @@
 /* json_api_test — the API's JSON objects. json_run_text (the runs list
  * writes runs as text, without building jansson objects) must say exactly
- * what json_run says, for full runs, empty ones and odd text. */
+ * what json_run says, for full runs, empty ones and odd text; the times a
+ * reporter sends are taken only when they can be given back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,11 +83,41 @@ static void an_empty_run_reads_the_same(void **state)
 	same_as_json_run(&r);
 }
 
+static bool time_of(json_t *v, int64_t *ms)
+{
+	bool ok = json_time_parse(v, ms);
+	json_decref(v);
+	return ok;
+}
+
+/* A time is taken only if json_time can give it back: after 1970, up to
+ * the end of the year 9999 (found by fuzz/result_fuzz.c: a time in the year
+ * 55 million was taken and shown as text no reporter could post again). */
+static void times_are_taken_only_within_four_digit_years(void **state)
+{
+	int64_t ms;
+	assert_true(time_of(json_integer(1763892001357), &ms));
+	assert_int_equal(ms, 1763892001357);
+	assert_true(time_of(json_integer(INT64_C(253402300799999)), &ms));
+	json_t *back = json_time(ms);
+	assert_string_equal(json_string_value(back), "9999-12-31T23:59:59.999Z");
+	assert_true(time_of(back, &ms));
+	assert_int_equal(ms, INT64_C(253402300799999));
+	assert_false(time_of(json_integer(INT64_C(253402300800000)), &ms));
+	assert_false(time_of(json_integer(INT64_C(1763892001357001357)), &ms));
+	assert_false(time_of(json_integer(0), &ms));
+	assert_false(time_of(json_integer(-5), &ms));
+	assert_true(time_of(json_string("2026-11-23T10:00:00.123Z"), &ms));
+	assert_int_equal(ms, INT64_C(1795428000123));
+	assert_false(time_of(json_string("soon"), &ms));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_full_run_reads_the_same),
 		cmocka_unit_test(an_empty_run_reads_the_same),
+		cmocka_unit_test(times_are_taken_only_within_four_digit_years),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
