@@ -60,13 +60,11 @@ static void check_case(const struct junit_case *c, const char *id)
 		if (a->duration_ms < -1)
 			fuzz_fail("junit: attempt %zu lasted %lld ms", i, (long long)a->duration_ms);
 	}
-	/* the id always ends with the case's own name */
-	size_t n = strlen(c->name), len = strlen(id);
-	if (n && (len < n || strcmp(id + len - n, c->name) ||
-		  (len > n && id[len - n - 1] != '/')))
-		fuzz_fail("junit: id '%s' does not end with the name '%s'", id, c->name);
-	if (!n && len && id[len - 1] == '/')
-		fuzz_fail("junit: id '%s' ends with '/'", id);
+	/* the id always ends with the case's own name, "(unnamed)" if none */
+	const char *own = *c->name ? c->name : "(unnamed)";
+	size_t n = strlen(own), len = strlen(id);
+	if (len < n || strcmp(id + len - n, own) || (len > n && id[len - n - 1] != '/'))
+		fuzz_fail("junit: id '%s' does not end with the name '%s'", id, own);
 }
 
 static void on_case(void *ctx, const struct junit_case *c)

@@ -34,11 +34,7 @@ static struct result *add_sub(struct outcome *o, const char *child)
 {
 	struct buf name = BUF_INIT;
 	buf_addf(&name, "%s/%s", o->test->name, *child ? child : "(unnamed)");
-	size_t base_len = name.len;
-	for (int k = 2; !strmap_put(&o->names, name.data, 1); k++) {
-		buf_truncate(&name, base_len);
-		buf_addf(&name, " (%d)", k);
-	}
+	strmap_number(&o->names, &name);
 	GROW(o->subs, o->cap, o->n_subs + 1);
 	struct result *r = &o->subs[o->n_subs++];
 	memset(r, 0, sizeof(*r));

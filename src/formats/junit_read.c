@@ -724,7 +724,7 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 {
 	const char *suite = c->suite ? c->suite : "";
 	const char *cls = c->classname ? c->classname : "";
-	const char *name = c->name ? c->name : "";
+	const char *name = c->name && *c->name ? c->name : "(unnamed)";
 	const char *last = strrchr(suite, '/');
 	last = last ? last + 1 : suite;
 	/* pytest's default junit_suite_name and CTest's placeholder for a

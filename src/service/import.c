@@ -72,6 +72,7 @@ struct importer {
 	const struct strlist *files; /* what to read */
 	const char *path;      /* the file being read, as named to the user */
 	struct tap_stream tap;
+	struct strmap unnamed;    /* JUnit ids given to cases without a name */
 	struct strlist bad_files; /* with keep_partial: "FILE: why" */
 };
 
@@ -206,6 +207,10 @@ static void on_case(void *ctx, const struct junit_case *c)
 	struct importer *im = ctx;
 	struct buf name = BUF_INIT;
 	junit_case_id(c, &name);
+	/* Cases without a name (hand-written or broken files) are not one
+	 * test run again: " (2)", " (3)", ... as repeated TAP points. */
+	if (!*c->name && im->unnamed.n < TAP_NAMES_KEPT)
+		strmap_number(&im->unnamed, &name);
 	if (!known(im, name.data)) {
 		buf_release(&name);
 		return;
@@ -330,12 +335,9 @@ static void on_point(void *ctx, const struct tap_point *p)
 	/* A repeated point name is numbered " (2)", as assay run does. Past
 	 * TAP_NAMES_KEPT names a stream stops remembering them (memory stays
 	 * bounded): a repeat then becomes a later attempt of the same result. */
-	size_t base = name.len;
 	bool numbered = ts->children.n < TAP_NAMES_KEPT;
-	for (int k = 2; numbered && !strmap_put(&ts->children, name.data, 1); k++) {
-		buf_truncate(&name, base);
-		buf_addf(&name, " (%d)", k);
-	}
+	if (numbered)
+		strmap_number(&ts->children, &name);
 	ts->total++;
 	if (status_is_negative(status)) {
 		if (ts->named < FAILED_NAMES)
@@ -817,6 +819,7 @@ int service_import(struct store *st, const struct import_request *req,
 		result_release(&im.batch[i]);
 	free(im.batch);
 	strlist_release(&im.bad_files);
+	strmap_release(&im.unnamed);
 	strlist_release(&files);
 	return rc;
 }

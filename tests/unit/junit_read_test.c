@@ -688,7 +688,8 @@ static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 		{ "myproj", "t1", "t1", "myproj/t1" },
 		{ "outer/Inner", "Inner", "x", "outer/Inner/x" },
 		{ "", "", "lonely", "lonely" },
-		{ "", "", "", "" },
+		{ "", "", "", "(unnamed)" }, /* a case without a name is still a test */
+		{ "s", "c", "", "s/c/(unnamed)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct junit_case c = { .suite = rows[i].suite, .classname = rows[i].classname,

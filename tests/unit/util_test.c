@@ -1,4 +1,5 @@
-/* Unit tests of util/: capture bounds, buffers, durations, uuid7 order. */
+/* Unit tests of util/: capture bounds, buffers, durations, uuid7 order,
+ * numbering of repeated names. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include "util/capture.h"
 #include "util/kv.h"
 #include "util/str.h"
+#include "util/strmap.h"
 #include "util/time.h"
 #include "util/uuid.h"
 
@@ -171,6 +173,42 @@ static void distance_finds_near_names(void **state)
 	assert_true(str_distance("a", "completely-different", 3) > 3);
 }
 
+/* Gives `name` a number through m and checks what came out. */
+static void numbered_as(struct strmap *m, const char *name, const char *want)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, name);
+	strmap_number(m, &b);
+	assert_string_equal(b.data, want);
+	buf_release(&b);
+}
+
+static void repeated_names_are_numbered_in_order(void **state)
+{
+	struct strmap m = STRMAP_INIT;
+	numbered_as(&m, "x", "x");
+	numbered_as(&m, "x", "x (2)");
+	numbered_as(&m, "x (3)", "x (3)"); /* a name that looks numbered is taken as is */
+	numbered_as(&m, "x", "x (4)");     /* and skipped when its turn comes */
+	numbered_as(&m, "x (2)", "x (2) (2)");
+	numbered_as(&m, "y", "y");
+	/* The n-th repeat is found from the last number given, not by trying
+	 * every one before it (100,000 repeats would take minutes). */
+	for (int i = 5; i <= 100000; i++) {
+		struct buf b = BUF_INIT;
+		buf_adds(&b, "x");
+		strmap_number(&m, &b);
+		char want[32];
+		snprintf(want, sizeof(want), "x (%d)", i);
+		assert_string_equal(b.data, want);
+		buf_release(&b);
+	}
+	size_t last;
+	assert_true(strmap_get(&m, "x", &last));
+	assert_int_equal(last, 100000);
+	strmap_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +222,7 @@ int main(void)
 		cmocka_unit_test(uuid_bytes_round_trip_and_reject_junk),
 		cmocka_unit_test(kv_assignments_replace_and_reject_junk),
 		cmocka_unit_test(distance_finds_near_names),
+		cmocka_unit_test(repeated_names_are_numbered_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
