@@ -78,7 +78,7 @@ int cmd_results(int argc, char **argv)
 					 rs[i].attempt);
 			else if (rs[i].attempt > 1)
 				snprintf(attempt, sizeof(attempt), "  [attempt %d%s]", rs[i].attempt,
-					 rs[i].status == RS_PASSED ? ", flaky" : "");
+					 rs[i].flaky ? ", flaky" : "");
 			printf("%-9s %9s  %s%s%s%s%.*s\n", status_name(rs[i].status), d,
 			       rs[i].parent ? "  " : "", rs[i].test, attempt, mlen ? "  — " : "",
 			       mlen, m ? m : "");

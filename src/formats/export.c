@@ -25,7 +25,7 @@ void export_stats_add(struct export_stats *s, const struct result *r)
 	s->results++;
 	if ((unsigned)r->status < RS__COUNT)
 		s->counts[r->status]++;
-	if (!r->superseded && r->attempt > 1 && r->status == RS_PASSED)
+	if (r->flaky)
 		s->flaky++;
 	s->duration_ms += r->duration_ms > 0 ? r->duration_ms : 0;
 	if (r->started_at && (!s->first_start || r->started_at < s->first_start))

@@ -170,7 +170,7 @@ static void ctrf_result(void *w, struct buf *o, const struct result *r,
 	str_member(o, "rawStatus", status_name(r->status));
 	if (n || r->attempt > 1) {
 		int_member(o, "retries", n ? (int64_t)n : r->attempt - 1);
-		buf_adds(o, r->status == RS_PASSED ? ",\"flaky\":true" : ",\"flaky\":false");
+		buf_adds(o, r->flaky ? ",\"flaky\":true" : ",\"flaky\":false");
 	}
 	if (n) {
 		buf_adds(o, ",\"retryAttempts\":[");

@@ -188,8 +188,7 @@ json_t *json_result(const struct result *r, bool with_output)
 	json_object_set_new(o, "attempt", json_integer(r->attempt));
 	/* An earlier attempt of a test that was run again; the last one counts. */
 	json_object_set_new(o, "superseded", json_boolean(r->superseded));
-	json_object_set_new(o, "flaky", json_boolean(!r->superseded && r->attempt > 1 &&
-						      r->status == RS_PASSED));
+	json_object_set_new(o, "flaky", json_boolean(r->flaky));
 	json_object_set_new(o, "exit_code", r->exit_code >= 0 ? json_integer(r->exit_code)
 							      : json_null());
 	json_object_set_new(o, "started_at", json_time(r->started_at));

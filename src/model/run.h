@@ -60,6 +60,8 @@ struct result {
 	int64_t started_at;
 	int64_t completed_at;
 	int64_t seq;            /* the store's recording order; set when read back */
+	bool flaky;             /* the final result, passed after an earlier attempt in
+				   the run did not pass; set when read back */
 };
 
 /* One lifecycle transition of a run, with its time (table run_events). */

@@ -17,7 +17,7 @@ enum { BATCH_BYTES = 512 * 1024, NBATCH = 3 };
 
 struct packed {
 	int64_t duration_ms, stdout_dropped, stderr_dropped, started_at, completed_at;
-	int32_t status, attempt, exit_code, superseded;
+	int32_t status, attempt, exit_code, superseded, flaky;
 	uint32_t len[5]; /* test, parent, message, stdout, stderr; NO_STRING = NULL */
 	char id[UUID_STR_LEN];
 };
@@ -91,6 +91,7 @@ static int pack(void *ctx, const struct result *r)
 		.attempt = r->attempt,
 		.exit_code = r->exit_code,
 		.superseded = r->superseded,
+		.flaky = r->flaky,
 		.len = { len_of(r->test), len_of(r->parent), len_of(r->message),
 			 len_of(r->stdout_text), len_of(r->stderr_text) },
 	};
@@ -173,6 +174,7 @@ static int unpack(const struct batch *b, const char *run_id,
 			.stderr_dropped = h.stderr_dropped,
 			.attempt = h.attempt,
 			.superseded = h.superseded != 0,
+			.flaky = h.flaky != 0,
 			.exit_code = h.exit_code,
 			.started_at = h.started_at,
 			.completed_at = h.completed_at,

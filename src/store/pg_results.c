@@ -238,9 +238,41 @@ static int insert_one(struct pg_store *s, const struct tally *t, const struct re
 	return rc;
 }
 
-static bool counts_as_flaky(bool sub, enum result_status status, int attempt)
+/* A result is flaky when it is the final one of its test in the run, passed,
+ * and an earlier attempt did not pass (as sqlite_results.c says). As SQL
+ * over results x: */
+#define FLAKY_SQL                                                                         \
+	"(NOT x.superseded AND x.status = 'passed' AND x.attempt > 1 AND EXISTS (SELECT 1 " \
+	"FROM results y WHERE y.run_at = x.run_at AND y.run_id = x.run_id "                 \
+	"AND y.test_id = x.test_id AND y.seq < x.seq "                                      \
+	"AND y.status IN ('failed', 'error', 'blocked', 'invalid')))"
+
+/* Whether a top-level result of `status`, attempt `attempt`, is flaky: a
+ * query (over the attempts of test_id in t's run before `before`) only for
+ * a passed result run again. */
+static int counts_as_flaky(struct pg_store *s, const struct tally *t, bool sub,
+			   enum result_status status, int attempt, int64_t test_id, int64_t before,
+			   bool *flaky, struct error *e)
 {
-	return !sub && status == RS_PASSED && attempt > 1;
+	*flaky = false;
+	if (sub || status != RS_PASSED || attempt <= 1)
+		return RC_OK;
+	struct pg_params p = { 0 };
+	pp_i64(&p, t->run_at);
+	pp_text(&p, t->run_id);
+	pp_i64(&p, test_id);
+	pp_i64(&p, before);
+	PGresult *q = pg_exec(s, PG_FAILED_BEFORE,
+			      "SELECT EXISTS (SELECT 1 FROM results WHERE run_at = $1 "
+			      "AND run_id = $2 AND test_id = $3 AND seq < $4 "
+			      "AND status IN ('failed', 'error', 'blocked', 'invalid'))",
+			      &p, e, "reading the earlier attempts");
+	pp_release(&p);
+	if (!q)
+		return e->code;
+	*flaky = PQntuples(q) == 1 && pg_bool(q, 0, 0);
+	PQclear(q);
+	return RC_OK;
 }
 
 /* For a result asking for the next attempt (attempt 0): marks the test's
@@ -281,8 +313,10 @@ static int next_attempt(struct pg_store *s, struct tally *t, int64_t test_id, in
 	if (rc)
 		return rc;
 	t->counts[sub][status]--;
-	if (counts_as_flaky(sub, status, prev))
-		t->flaky--;
+	bool flaky;
+	if ((rc = counts_as_flaky(s, t, sub, status, prev, test_id, seq, &flaky, e)))
+		return rc;
+	t->flaky -= flaky;
 	*attempt = prev + 1;
 	return RC_OK;
 }
@@ -438,13 +472,18 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 			attempt = 1;
 		else if (attempt <= 0 && (rc = next_attempt(s, t, test_id, &attempt, e)))
 			goto fail;
+		/* Run again and passed: were the earlier attempts all passes? */
+		bool flaky = false;
+		if (!r->superseded &&
+		    (rc = counts_as_flaky(s, t, r->parent != NULL, r->status, attempt, test_id,
+					  INT64_MAX, &flaky, e)))
+			goto fail;
 		if ((rc = insert_one(s, t, r, test_id, attempt, e)))
 			goto fail;
 		if (r->superseded)
 			continue;
 		t->counts[r->parent ? 1 : 0][r->status]++;
-		if (counts_as_flaky(r->parent != NULL, r->status, attempt))
-			t->flaky++;
+		t->flaky += flaky;
 	}
 	for (size_t i = 0; i < nt; i++)
 		if ((rc = add_counts(s, &tallies[i], e)))
@@ -468,7 +507,7 @@ fail:
 enum {
 	RES_ID, RES_TEST, RES_PARENT, RES_STATUS, RES_DURATION, RES_MESSAGE, RES_STDOUT,
 	RES_STDERR, RES_STDOUT_DROPPED, RES_STDERR_DROPPED, RES_ATTEMPT, RES_EXIT, RES_STARTED,
-	RES_COMPLETED, RES_SUPERSEDED, RES_SEQ
+	RES_COMPLETED, RES_SUPERSEDED, RES_SEQ, RES_FLAKY
 };
 
 static enum result_status column_status(const PGresult *q, int i)
@@ -502,6 +541,7 @@ static void read_result(const PGresult *q, const char *run_id, struct result *r)
 	r->completed_at = pg_i64(q, 0, RES_COMPLETED);
 	r->superseded = pg_bool(q, 0, RES_SUPERSEDED);
 	r->seq = pg_i64(q, 0, RES_SEQ);
+	r->flaky = pg_bool(q, 0, RES_FLAKY);
 }
 
 /* Reads the rows in libpq's single-row mode: one row in memory at a time,
@@ -522,8 +562,8 @@ int pg_results_each(struct store *st, const char *run_id, const struct result_fi
 	/* run_at from the run lets PostgreSQL read the one partition it is in. */
 	buf_addf(&sql,
 		 "SELECT id, test, parent, status, duration_ms, message, %s, stdout_dropped, "
-		 "stderr_dropped, attempt, exit_code, started_at, completed_at, superseded, seq "
-		 "FROM results WHERE run_id = $1 "
+		 "stderr_dropped, attempt, exit_code, started_at, completed_at, superseded, seq, "
+		 FLAKY_SQL " FROM results x WHERE run_id = $1 "
 		 "AND run_at = (SELECT created_at FROM test_runs WHERE id = $1)",
 		 f->with_output ? "stdout_text, stderr_text" : "NULL, NULL");
 	if (f->status != -1) {

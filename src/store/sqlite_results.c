@@ -411,9 +411,45 @@ static int insert_one(struct sqlite_store *s, struct pending *pd, const struct r
 	return pd->n == ROWS_PER_INSERT ? flush_rows(s, pd, e) : RC_OK;
 }
 
-static bool counts_as_flaky(const char *parent, enum result_status status, int attempt)
+/* A result is flaky when it is the final one of its test in the run, passed,
+ * and an earlier attempt did not pass (failed, error, blocked, invalid: the
+ * codes status_is_negative names). Tests run again that passed every time
+ * (go test -count=3) are not flaky. As SQL over result_rows x, with ?4 the
+ * start of x's run: */
+#define FLAKY_SQL                                                                        \
+	"(x.superseded = 0 AND x.status = 0 AND x.attempt > 1 AND EXISTS (SELECT 1 "      \
+	"FROM result_rows y WHERE y.test_id = x.test_id AND y.seq > ?4 AND y.seq < x.seq " \
+	"AND y.status IN (1, 2, 3, 5)))"
+
+/* Whether an attempt of test_id in t's run before `before` did not pass. */
+static int failed_before(struct sqlite_store *s, const struct tally *t, int64_t test_id,
+			 int64_t before, bool *failed, struct error *e)
 {
-	return !parent && status == RS_PASSED && attempt > 1;
+	sqlite3_stmt *q = sq_stmt(s, SQ_FAILED_BEFORE,
+				  "SELECT EXISTS (SELECT 1 FROM result_rows WHERE test_id = ?1 "
+				  "AND seq > ?2 AND seq < ?3 AND status IN (1, 2, 3, 5))",
+				  e);
+	if (!q)
+		return e->code;
+	sqlite3_bind_int64(q, 1, test_id);
+	sqlite3_bind_int64(q, 2, t->run_no << RUN_SHIFT);
+	sqlite3_bind_int64(q, 3, before);
+	int step = sqlite3_step(q);
+	*failed = step == SQLITE_ROW && sqlite3_column_int(q, 0);
+	sqlite3_reset(q);
+	return step == SQLITE_ROW ? RC_OK : sq_fail(s, e, "reading the earlier attempts");
+}
+
+/* Whether a top-level result of `status`, attempt `attempt`, at `seq` is
+ * flaky (see FLAKY_SQL): a query only for a passed result run again. */
+static int counts_as_flaky(struct sqlite_store *s, const struct tally *t, bool sub,
+			   enum result_status status, int attempt, int64_t test_id, int64_t seq,
+			   bool *flaky, struct error *e)
+{
+	*flaky = false;
+	if (sub || status != RS_PASSED || attempt <= 1)
+		return RC_OK;
+	return failed_before(s, t, test_id, seq, flaky, e);
 }
 
 /* For a result asking for the next attempt (attempt 0): marks the test's
@@ -453,8 +489,11 @@ static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id
 	if (step != SQLITE_DONE)
 		return sq_fail(s, e, "marking the earlier attempt superseded");
 	t->counts[sub][status]--;
-	if (counts_as_flaky(sub ? "" : NULL, status, prev))
-		t->flaky--;
+	bool flaky;
+	int rc = counts_as_flaky(s, t, sub, status, prev, test_id, seq, &flaky, e);
+	if (rc)
+		return rc;
+	t->flaky -= flaky;
 	*attempt = prev + 1;
 	return RC_OK;
 }
@@ -527,13 +566,23 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 				     (long long)RUN_RESULTS_MAX);
 			goto fail;
 		}
+		if (r->superseded) {
+			if ((rc = insert_one(s, &pd, r, t->next_seq++, test_id, attempt, e)))
+				goto fail;
+			continue;
+		}
+		/* Run again and passed: were the earlier attempts (some perhaps
+		 * still waiting to be inserted) all passes? */
+		bool flaky = false;
+		if (!r->parent && r->status == RS_PASSED && attempt > 1 &&
+		    ((rc = flush_rows(s, &pd, e)) ||
+		     (rc = counts_as_flaky(s, t, false, r->status, attempt, test_id, t->next_seq,
+					   &flaky, e))))
+			goto fail;
 		if ((rc = insert_one(s, &pd, r, t->next_seq++, test_id, attempt, e)))
 			goto fail;
-		if (r->superseded)
-			continue;
 		t->counts[r->parent ? 1 : 0][r->status]++;
-		if (counts_as_flaky(r->parent, r->status, attempt))
-			t->flaky++;
+		t->flaky += flaky;
 	}
 	if ((rc = flush_rows(s, &pd, e)))
 		goto fail;
@@ -559,7 +608,7 @@ fail:
 enum {
 	RES_ID, RES_RUN, RES_TEST, RES_PARENT, RES_STATUS, RES_DURATION, RES_MESSAGE, RES_STDOUT,
 	RES_STDERR, RES_STDOUT_DROPPED, RES_STDERR_DROPPED, RES_ATTEMPT, RES_EXIT, RES_STARTED,
-	RES_COMPLETED, RES_SUPERSEDED, RES_SEQ
+	RES_COMPLETED, RES_SUPERSEDED, RES_SEQ, RES_FLAKY
 };
 
 static char *column_text(sqlite3_stmt *q, int i)
@@ -604,6 +653,7 @@ static void read_result(sqlite3_stmt *q, const char *run_id, struct result *r)
 	r->completed_at = sqlite3_column_int64(q, RES_COMPLETED);
 	r->superseded = sqlite3_column_int(q, RES_SUPERSEDED) != 0;
 	r->seq = sqlite3_column_int64(q, RES_SEQ);
+	r->flaky = sqlite3_column_int(q, RES_FLAKY) != 0;
 }
 
 /* The run_no and project of run `run_id`; *run_no 0 when there is no such run. */
@@ -639,7 +689,8 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 	buf_addf(&sql,
 		 "SELECT x.id, NULL, t.name, t.parent, x.status, x.duration_ms, x.message, %s, "
 		 "x.stdout_dropped, x.stderr_dropped, x.attempt, x.exit_code, x.started_at, "
-		 "x.completed_at, x.superseded, x.seq FROM result_rows x CROSS JOIN tests t "
+		 "x.completed_at, x.superseded, x.seq, " FLAKY_SQL " "
+		 "FROM result_rows x CROSS JOIN tests t "
 		 "WHERE t.id = x.test_id AND x.seq > ?4 AND x.seq <= ?5",
 		 f->with_output ? "x.stdout_text, x.stderr_text" : "NULL, NULL");
 	if (f->status != -1)

@@ -111,7 +111,9 @@ int store_run_events(struct store *st, const char *run_id, struct run_event **ou
  * project) if new. In the same transaction, each result is added to its run's
  * counters: counts[] for top-level results, sub_counts[] for sub-results
  * (parent != NULL); superseded results (earlier attempts) are not counted, and
- * a top-level passed result with attempt > 1 adds to the run's flaky count.
+ * a top-level passed result with attempt > 1 adds to the run's flaky count
+ * when an earlier attempt of it in the run did not pass (every result read
+ * back says so in `flaky`).
  * A result with attempt 0 is the next attempt of its test in the run (a
  * retest, a rerun read from a file): the test's current result there, if
  * any, is marked superseded and taken out of the counters, and the new one

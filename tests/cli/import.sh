@@ -59,6 +59,25 @@ expect_code 0 "a JUnit file with nameless cases imports" "$ASSAY" import -q --db
 ok_if "each nameless case is a test of its own, named (unnamed)" \
 	"[ \"\$(sql '$db' \"select group_concat(test || '=' || status, ',') from (select x.test, x.status from results x join test_runs r on r.id = x.run_id where r.test_definition_id like '%nameless.xml' order by x.seq) as s\")\" = '(unnamed)=passed,(unnamed) (2)=passed,s/c/(unnamed)=failed,s/t=passed' ]"
 
+# --- repeated cases are attempts; flaky only when an earlier one did not pass ---
+cat >"$T/again.xml" <<'X'
+<testsuite name="s">
+ <testcase classname="c" name="rep"/><testcase classname="c" name="rep"/><testcase classname="c" name="rep"/>
+ <testcase classname="c" name="flk"><failure message="x"/></testcase><testcase classname="c" name="flk"/>
+ <testcase classname="c" name="flk2"><failure message="x"/></testcase><testcase classname="c" name="flk2"/><testcase classname="c" name="flk2"/>
+</testsuite>
+X
+expect_code 0 "a file repeating cases (go test -count=3, reruns) imports" "$ASSAY" import -q --db "$db" "$T/again.xml"
+again=$(sql "$db" "select id from test_runs where test_definition_id like '%again.xml'")
+ok_if "the run counts 2 flaky tests: a test that passed every time is not flaky" \
+	"[ \"\$(sql '$db' \"select n_passed || ' ' || n_flaky from test_runs where id = '$again'\")\" = '3 2' ]"
+expect_code 0 "its results as JSON" "$ASSAY" results "$again" --db "$db" --json
+ok_if "each final result says whether it is flaky" \
+	"[ \"\$(jq -c '[.[] | select(.superseded | not) | [.test, .attempt, .flaky]]' '$T/out')\" = '[[\"s/c/rep\",3,false],[\"s/c/flk\",2,true],[\"s/c/flk2\",3,true]]' ]"
+expect_code 0 "exported as CTRF" "$ASSAY" export "$again" --db "$db" --format ctrf
+ok_if "CTRF says the same" \
+	"[ \"\$(jq -c '[.results.tests[] | [.name, .flaky]]' '$T/out')\" = '[[\"rep\",false],[\"flk\",true],[\"flk2\",true]]' ]"
+
 # --- CTRF: retries and flaky tests are attempts too ---
 cp "$data/ctrf/playwright.json" "$T/pw.report"
 expect_code 0 "a CTRF report imports (told by content, whatever its name)" "$ASSAY" import -q --db "$db" --title ctrf "$T/pw.report"
