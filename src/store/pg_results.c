@@ -239,13 +239,14 @@ static int insert_one(struct pg_store *s, const struct tally *t, const struct re
 }
 
 /* A result is flaky when it is the final one of its test in the run, passed,
- * and an earlier attempt did not pass (as sqlite_results.c says). As SQL
- * over results x: */
+ * and an earlier attempt did not pass (as sqlite_results.c says). The
+ * statuses that did not pass, and the rule as SQL over results x: */
+#define NOT_PASSED_SQL "('failed', 'error', 'blocked', 'invalid')"
 #define FLAKY_SQL                                                                         \
 	"(NOT x.superseded AND x.status = 'passed' AND x.attempt > 1 AND EXISTS (SELECT 1 " \
 	"FROM results y WHERE y.run_at = x.run_at AND y.run_id = x.run_id "                 \
 	"AND y.test_id = x.test_id AND y.seq < x.seq "                                      \
-	"AND y.status IN ('failed', 'error', 'blocked', 'invalid')))"
+	"AND y.status IN " NOT_PASSED_SQL "))"
 
 /* Whether a top-level result of `status`, attempt `attempt`, is flaky: a
  * query (over the attempts of test_id in t's run before `before`) only for
@@ -265,7 +266,7 @@ static int counts_as_flaky(struct pg_store *s, const struct tally *t, bool sub,
 	PGresult *q = pg_exec(s, PG_FAILED_BEFORE,
 			      "SELECT EXISTS (SELECT 1 FROM results WHERE run_at = $1 "
 			      "AND run_id = $2 AND test_id = $3 AND seq < $4 "
-			      "AND status IN ('failed', 'error', 'blocked', 'invalid'))",
+			      "AND status IN " NOT_PASSED_SQL ")",
 			      &p, e, "reading the earlier attempts");
 	pp_release(&p);
 	if (!q)

@@ -414,12 +414,13 @@ static int insert_one(struct sqlite_store *s, struct pending *pd, const struct r
 /* A result is flaky when it is the final one of its test in the run, passed,
  * and an earlier attempt did not pass (failed, error, blocked, invalid: the
  * codes status_is_negative names). Tests run again that passed every time
- * (go test -count=3) are not flaky. As SQL over result_rows x, with ?4 the
- * start of x's run: */
+ * (go test -count=3) are not flaky. The codes of the statuses that did not
+ * pass, and the rule as SQL over result_rows x, with ?4 the start of x's run: */
+#define NOT_PASSED_SQL "(1, 2, 3, 5)"
 #define FLAKY_SQL                                                                        \
 	"(x.superseded = 0 AND x.status = 0 AND x.attempt > 1 AND EXISTS (SELECT 1 "      \
 	"FROM result_rows y WHERE y.test_id = x.test_id AND y.seq > ?4 AND y.seq < x.seq " \
-	"AND y.status IN (1, 2, 3, 5)))"
+	"AND y.status IN " NOT_PASSED_SQL "))"
 
 /* Whether an attempt of test_id in t's run before `before` did not pass. */
 static int failed_before(struct sqlite_store *s, const struct tally *t, int64_t test_id,
@@ -427,7 +428,7 @@ static int failed_before(struct sqlite_store *s, const struct tally *t, int64_t 
 {
 	sqlite3_stmt *q = sq_stmt(s, SQ_FAILED_BEFORE,
 				  "SELECT EXISTS (SELECT 1 FROM result_rows WHERE test_id = ?1 "
-				  "AND seq > ?2 AND seq < ?3 AND status IN (1, 2, 3, 5))",
+				  "AND seq > ?2 AND seq < ?3 AND status IN " NOT_PASSED_SQL ")",
 				  e);
 	if (!q)
 		return e->code;
