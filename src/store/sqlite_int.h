@@ -27,6 +27,7 @@ enum sq_stmt {
 	SQ_RUN_LAST_SEQ,
 	SQ_TEST_GET,
 	SQ_TEST_ADD,
+	SQ_TEST_COUNT,
 	SQ_RESULT_ADD,
 	SQ_RESULT_ADD_MANY,
 	SQ_COUNTERS,
@@ -40,6 +41,9 @@ enum sq_stmt {
 	SQ_SHARE_FIND,
 	SQ_ORDERS_WAITING,
 	SQ_FAILED_BEFORE,
+	SQ_RUN_UNCOUNT,
+	SQ_RUN_UNLAST,
+	SQ_RUN_RESULTS_DELETE,
 	SQ__COUNT
 };
 
@@ -126,6 +130,9 @@ int sq_runs_prunable(struct store *st, const char *pool, int64_t keep, int64_t b
 int sq_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n,
 			  int64_t *deleted, struct error *e);
 
+/* Deletes the results of run number `run_no` and takes them out of their
+ * tests' histories; inside the caller's transaction, after the run's row. */
+int sq_results_delete_run(struct sqlite_store *s, int64_t run_no, struct error *e);
 /* Empties the test cache (after a rollback, which may have removed tests). */
 void sq_results_forget(struct sqlite_store *s);
 /* Frees what sqlite_results.c keeps on the handle (the test cache). */

@@ -706,18 +706,13 @@ int sq_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n,
 	 * deleted unless it is finished at this moment. Events, share links
 	 * and orders go with it (ON DELETE CASCADE); its results, which have
 	 * no foreign key (0004), are the stretch of result_rows its number
-	 * keys, deleted here with their attachments. */
+	 * keys, deleted with their attachments by sq_results_delete_run,
+	 * which also takes them out of their tests' histories (0009). */
 	sqlite3_stmt *q = sq_prepare(s,
 				     "DELETE FROM test_runs WHERE id = ?1 AND lifecycle_code IN "
 				     "(" FINISHED_CODES ") RETURNING run_no",
 				     e);
-	sqlite3_stmt *rq = q ? sq_prepare(s,
-					  "DELETE FROM result_rows WHERE seq >= (?1 << 32) "
-					  "AND seq < ((?1 + 1) << 32)",
-					  e)
-			     : NULL;
-	if (!rq) {
-		sqlite3_finalize(q);
+	if (!q) {
 		rc = e->code;
 		goto fail;
 	}
@@ -726,23 +721,23 @@ int sq_runs_delete(struct store *st, char (*ids)[UUID_STR_LEN], size_t n,
 		sqlite3_reset(q);
 		sq_bind_text(q, 1, ids[i]);
 		int step = sqlite3_step(q);
-		if (step == SQLITE_ROW) {
-			int64_t run_no = sqlite3_column_int64(q, 0);
+		int64_t run_no = step == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+		if (step == SQLITE_ROW)
 			step = sqlite3_step(q);
-			count++;
-			sqlite3_reset(rq);
-			sqlite3_bind_int64(rq, 1, run_no);
-			if (step == SQLITE_DONE && sqlite3_step(rq) != SQLITE_DONE)
-				step = SQLITE_ERROR;
-		}
 		if (step != SQLITE_DONE) {
 			rc = sq_fail(s, e, "pruning run %s", ids[i]);
 			sqlite3_finalize(q);
-			sqlite3_finalize(rq);
 			goto fail;
 		}
+		if (run_no) {
+			count++;
+			if ((rc = sq_results_delete_run(s, run_no, e))) {
+				err_prefix(e, "pruning run %s", ids[i]);
+				sqlite3_finalize(q);
+				goto fail;
+			}
+		}
 	}
-	sqlite3_finalize(rq);
 	sqlite3_finalize(q);
 	if ((rc = sq_commit(s, e)))
 		goto fail;

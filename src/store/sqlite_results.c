@@ -6,7 +6,11 @@
  * Results live in `result_rows` (schema 0004): keyed by seq = (run_no << 32)
  * + n, the n-th result of the run, so a run's results are one stretch of
  * the table; the test's name and parent come from `tests` by id; the status
- * is stored as its code below; the id as its 16 bytes. */
+ * is stored as its code below; the id as its 16 bytes. What the readers of
+ * a test's history want (its result count, timed durations, newest result)
+ * is kept on its `tests` row as results are recorded and runs pruned
+ * (0009), and result_rows is indexed by run, then test: a run's entries go
+ * to the end of the index, whatever the history before it. */
 #include "util/base.h"
 
 #include "store/sqlite_int.h"
@@ -221,25 +225,74 @@ static int tally_of(struct sqlite_store *s, struct tally **tallies, size_t *n, s
 	return RC_OK;
 }
 
-/* Adds r's test to `project_id`; *id is 0 if it was there already. */
+/* Whether a result of `status` has a duration that means something (the
+ * test ran to an end): what a test's `timed` and `timed_ms` count (0009).
+ * Blocked and untested results never ran; invalid and retest are verdicts
+ * about a result, not timings. TIMED_SQL is the same set as stored codes. */
+static bool status_is_timed(enum result_status st)
+{
+	return st == RS_PASSED || st == RS_FAILED || st == RS_ERROR || st == RS_SKIPPED;
+}
+#define TIMED_SQL "(0, 1, 2, 4)"
+
+/* Adds r's test to `project_id` with r, to be stored at `seq`, as its one
+ * result so far (0009); *id is 0 if it was there already. */
 static int test_add(struct sqlite_store *s, int64_t project_id, const struct result *r,
-		    int64_t now, int64_t *id, struct error *e)
+		    int64_t now, int64_t seq, int64_t *id, struct error *e)
 {
 	sqlite3_stmt *q = sq_stmt(s, SQ_TEST_ADD,
-				  "INSERT INTO tests (project_id, name, parent, created_at) "
-				  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+				  "INSERT INTO tests (project_id, name, parent, created_at, results, "
+				  "timed, timed_ms, last_seq, last_status, last_started) "
+				  "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
 				  e);
 	if (!q)
 		return e->code;
+	bool timed = status_is_timed(r->status);
 	sqlite3_bind_int64(q, 1, project_id);
 	sq_bind_text(q, 2, r->test);
 	sq_bind_text(q, 3, r->parent);
 	sqlite3_bind_int64(q, 4, now);
+	sqlite3_bind_int(q, 5, timed);
+	sqlite3_bind_int64(q, 6, timed ? r->duration_ms : 0);
+	sqlite3_bind_int64(q, 7, seq);
+	sqlite3_bind_int(q, 8, status_code(r->status));
+	sq_bind_opt(q, 9, r->started_at);
 	int step = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
 		return sq_fail(s, e, "inserting result '%s': adding the test", r->test);
 	*id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
+	return RC_OK;
+}
+
+/* Counts r, stored at `seq`, in its test's history (0009). The newest
+ * result is the one of highest seq: a batch of an older run recorded late
+ * does not replace it. */
+static int test_count(struct sqlite_store *s, int64_t test_id, const struct result *r,
+		      int64_t seq, struct error *e)
+{
+	sqlite3_stmt *q = sq_stmt(
+		s, SQ_TEST_COUNT,
+		"UPDATE tests SET results = results + 1, timed = timed + ?2, "
+		"timed_ms = timed_ms + ?3, "
+		"last_status = CASE WHEN last_seq > ?4 THEN last_status ELSE ?5 END, "
+		"last_started = CASE WHEN last_seq > ?4 THEN last_started ELSE ?6 END, "
+		"last_seq = max(coalesce(last_seq, 0), ?4) WHERE id = ?1",
+		e);
+	if (!q)
+		return e->code;
+	bool timed = status_is_timed(r->status);
+	sqlite3_bind_int64(q, 1, test_id);
+	sqlite3_bind_int(q, 2, timed);
+	sqlite3_bind_int64(q, 3, timed ? r->duration_ms : 0);
+	sqlite3_bind_int64(q, 4, seq);
+	sqlite3_bind_int(q, 5, status_code(r->status));
+	sq_bind_opt(q, 6, r->started_at);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "inserting result '%s': counting it in the test's history",
+			       r->test);
 	return RC_OK;
 }
 
@@ -261,14 +314,14 @@ static int test_find(struct sqlite_store *s, int64_t project_id, const struct re
 	return RC_OK;
 }
 
-/* The id of r's test in `project_id`, created on first sight (then *created
- * is set: the test can have no results yet). A test the cache does not
+/* The id of r's test in `project_id`, created on first sight with r, to be
+ * stored at `seq`, as its first result (then *created is set). A test the cache does not
  * know is looked for first, or added first, whichever the previous such
  * test needed: a file of new tests (a first import) then costs one b-tree
  * descent per test, and a file of known ones too. We hold the write lock,
  * so no one can add the test between the two steps. */
 static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct result *r,
-		      int64_t now, int64_t *id, bool *created, struct error *e)
+		      int64_t now, int64_t seq, int64_t *id, bool *created, struct error *e)
 {
 	*created = false;
 	uint64_t hash = test_hash(project_id, r->test);
@@ -279,7 +332,7 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 	}
 	int rc;
 	if (s->tests_new) {
-		if ((rc = test_add(s, project_id, r, now, id, e)))
+		if ((rc = test_add(s, project_id, r, now, seq, id, e)))
 			return rc;
 		*created = *id != 0;
 		if (!*created && (rc = test_find(s, project_id, r, id, e)))
@@ -288,7 +341,7 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 		if ((rc = test_find(s, project_id, r, id, e)))
 			return rc;
 		if (!*id) {
-			if ((rc = test_add(s, project_id, r, now, id, e)))
+			if ((rc = test_add(s, project_id, r, now, seq, id, e)))
 				return rc;
 			*created = true;
 		}
@@ -419,7 +472,8 @@ static int insert_one(struct sqlite_store *s, struct pending *pd, const struct r
 #define NOT_PASSED_SQL "(1, 2, 3, 5)"
 #define FLAKY_SQL                                                                        \
 	"(x.superseded = 0 AND x.status = 0 AND x.attempt > 1 AND EXISTS (SELECT 1 "      \
-	"FROM result_rows y WHERE y.test_id = x.test_id AND y.seq > ?4 AND y.seq < x.seq " \
+	"FROM result_rows y WHERE (y.seq >> 32) = (x.seq >> 32) AND y.test_id = x.test_id " \
+	"AND y.seq > ?4 AND y.seq < x.seq "                                                  \
 	"AND y.status IN " NOT_PASSED_SQL "))"
 
 /* Whether an attempt of test_id in t's run before `before` did not pass. */
@@ -427,14 +481,16 @@ static int failed_before(struct sqlite_store *s, const struct tally *t, int64_t 
 			 int64_t before, bool *failed, struct error *e)
 {
 	sqlite3_stmt *q = sq_stmt(s, SQ_FAILED_BEFORE,
-				  "SELECT EXISTS (SELECT 1 FROM result_rows WHERE test_id = ?1 "
-				  "AND seq > ?2 AND seq < ?3 AND status IN " NOT_PASSED_SQL ")",
+				  "SELECT EXISTS (SELECT 1 FROM result_rows WHERE (seq >> 32) = ?4 "
+				  "AND test_id = ?1 AND seq > ?2 AND seq < ?3 "
+				  "AND status IN " NOT_PASSED_SQL ")",
 				  e);
 	if (!q)
 		return e->code;
 	sqlite3_bind_int64(q, 1, test_id);
 	sqlite3_bind_int64(q, 2, t->run_no << RUN_SHIFT);
 	sqlite3_bind_int64(q, 3, before);
+	sqlite3_bind_int64(q, 4, t->run_no);
 	int step = sqlite3_step(q);
 	*failed = step == SQLITE_ROW && sqlite3_column_int(q, 0);
 	sqlite3_reset(q);
@@ -462,14 +518,15 @@ static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id
 	sqlite3_stmt *q = sq_stmt(s, SQ_CURRENT,
 				  "SELECT x.seq, x.attempt, x.status, t.parent IS NOT NULL "
 				  "FROM result_rows x JOIN tests t ON t.id = x.test_id "
-				  "WHERE x.test_id = ?1 AND x.seq > ?2 AND x.seq <= ?3 "
-				  "AND x.superseded = 0 ORDER BY x.seq DESC LIMIT 1",
+				  "WHERE (x.seq >> 32) = ?4 AND x.test_id = ?1 AND x.seq > ?2 "
+				  "AND x.seq <= ?3 AND x.superseded = 0 ORDER BY x.seq DESC LIMIT 1",
 				  e);
 	if (!q)
 		return e->code;
 	sqlite3_bind_int64(q, 1, test_id);
 	sqlite3_bind_int64(q, 2, t->run_no << RUN_SHIFT);
 	sqlite3_bind_int64(q, 3, (t->run_no << RUN_SHIFT) + RUN_RESULTS_MAX);
+	sqlite3_bind_int64(q, 4, t->run_no);
 	int step = sqlite3_step(q);
 	if (step != SQLITE_ROW) {
 		sqlite3_reset(q);
@@ -554,7 +611,8 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		int attempt = r->attempt;
 		if ((rc = tally_of(s, &tallies, &nt, &cap, r, &t, e)))
 			goto fail;
-		if ((rc = test_id_of(s, t->project_id, r, now, &test_id, &created, e)))
+		if ((rc = test_id_of(s, t->project_id, r, now, t->next_seq, &test_id, &created,
+				     e)))
 			goto fail;
 		if (attempt <= 0 && created)
 			attempt = 1;
@@ -567,6 +625,9 @@ int sq_results_insert(struct store *st, const struct result *rs, size_t n, struc
 				     (long long)RUN_RESULTS_MAX);
 			goto fail;
 		}
+		/* A new test was made with this result counted (test_add). */
+		if (!created && (rc = test_count(s, test_id, r, t->next_seq, e)))
+			goto fail;
 		if (r->superseded) {
 			if ((rc = insert_one(s, &pd, r, t->next_seq++, test_id, attempt, e)))
 				goto fail;
@@ -602,6 +663,45 @@ fail:
 	cache_clear(&s->tests);
 	free(tallies);
 	return rc;
+}
+
+/* ---- deleting a run's results ---- */
+
+int sq_results_delete_run(struct sqlite_store *s, int64_t run_no, struct error *e)
+{
+	/* Its results leave their tests' counts and sums, the run's stretch
+	 * of the (run, test) index giving them test by test; a test whose
+	 * newest result was in it takes its newest in the runs left, found by
+	 * one probe of that index per run, newest run first (the run's own
+	 * row is gone already). Then the stretch itself goes. */
+	static const char *const sql[] = {
+		"UPDATE tests SET results = results - d.n, timed = timed - d.nt, "
+		"timed_ms = timed_ms - d.ms FROM (SELECT test_id, count(*) AS n, "
+		"sum(status IN " TIMED_SQL ") AS nt, "
+		"sum(CASE WHEN status IN " TIMED_SQL " THEN duration_ms ELSE 0 END) AS ms "
+		"FROM result_rows WHERE (seq >> 32) = ?1 GROUP BY test_id) AS d "
+		"WHERE tests.id = d.test_id",
+		"UPDATE tests SET (last_seq, last_status, last_started) = "
+		"(SELECT x.seq, x.status, x.started_at FROM test_runs r CROSS JOIN result_rows x "
+		"WHERE (x.seq >> 32) = +r.run_no AND x.test_id = tests.id AND r.run_no <> ?1 "
+		"ORDER BY r.run_no DESC, x.seq DESC LIMIT 1) "
+		"WHERE id IN (SELECT test_id FROM result_rows WHERE (seq >> 32) = ?1) "
+		"AND last_seq >= (?1 << 32) AND last_seq < ((?1 + 1) << 32)",
+		"DELETE FROM result_rows WHERE seq >= (?1 << 32) AND seq < ((?1 + 1) << 32)",
+	};
+	static const int slot[] = { SQ_RUN_UNCOUNT, SQ_RUN_UNLAST, SQ_RUN_RESULTS_DELETE };
+	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *q = sq_stmt(s, slot[i], sql[i], e);
+		if (!q)
+			return e->code;
+		sqlite3_bind_int64(q, 1, run_no);
+		int step = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (step != SQLITE_DONE)
+			return sq_fail(s, e, "deleting the results of run number %lld",
+				       (long long)run_no);
+	}
+	return RC_OK;
 }
 
 /* ---- reading results ---- */
@@ -736,16 +836,6 @@ int sq_results_each(struct store *st, const char *run_id, const struct result_fi
 
 /* ---- tests and their history ---- */
 
-/* The statuses whose durations mean something: the test ran to an end.
- * Blocked and untested results never ran; invalid and retest are verdicts
- * about a result, not timings. Bound as ?1..?4. */
-static void bind_timed_statuses(sqlite3_stmt *q)
-{
-	static const enum result_status timed[] = { RS_PASSED, RS_FAILED, RS_ERROR, RS_SKIPPED };
-	for (size_t i = 0; i < ARRAY_SIZE(timed); i++)
-		sqlite3_bind_int(q, (int)i + 1, status_code(timed[i]));
-}
-
 static int64_t column_avg(sqlite3_stmt *q, int i)
 {
 	if (sqlite3_column_type(q, i) == SQLITE_NULL)
@@ -798,17 +888,12 @@ int sq_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 		  struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	/* The page of tests is chosen first (by name, from the UNIQUE index's
-	 * table, no results read), then only its tests' results are aggregated.
-	 * The last status comes from a subquery walking result_rows_test_idx
-	 * backwards, which finds the newest row without a sort. */
+	/* Each test's history is summed up on its row (0009): a page of tests
+	 * is a walk of the UNIQUE (project_id, name) index, no results read. */
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql,
-		 "SELECT t.name, count(r.seq), "
-		 "avg(CASE WHEN r.status IN (?1, ?2, ?3, ?4) THEN r.duration_ms END), "
-		 "(SELECT l.status FROM result_rows l WHERE l.test_id = t.id "
-		 "ORDER BY l.seq DESC LIMIT 1), max(r.started_at), t.id "
-		 "FROM (SELECT id, name FROM tests WHERE 1");
+		 "SELECT name, results, CASE WHEN timed > 0 THEN timed_ms * 1.0 / timed END, "
+		 "last_status, last_started, id FROM tests WHERE 1");
 	if (f->project)
 		buf_adds(&sql, " AND project_id = (SELECT id FROM projects WHERE name = ?5)");
 	if (f->after_id)
@@ -816,13 +901,10 @@ int sq_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 	buf_adds(&sql, " ORDER BY name, id");
 	if (f->limit)
 		buf_adds(&sql, " LIMIT ?7");
-	buf_adds(&sql, ") t LEFT JOIN result_rows r ON r.test_id = t.id"
-		       " GROUP BY t.id ORDER BY t.name, t.id");
 	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
 	buf_release(&sql);
 	if (!q)
 		return err_prefix(e, "listing tests");
-	bind_timed_statuses(q);
 	if (f->project)
 		sq_bind_text(q, 5, f->project);
 	if (f->after_id)
@@ -884,19 +966,15 @@ int sq_test_durations(struct store *st, const char *project,
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	sqlite3_stmt *q = sq_prepare(
 		s,
-		project ? "SELECT t.name, avg(r.duration_ms) FROM tests t "
-			  "JOIN result_rows r ON r.test_id = t.id "
-			  "WHERE t.project_id = (SELECT id FROM projects WHERE name = ?5) "
-			  "AND r.status IN (?1, ?2, ?3, ?4) GROUP BY t.id"
-			: "SELECT t.name, avg(r.duration_ms) FROM tests t "
-			  "JOIN result_rows r ON r.test_id = t.id "
-			  "WHERE r.status IN (?1, ?2, ?3, ?4) GROUP BY t.id",
+		project ? "SELECT name, timed_ms * 1.0 / timed FROM tests "
+			  "WHERE project_id = (SELECT id FROM projects WHERE name = ?1) "
+			  "AND timed > 0"
+			: "SELECT name, timed_ms * 1.0 / timed FROM tests WHERE timed > 0",
 		e);
 	if (!q)
 		return err_prefix(e, "reading test durations");
-	bind_timed_statuses(q);
 	if (project)
-		sq_bind_text(q, 5, project);
+		sq_bind_text(q, 1, project);
 	int step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW)
 		cb(ctx, (const char *)sqlite3_column_text(q, 0), column_avg(q, 1));

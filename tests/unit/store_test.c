@@ -293,9 +293,17 @@ static void a_version_3_database_keeps_its_runs_and_results(void **state)
 	struct test_filter tf = { .project = "demo" };
 	assert_int_equal(store_tests_list(fx->st, &tf, &ts, &n, &e), RC_OK);
 	assert_int_equal(n, 3);
+	assert_string_equal(ts[0].name, "a");
+	assert_int_equal(ts[0].results, 2);
+	assert_int_equal(ts[0].avg_ms, 6); /* 5.5 */
+	assert_int_equal(ts[0].last_status, RS_PASSED);
+	assert_int_equal(ts[0].last_at, 101);
 	assert_string_equal(ts[1].name, "b");
 	assert_int_equal(ts[1].results, 2);
+	assert_int_equal(ts[1].avg_ms, 8);
 	assert_int_equal(ts[1].last_status, RS_PASSED);
+	assert_int_equal(ts[1].last_at, 200);
+	assert_int_equal(ts[2].results, 1);
 	store_test_stats_free(ts, n);
 
 	/* the attachment still belongs to its result */
@@ -318,6 +326,11 @@ static void a_version_3_database_keeps_its_runs_and_results(void **state)
 	assert_int_equal(rs[0].status, RS_FAILED);
 	assert_true(rs[0].seq > last_seq);
 	store_results_free(rs, n);
+	assert_int_equal(store_tests_list(fx->st, &tf, &ts, &n, &e), RC_OK);
+	assert_int_equal(ts[1].results, 3);
+	assert_int_equal(ts[1].avg_ms, 6); /* (7 + 9 + 3) / 3 */
+	assert_int_equal(ts[1].last_status, RS_FAILED);
+	store_test_stats_free(ts, n);
 	assert_int_equal(sql_int(path, "SELECT n_passed * 10 + n_failed FROM test_runs "
 				       "WHERE id = '0190bbbb-0000-7000-8000-00000000000b'"),
 			 1);
@@ -1000,6 +1013,73 @@ static void test_durations_average_timed_results_per_test(void **state)
 	assert_int_equal(pages, 3);
 }
 
+/* The first test's figures in `project`'s listing, by name. */
+static void expect_test(struct store *st, const char *name, int64_t results, int64_t avg_ms,
+			enum result_status last, int64_t last_at)
+{
+	struct error e = ERROR_INIT;
+	struct test_stat *ts;
+	size_t n;
+	struct test_filter f = { .project = "demo" };
+	assert_int_equal(store_tests_list(st, &f, &ts, &n, &e), RC_OK);
+	size_t i = 0;
+	while (i < n && strcmp(ts[i].name, name))
+		i++;
+	assert_true(i < n);
+	assert_int_equal(ts[i].results, results);
+	assert_int_equal(ts[i].avg_ms, avg_ms);
+	assert_int_equal(ts[i].last_status, last);
+	assert_int_equal(ts[i].last_at, last_at);
+	store_test_stats_free(ts, n);
+}
+
+/* Pruning a run takes its results out of the tests' histories: counts and
+ * averages lose them, and a test whose newest result was in the pruned run
+ * gets its newest from the runs left (or none). */
+static void pruned_runs_leave_the_tests_histories(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char r[3][UUID_STR_LEN];
+	for (int i = 0; i < 3; i++)
+		add_run(fx->st, "demo", 1000 * (i + 1), "ci", LC_COMPLETED, r[i]);
+	struct result rs[] = {
+		result_of(r[0], "a", NULL, RS_PASSED, 100),
+		result_of(r[0], "b", NULL, RS_FAILED, 50),
+		result_of(r[1], "a", NULL, RS_FAILED, 300),
+		result_of(r[1], "a", NULL, RS_PASSED, 500), /* its retry */
+		result_of(r[2], "a", NULL, RS_ERROR, 7),
+	};
+	int64_t started[] = { 1100, 1200, 2100, 2200, 3100 };
+	for (size_t i = 0; i < ARRAY_SIZE(rs); i++)
+		rs[i].started_at = started[i];
+	rs[3].attempt = 0; /* the next attempt of a in r[1] */
+	assert_int_equal(store_results_insert(fx->st, rs, ARRAY_SIZE(rs), &e), RC_OK);
+	expect_test(fx->st, "a", 4, 227, RS_ERROR, 3100);
+	expect_test(fx->st, "b", 1, 50, RS_FAILED, 1200);
+
+	int64_t deleted = 0;
+	assert_int_equal(store_runs_delete(fx->st, &r[2], 1, &deleted, &e), RC_OK);
+	assert_int_equal(deleted, 1);
+	expect_test(fx->st, "a", 3, 300, RS_PASSED, 2200);
+
+	assert_int_equal(store_runs_delete(fx->st, &r[0], 1, &deleted, &e), RC_OK);
+	expect_test(fx->st, "a", 2, 400, RS_PASSED, 2200);
+	expect_test(fx->st, "b", 0, 0, RS_UNTESTED, 0);
+	char got[256] = "";
+	assert_int_equal(store_test_durations(fx->st, "demo", collect_duration, got, &e), RC_OK);
+	assert_string_equal(got, "a=400;");
+
+	/* and recording goes on from there */
+	struct result more = result_of(r[1], "b", NULL, RS_SKIPPED, 4);
+	more.started_at = 2300;
+	assert_int_equal(store_results_insert(fx->st, &more, 1, &e), RC_OK);
+	expect_test(fx->st, "b", 1, 4, RS_SKIPPED, 2300);
+	assert_int_equal(store_runs_delete(fx->st, &r[1], 1, &deleted, &e), RC_OK);
+	expect_test(fx->st, "a", 0, 0, RS_UNTESTED, 0);
+	expect_test(fx->st, "b", 0, 0, RS_UNTESTED, 0);
+}
+
 static void the_seed_indexes_exist_by_name(void **state)
 {
 	struct fixture *fx = *state;
@@ -1530,6 +1610,7 @@ int main(void)
 		T(resolve_last_in_an_empty_database_is_not_found),
 		T(listing_filters_runs_newest_first),
 		T(test_durations_average_timed_results_per_test),
+		T(pruned_runs_leave_the_tests_histories),
 		T(the_seed_indexes_exist_by_name),
 		T(an_outer_transaction_is_all_or_nothing),
 		T(retried_results_count_once_and_flaky_ones_are_counted),
