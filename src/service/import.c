@@ -796,7 +796,7 @@ int service_import(struct store *st, const struct import_request *req,
 		.st = st, .req = req, .pg = pg, .run = out, .err = ERROR_INIT,
 		.started_at = time_now_ms(),
 	};
-	rc = store_begin(st, e);
+	rc = store_begin_whole(st, e); /* any failure rolls it all back */
 	if (!rc)
 		rc = open_run(&im, out, &files, e);
 	if (!rc)

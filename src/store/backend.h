@@ -61,6 +61,7 @@ struct store_ops {
 			   bool *exists, struct error *e);
 
 	int (*begin)(struct store *st, struct error *e);
+	int (*begin_whole)(struct store *st, struct error *e);
 	int (*commit)(struct store *st, struct error *e);
 	void (*rollback)(struct store *st);
 

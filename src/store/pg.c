@@ -386,13 +386,16 @@ int pg_commit(struct pg_store *s, struct error *e)
 	int rc = pg_pipe_flush(s, e);
 	if (rc)
 		return rc;
+	if (s->whole && s->broken && s->depth == 1)
+		return err_set(e, RC_STORE, "%s: a part of the transaction failed, so it can only "
+			       "be rolled back", step);
 	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK: say so. */
 	if (PQtransactionStatus(s->conn) == PQTRANS_INERROR)
 		return err_set(e, RC_STORE, "%s: an earlier statement of the transaction failed",
 			       step);
 	rc = simple(s, s->depth > 1 ? "RELEASE SAVEPOINT nested" : "COMMIT", e, step);
-	if (!rc)
-		s->depth--;
+	if (!rc && --s->depth == 0)
+		s->whole = false;
 	return rc;
 }
 
@@ -403,6 +406,10 @@ void pg_rollback(struct pg_store *s)
 	if (!s->depth)
 		return;
 	s->depth--;
+	if (s->whole && s->depth)
+		s->broken = true; /* a part failed (store.h, store_begin_whole) */
+	if (!s->depth)
+		s->whole = false;
 	PGTransactionStatusType ts = PQtransactionStatus(s->conn);
 	if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN) {
 		s->depth = 0; /* the connection broke: there is nothing left to undo */
@@ -892,6 +899,19 @@ static int pg_begin_op(struct store *st, struct error *e)
 	return pg_begin((struct pg_store *)st, e);
 }
 
+/* Its savepoints are kept (they cost PostgreSQL no page copies); only the
+ * refusal to commit after a failed part is store_begin_whole's. */
+static int pg_begin_whole_op(struct store *st, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	int rc = pg_begin(s, e);
+	if (!rc && s->depth == 1) {
+		s->whole = true;
+		s->broken = false;
+	}
+	return rc;
+}
+
 static int pg_commit_op(struct store *st, struct error *e)
 {
 	return pg_commit((struct pg_store *)st, e);
@@ -932,6 +952,7 @@ static const struct store_ops pg_ops = {
 	.tests_list = pg_tests_list,
 	.test_durations = pg_test_durations,
 	.begin = pg_begin_op,
+	.begin_whole = pg_begin_whole_op,
 	.commit = pg_commit_op,
 	.rollback = pg_rollback_op,
 	.pool_add = pg_pool_add,

@@ -95,6 +95,8 @@ struct pg_store {
 	char *label;        /* "PostgreSQL database NAME on HOST:PORT": never the URL */
 	int version;
 	int depth;          /* open transactions: 0 none, 1 BEGIN, >1 savepoints */
+	bool whole;         /* the transaction is store_begin_whole's ... */
+	bool broken;        /* ... and a part of it failed: it can only be rolled back */
 	char *run_select;   /* "SELECT <what pg_read_run() expects> FROM test_runs ..." */
 	char *counters_sql; /* UPDATE adding one batch's counts to a run */
 	bool prepared[PG__COUNT];

@@ -65,9 +65,15 @@ sqlite3_stmt *sq_prepare(struct sqlite_store *s, const char *sql, struct error *
 
 /* Transactions nest: the outermost is BEGIN IMMEDIATE ... COMMIT, inner ones
  * are savepoints, so an operation that fails inside a caller's transaction
- * undoes only its own part and the caller decides about the rest. */
+ * undoes only its own part and the caller decides about the rest. Inside a
+ * store_begin_whole transaction they are only counted: a part that fails
+ * leaves it broken, to be rolled back. */
 int sq_begin(struct sqlite_store *s, struct error *e)
 {
+	if (s->depth && s->whole) {
+		s->depth++;
+		return RC_OK;
+	}
 	const char *sql = s->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE";
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return sq_fail(s, e, "starting a write transaction on %s", s->path);
@@ -77,10 +83,18 @@ int sq_begin(struct sqlite_store *s, struct error *e)
 
 int sq_commit(struct sqlite_store *s, struct error *e)
 {
+	if (s->whole && s->depth > 1) {
+		s->depth--;
+		return RC_OK;
+	}
+	if (s->whole && s->broken)
+		return err_set(e, RC_STORE, "committing to %s: a part of the transaction failed, "
+			       "so it can only be rolled back", s->path);
 	const char *sql = s->depth > 1 ? "RELEASE nested" : "COMMIT";
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return sq_fail(s, e, "committing to %s", s->path);
 	s->depth--;
+	s->whole = false;
 	return RC_OK;
 }
 
@@ -89,6 +103,11 @@ void sq_rollback(struct sqlite_store *s)
 	if (!s->depth)
 		return;
 	s->depth--;
+	if (s->whole && s->depth) {
+		s->broken = true;
+		return;
+	}
+	s->whole = false;
 	/* After some errors (a full disk, an I/O error) SQLite has already rolled
 	 * back the whole transaction; then there is nothing left to undo. */
 	if (sqlite3_get_autocommit(s->db)) {
@@ -305,16 +324,20 @@ static void sqlite_close(struct store *st)
 
 /* Process-wide settings, made before SQLite initializes (else refused,
  * and then only costlier, never wrong):
- * - A savepoint keeps the original of each page it changes in a
- *   sub-journal, a temporary file past 64 KiB: a store_results_insert
- *   nested in an import's transaction wrote a copy of every page it
- *   touched there (30% of a big import's writes). Up to 8 MiB it now
- *   stays in memory; a batch touches far less.
+ * - A savepoint or a statement inside a transaction keeps the original of
+ *   each page it changes in a sub-journal, in memory up to this size, then
+ *   in a temporary file. SQLite (3.40) keeps the in-memory part as one
+ *   chunk of this size and, spilling, writes the chunk in one call that
+ *   the unix VFS cuts to 128 KiB - 1 bytes: any larger setting fails every
+ *   statement that outgrows it with "database or disk is full" (8 MiB did:
+ *   a migration or a prune touching a million tests). 128 KiB is the most
+ *   that works; imports, whose batches touched more, take no savepoints
+ *   (store_begin_whole).
  * - No memory statistics: nothing reads them, and keeping them takes a
  *   global lock on every allocation. */
 static void configure_sqlite(void)
 {
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 128 << 10);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
@@ -1031,6 +1054,17 @@ static int sqlite_begin(struct store *st, struct error *e)
 	return sq_begin((struct sqlite_store *)st, e);
 }
 
+static int sqlite_begin_whole(struct store *st, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	int rc = sq_begin(s, e);
+	if (!rc && s->depth == 1) {
+		s->whole = true;
+		s->broken = false;
+	}
+	return rc;
+}
+
 static int sqlite_commit(struct store *st, struct error *e)
 {
 	return sq_commit((struct sqlite_store *)st, e);
@@ -1098,6 +1132,7 @@ static const struct store_ops sqlite_ops = {
 	.runs_prunable = sq_runs_prunable,
 	.runs_delete = sq_runs_delete,
 	.begin = sqlite_begin,
+	.begin_whole = sqlite_begin_whole,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 };

@@ -74,6 +74,8 @@ struct sqlite_store {
 	int64_t data_version; /* PRAGMA data_version when `tests` was last trusted */
 	bool tests_new;       /* the last test not in the cache was new: try adding first */
 	int depth;            /* open transactions: 0 none, 1 BEGIN, >1 savepoints */
+	bool whole;           /* the transaction is store_begin_whole's: no savepoints */
+	bool broken;          /* ... and a part of it failed: it can only be rolled back */
 };
 
 /* The ops of sqlite_results.c, put in the backend's table by sqlite.c. */

@@ -82,6 +82,11 @@ int store_begin(struct store *st, struct error *e)
 	return st->ops->begin(st, e);
 }
 
+int store_begin_whole(struct store *st, struct error *e)
+{
+	return st->ops->begin_whole(st, e);
+}
+
 int store_commit(struct store *st, struct error *e)
 {
 	return st->ops->commit(st, e);

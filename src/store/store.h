@@ -48,6 +48,13 @@ int store_schema_version(struct store *st);
  * one fails, only its own part is undone. Holds the database's write lock
  * until it ends, so keep it to one unit of work. */
 int store_begin(struct store *st, struct error *e);
+/* As store_begin, for a unit of work that is all or nothing down to its
+ * parts (an import): the calls nested in it take no savepoint of their own,
+ * so when one fails the whole transaction is to be rolled back, and
+ * store_commit refuses to commit it. On SQLite a savepoint keeps a copy of
+ * every page it changes, a tenth of a big import's time (PostgreSQL keeps
+ * its savepoints, but refuses the commit all the same). */
+int store_begin_whole(struct store *st, struct error *e);
 int store_commit(struct store *st, struct error *e);
 void store_rollback(struct store *st);
 

@@ -1013,6 +1013,43 @@ static void test_durations_average_timed_results_per_test(void **state)
 	assert_int_equal(pages, 3);
 }
 
+/* store_begin_whole: its parts take no savepoints of their own, so after
+ * one fails the transaction can only be rolled back, parts that went well
+ * with it; a plain transaction afterwards undoes a failed part alone. */
+static void a_whole_transaction_with_a_failed_part_is_only_rolled_back(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	struct result a = result_of(id, "a", NULL, RS_PASSED, 1);
+	struct result b = result_of(id, "b", NULL, RS_PASSED, 1);
+	struct result orphan =
+		result_of("0190ffff-0000-7000-8000-000000000000", "c", NULL, RS_PASSED, 1);
+
+	assert_int_equal(store_begin_whole(fx->st, &e), RC_OK);
+	assert_int_equal(store_results_insert(fx->st, &a, 1, &e), RC_OK);
+	assert_int_equal(store_commit(fx->st, &e), RC_OK);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 1);
+
+	assert_int_equal(store_begin_whole(fx->st, &e), RC_OK);
+	assert_int_equal(store_results_insert(fx->st, &b, 1, &e), RC_OK);
+	assert_int_equal(store_results_insert(fx->st, &orphan, 1, &e), RC_NOTFOUND);
+	assert_int_equal(store_commit(fx->st, &e), RC_STORE);
+	assert_non_null(strstr(e.msg, "can only be rolled back"));
+	store_rollback(fx->st);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tests"), 1);
+	assert_int_equal(sql_int(fx->db, "SELECT n_passed FROM test_runs"), 1);
+
+	assert_int_equal(store_begin(fx->st, &e), RC_OK);
+	assert_int_equal(store_results_insert(fx->st, &b, 1, &e), RC_OK);
+	assert_int_equal(store_results_insert(fx->st, &orphan, 1, &e), RC_NOTFOUND);
+	assert_int_equal(store_commit(fx->st, &e), RC_OK);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 2);
+	assert_int_equal(sql_int(fx->db, "SELECT n_passed FROM test_runs"), 2);
+}
+
 /* The first test's figures in `project`'s listing, by name. */
 static void expect_test(struct store *st, const char *name, int64_t results, int64_t avg_ms,
 			enum result_status last, int64_t last_at)
@@ -1078,6 +1115,35 @@ static void pruned_runs_leave_the_tests_histories(void **state)
 	assert_int_equal(store_runs_delete(fx->st, &r[1], 1, &deleted, &e), RC_OK);
 	expect_test(fx->st, "a", 0, 0, RS_UNTESTED, 0);
 	expect_test(fx->st, "b", 0, 0, RS_UNTESTED, 0);
+}
+
+/* Pruning a run of many tests changes every page of `tests` in one
+ * statement, whose sub-journal outgrows memory and goes to a file: with a
+ * spill size over 128 KiB SQLite 3.40 failed that with "database or disk is
+ * full" (sqlite.c, configure_sqlite). */
+static void a_run_of_many_tests_is_pruned(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	enum { TESTS = 250000, BATCH = 5000 };
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, id);
+	struct result *rs = xcalloc(BATCH, sizeof(*rs));
+	char(*names)[16] = xcalloc(BATCH, sizeof(*names));
+	for (int done = 0; done < TESTS; done += BATCH) {
+		for (int i = 0; i < BATCH; i++) {
+			snprintf(names[i], sizeof(names[i]), "t%07d", done + i);
+			rs[i] = result_of(id, names[i], NULL, RS_PASSED, 3);
+		}
+		assert_int_equal(store_results_insert(fx->st, rs, BATCH, &e), RC_OK);
+	}
+	free(names);
+	free(rs);
+	int64_t deleted = 0;
+	assert_int_equal(store_runs_delete(fx->st, &id, 1, &deleted, &e), RC_OK);
+	assert_int_equal(deleted, 1);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM results"), 0);
+	expect_test(fx->st, "t0000000", 0, 0, RS_UNTESTED, 0);
 }
 
 static void the_seed_indexes_exist_by_name(void **state)
@@ -1611,6 +1677,8 @@ int main(void)
 		T(listing_filters_runs_newest_first),
 		T(test_durations_average_timed_results_per_test),
 		T(pruned_runs_leave_the_tests_histories),
+		T(a_run_of_many_tests_is_pruned),
+		T(a_whole_transaction_with_a_failed_part_is_only_rolled_back),
 		T(the_seed_indexes_exist_by_name),
 		T(an_outer_transaction_is_all_or_nothing),
 		T(retried_results_count_once_and_flaky_ones_are_counted),
