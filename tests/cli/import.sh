@@ -179,6 +179,29 @@ expect_code 2 "--run refuses a completed run" "$ASSAY" import -q --db "$db" --ru
 ok_if "saying it is closed" "grep -q 'results can only be added to an open run' '$T/err'"
 expect_code 2 "--run with --title is a usage error" "$ASSAY" import -q --db "$db" --run "$open_run" --title x "$data/junit/gtest.xml"
 
+# --- memory: a file three times larger costs no more memory ---
+# (SQLite's own side: the PostgreSQL pass would only time the network.)
+# ASan's quarantine of freed memory is kept small, or it alone would grow.
+gen_cases() { # N: a JUnit file of N cases, 100 to a suite, 2% failing
+	awk -v n="$1" 'BEGIN { print "<testsuites>"
+	for (s = 0; s < n / 100; s++) { printf "<testsuite name=\"S%d\">\n", s
+	for (i = 0; i < 100; i++)
+		if (i % 50 == 7) printf "<testcase classname=\"c.S%d\" name=\"t%d\" time=\"0.01\"><failure message=\"boom\">trace\n%d</failure><system-out>out</system-out></testcase>\n", s, i, i
+		else printf "<testcase classname=\"c.S%d\" name=\"t%d\" time=\"0.01\"/>\n", s, i
+	print "</testsuite>" } print "</testsuites>" }'
+}
+if on_pg; then skip "peak memory does not grow with the file" "measured on SQLite"; else
+gen_cases 100000 >c100k.xml
+gen_cases 300000 >c300k.xml
+for n in 100k 300k; do
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=4" /usr/bin/time -f %M -o "$n.rss" \
+		"$ASSAY" import -q --db "mem$n.db" "c$n.xml" >/dev/null 2>&1
+done
+ok_if "peak memory importing 300,000 cases stays within 8 MiB of 100,000 ($(cat 100k.rss) KiB vs $(cat 300k.rss) KiB)" \
+	"[ \$(cat 300k.rss) -lt \$(( \$(cat 100k.rss) + 8192 )) ]"
+ok_if "and every case is stored" "[ \$(sql mem300k.db 'select count(*) from results') = 300000 ]"
+fi
+
 # --- reading back ---
 expect_code 0 "assay results shows the attempts" "$ASSAY" results --db "$db" "$(sql "$db" "select id from test_runs where test_definition_id like '%surefire_rerun.xml'")"
 ok_if "marking the re-run ones and the flaky pass" "grep -q 'attempt 1, re-run' '$T/out' && grep -q 'attempt 2, flaky' '$T/out'"
