@@ -105,7 +105,7 @@ static int list_tests(struct store *st, const struct catalog *cat, const struct 
 		for (char **lb = cat ? cat->tests[i].labels : NULL; lb && *lb && at < sizeof(labels); lb++)
 			at += (size_t)snprintf(labels + at, sizeof(labels) - at, "%s%s", at ? "," : "", *lb);
 		printf("%-40s %-8s %8lld %9s  %s\n", name,
-		       s && s->last_at ? status_name(s->last_status) : "-",
+		       s && s->results ? status_name(s->last_status) : "-",
 		       (long long)(s ? s->results : 0), avg, labels);
 	}
 	if (a)

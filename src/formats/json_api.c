@@ -208,8 +208,9 @@ json_t *json_test_stat(const struct test_stat *t)
 	json_object_set_new(o, "name", text(t->name));
 	json_object_set_new(o, "results", json_integer(t->results));
 	json_object_set_new(o, "avg_duration_ms", json_integer(t->avg_ms));
-	json_object_set_new(o, "last_status", t->last_at ? json_string(status_name(t->last_status))
-							   : json_null());
+	/* a result need not have a start time (an imported case without one) */
+	json_object_set_new(o, "last_status", t->results ? json_string(status_name(t->last_status))
+							  : json_null());
 	json_object_set_new(o, "last_at", json_time(t->last_at));
 	return o;
 }

@@ -1,7 +1,8 @@
 /* json_api_test — the API's JSON objects. json_run_text (the runs list
  * writes runs as text, without building jansson objects) must say exactly
  * what json_run says, for full runs, empty ones and odd text; the times a
- * reporter sends are taken only when they can be given back. */
+ * reporter sends are taken only when they can be given back; a test's last
+ * status is there when it has results. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,12 +113,29 @@ static void times_are_taken_only_within_four_digit_years(void **state)
 	assert_false(time_of(json_string("soon"), &ms));
 }
 
+/* A test's last status is shown whenever it has results, even when none
+ * has a start time (a blocked test never started); none when it has none. */
+static void a_test_without_start_times_has_a_last_status(void **state)
+{
+	(void)state;
+	struct test_stat t = { .name = "a", .results = 1, .last_status = RS_BLOCKED };
+	json_t *o = json_test_stat(&t);
+	assert_string_equal(json_string_value(json_object_get(o, "last_status")), "blocked");
+	assert_true(json_is_null(json_object_get(o, "last_at")));
+	json_decref(o);
+	t = (struct test_stat){ .name = "b", .last_status = RS_UNTESTED };
+	o = json_test_stat(&t);
+	assert_true(json_is_null(json_object_get(o, "last_status")));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_full_run_reads_the_same),
 		cmocka_unit_test(an_empty_run_reads_the_same),
 		cmocka_unit_test(times_are_taken_only_within_four_digit_years),
+		cmocka_unit_test(a_test_without_start_times_has_a_last_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
