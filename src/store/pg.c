@@ -271,8 +271,9 @@ int pg_pipe_cmd(struct pg_store *s, enum pg_stmt which, const char *sql,
 	struct pg_pipe *pp = &s->pipe;
 	/* Answers are read every PG_PIPE_MAX statements: they then fit in the
 	 * socket buffers, so the server never blocks on a client that is
-	 * still writing. */
-	if (pp->pending == PG_PIPE_MAX) {
+	 * still writing. And a statement is prepared outside the pipeline,
+	 * once per session: one not prepared yet drains the pipeline first. */
+	if (pp->pending == PG_PIPE_MAX || (pp->on && !s->prepared[which])) {
 		int rc = pg_pipe_flush(s, e);
 		if (rc)
 			return rc;

@@ -193,15 +193,11 @@ static int test_id_of(struct pg_store *s, int64_t project_id, const struct resul
 	return RC_OK;
 }
 
-/* Sends the insert of one result; its answer is read later (pg_pipe_cmd). */
+/* Sends the insert of one result, as `id`; its answer is read later
+ * (pg_pipe_cmd). */
 static int insert_one(struct pg_store *s, const struct tally *t, const struct result *r,
-		      int64_t test_id, int attempt, struct error *e)
+		      const char *id, int64_t test_id, int attempt, struct error *e)
 {
-	char id[UUID_STR_LEN];
-	if (r->id[0])
-		memcpy(id, r->id, sizeof(id));
-	else
-		uuid7_new(id, 0);
 	if (!pg_is_uuid(id))
 		return err_set(e, RC_USAGE, "inserting result '%s': its id %s is not a UUID",
 			       r->test, id);
@@ -276,50 +272,136 @@ static int counts_as_flaky(struct pg_store *s, const struct tally *t, bool sub,
 	return RC_OK;
 }
 
-/* For a result asking for the next attempt (attempt 0): marks the test's
- * current result in the run superseded, takes it out of the tally, and
- * returns the attempt number that follows it (1 if there is none). */
-static int next_attempt(struct pg_store *s, struct tally *t, int64_t test_id, int *attempt,
-			struct error *e)
+/* ---- the current attempts a batch asks about ----
+ *
+ * A result asking for the next attempt (attempt 0) supersedes its test's
+ * current result in the run: the newest not superseded. Asking the server
+ * for it result by result cost a round trip each, with the pipeline of
+ * inserts drained before it: a second import of 20,000 known tests took
+ * 4.7 times the first. Now one query per run fetches the current results
+ * of every test of the batch that asks, into a table that the batch's own
+ * results then update as they are sent. */
+
+struct current {
+	size_t run;      /* the tally's index; with test_id, the key */
+	int64_t test_id; /* 0 = an empty slot */
+	bool have;       /* the test has a current result in the run */
+	char id[UUID_STR_LEN];
+	int64_t seq;     /* INT64_MAX for one sent in this batch */
+	int attempt;
+	enum result_status status;
+	bool sub;
+};
+
+struct currents {
+	struct current *slots;
+	size_t cap; /* a power of two, over twice the batch */
+};
+
+static struct current *current_slot(struct currents *c, size_t run, int64_t test_id)
 {
+	uint64_t h = ((uint64_t)test_id * 0x9e3779b97f4a7c15ull) ^ run;
+	for (size_t i = (h ^ (h >> 29)) & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+		struct current *k = &c->slots[i];
+		if (!k->test_id || (k->test_id == test_id && k->run == run)) {
+			k->run = run;
+			k->test_id = test_id;
+			return k;
+		}
+	}
+}
+
+/* Fills `c` with the current results in run `k` (tally t) of the tests of
+ * the batch that ask for their next attempt, one query. */
+static int currents_fetch(struct pg_store *s, struct currents *c, size_t k, const struct tally *t,
+			  const struct result *rs, const size_t *tally, const int64_t *test_ids,
+			  const bool *made, size_t n, struct error *e)
+{
+	struct buf ids = BUF_INIT;
+	buf_addc(&ids, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (tally[i] != k || rs[i].attempt > 0 || made[i])
+			continue;
+		struct current *cur = current_slot(c, k, test_ids[i]);
+		if (cur->seq)
+			continue; /* asked for already */
+		cur->seq = INT64_MAX;
+		buf_addf(&ids, "%s%lld", ids.len > 1 ? "," : "", (long long)test_ids[i]);
+	}
+	buf_addc(&ids, '}');
+	int rc = RC_OK;
+	if (ids.len == 2)
+		goto done;
 	struct pg_params p = { 0 };
 	pp_i64(&p, t->run_at);
 	pp_text(&p, t->run_id);
-	pp_i64(&p, test_id);
+	pp_text(&p, ids.data);
 	PGresult *q = pg_exec(s, PG_CURRENT,
-			      "SELECT seq, attempt, status, parent IS NOT NULL FROM results "
-			      "WHERE run_at = $1 AND run_id = $2 AND test_id = $3 AND NOT superseded "
-			      "ORDER BY seq DESC LIMIT 1",
-			      &p, e, "reading the current attempt");
-	if (!q)
-		return e->code;
-	if (PQntuples(q) == 0) {
-		PQclear(q);
+			      "SELECT DISTINCT ON (test_id) test_id, id, seq, attempt, status, "
+			      "parent IS NOT NULL FROM results WHERE run_at = $1 AND run_id = $2 "
+			      "AND test_id = ANY ($3::bigint[]) AND NOT superseded "
+			      "ORDER BY test_id, seq DESC",
+			      &p, e, "reading the current attempts");
+	if (!q) {
+		rc = e->code;
+		goto done;
+	}
+	for (int i = 0; i < PQntuples(q); i++) {
+		struct current *cur = current_slot(c, k, pg_i64(q, i, 0));
+		cur->have = true;
+		snprintf(cur->id, sizeof(cur->id), "%s", pg_str(q, i, 1));
+		cur->seq = pg_i64(q, i, 2);
+		cur->attempt = (int)pg_i64(q, i, 3);
+		if (!status_parse(pg_str(q, i, 4), &cur->status))
+			cur->status = RS_UNTESTED;
+		cur->sub = pg_bool(q, i, 5);
+	}
+	PQclear(q);
+done:
+	buf_release(&ids);
+	return rc;
+}
+
+/* For a result asking for the next attempt: marks its test's current result
+ * in the run superseded (sent down the pipeline), takes it out of the
+ * tally, and gives the attempt number that follows it (1 if none). */
+static int next_attempt(struct pg_store *s, struct tally *t, struct currents *c, size_t k,
+			int64_t test_id, int *attempt, struct error *e)
+{
+	struct current *cur = current_slot(c, k, test_id);
+	if (!cur->have) {
 		*attempt = 1;
 		return RC_OK;
 	}
-	int64_t seq = pg_i64(q, 0, 0);
-	int prev = (int)pg_i64(q, 0, 1);
-	enum result_status status;
-	if (!status_parse(pg_str(q, 0, 2), &status))
-		status = RS_UNTESTED;
-	bool sub = pg_bool(q, 0, 3);
-	PQclear(q);
-	p.n = 2;
-	pp_i64(&p, seq);
-	int rc = pg_cmd(s, PG_SUPERSEDE,
-			"UPDATE results SET superseded = true "
-			"WHERE run_at = $1 AND run_id = $2 AND seq = $3",
-			&p, NULL, e, "marking the earlier attempt superseded");
+	struct pg_params p = { 0 };
+	pp_i64(&p, t->run_at);
+	pp_text(&p, cur->id);
+	int rc = pg_pipe_cmd(s, PG_SUPERSEDE,
+			     "UPDATE results SET superseded = true WHERE run_at = $1 AND id = $2",
+			     &p, "marking the earlier attempt superseded", cur->id, e);
 	if (rc)
 		return rc;
-	t->counts[sub][status]--;
+	t->counts[cur->sub][cur->status]--;
 	bool flaky;
-	if ((rc = counts_as_flaky(s, t, sub, status, prev, test_id, seq, &flaky, e)))
+	if ((rc = counts_as_flaky(s, t, cur->sub, cur->status, cur->attempt, test_id, cur->seq,
+				  &flaky, e)))
 		return rc;
 	t->flaky -= flaky;
-	*attempt = prev + 1;
+	*attempt = cur->attempt + 1;
 	return RC_OK;
+}
+
+/* Notes the result just sent as its test's current one in the run. */
+static void current_now(struct currents *c, size_t k, int64_t test_id, const char *id,
+			const struct result *r, int attempt)
+{
+	struct current *cur = current_slot(c, k, test_id);
+	cur->have = true;
+	memcpy(cur->id, id, sizeof(cur->id));
+	cur->seq = INT64_MAX;
+	cur->attempt = attempt;
+	cur->status = r->status;
+	cur->sub = r->parent != NULL;
 }
 
 /* Adds one run's share of the batch to its counters: col = col + n, which
@@ -445,6 +527,9 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 	size_t nt = 0, cap = 0;
 	int64_t now = time_now_ms();
 	size_t *tally = xcalloc(n, sizeof(*tally)); /* each result's tally */
+	int64_t *test_ids = NULL; /* each result's test */
+	bool *made = NULL;        /* ... made for it by this batch */
+	struct currents cur = { 0 };
 	if (!++s->batch)
 		s->batch = 1;
 	for (size_t i = 0; i < n; i++) {
@@ -461,17 +546,28 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		    (rc = prefetch_tests(s, tallies[k].project_id, rs, tally, tallies, n, now, e)))
 			goto fail;
 	}
+	test_ids = xcalloc(n, sizeof(*test_ids));
+	made = xcalloc(n, sizeof(*made));
+	for (size_t i = 0; i < n; i++)
+		if ((rc = test_id_of(s, tallies[tally[i]].project_id, &rs[i], now, &test_ids[i],
+				     &made[i], e)))
+			goto fail;
+	cur.cap = 16;
+	while (cur.cap < 2 * n + 2)
+		cur.cap *= 2;
+	cur.slots = xcalloc(cur.cap, sizeof(*cur.slots));
+	for (size_t k = 0; k < nt; k++)
+		if ((rc = currents_fetch(s, &cur, k, &tallies[k], rs, tally, test_ids, made, n, e)))
+			goto fail;
 	for (size_t i = 0; i < n; i++) {
 		const struct result *r = &rs[i];
 		struct tally *t = &tallies[tally[i]];
-		int64_t test_id = 0;
-		bool created;
+		int64_t test_id = test_ids[i];
 		int attempt = r->attempt;
-		if ((rc = test_id_of(s, t->project_id, r, now, &test_id, &created, e)))
-			goto fail;
-		if (attempt <= 0 && created)
+		if (attempt <= 0 && made[i])
 			attempt = 1;
-		else if (attempt <= 0 && (rc = next_attempt(s, t, test_id, &attempt, e)))
+		else if (attempt <= 0 &&
+			 (rc = next_attempt(s, t, &cur, tally[i], test_id, &attempt, e)))
 			goto fail;
 		/* Run again and passed: were the earlier attempts all passes? */
 		bool flaky = false;
@@ -479,10 +575,16 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		    (rc = counts_as_flaky(s, t, r->parent != NULL, r->status, attempt, test_id,
 					  INT64_MAX, &flaky, e)))
 			goto fail;
-		if ((rc = insert_one(s, t, r, test_id, attempt, e)))
+		char id[UUID_STR_LEN];
+		if (r->id[0])
+			memcpy(id, r->id, sizeof(id));
+		else
+			uuid7_new(id, 0);
+		if ((rc = insert_one(s, t, r, id, test_id, attempt, e)))
 			goto fail;
 		if (r->superseded)
 			continue;
+		current_now(&cur, tally[i], test_id, id, r, attempt);
 		t->counts[r->parent ? 1 : 0][r->status]++;
 		t->flaky += flaky;
 	}
@@ -495,11 +597,17 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 	}
 	free(tallies);
 	free(tally);
+	free(test_ids);
+	free(made);
+	free(cur.slots);
 	return RC_OK;
 fail:
 	pg_rollback(s);
 	free(tallies);
 	free(tally);
+	free(test_ids);
+	free(made);
+	free(cur.slots);
 	return rc;
 }
 
