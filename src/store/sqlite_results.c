@@ -320,7 +320,8 @@ static int test_find(struct sqlite_store *s, int64_t project_id, const struct re
  * descent, without asking the cache: a million new names in it cost a
  * probe that misses the CPU's cache, a copy and a free each, for nothing.
  * Otherwise the cache is asked first, then the table; the tests found there
- * are remembered (a test just made is found the next time it is needed).
+ * are remembered (a test just made is found the next time it is needed),
+ * except in an import.
  * We hold the write lock, so no one can add the test between two steps. */
 static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct result *r,
 		      int64_t now, int64_t seq, int64_t *id, bool *created, struct error *e)
@@ -336,11 +337,19 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 		}
 		s->tests_new = false; /* a known one: back to the cache */
 	}
-	uint64_t hash = test_hash(project_id, r->test);
-	struct test_slot *slot = cache_find(&s->tests, hash, project_id, r->test);
-	if (slot->name) {
-		*id = slot->test_id;
-		return RC_OK;
+	/* An import (a whole transaction) meets each test once, bar reruns:
+	 * remembering a million names would only cost memory (the 64 MiB an
+	 * import may take) and time. */
+	bool cached = !s->whole;
+	uint64_t hash = 0;
+	struct test_slot *slot = NULL;
+	if (cached) {
+		hash = test_hash(project_id, r->test);
+		slot = cache_find(&s->tests, hash, project_id, r->test);
+		if (slot->name) {
+			*id = slot->test_id;
+			return RC_OK;
+		}
 	}
 	if ((rc = test_find(s, project_id, r, id, e)))
 		return rc;
@@ -354,7 +363,8 @@ static int test_id_of(struct sqlite_store *s, int64_t project_id, const struct r
 		s->tests_new = true;
 		return RC_OK;
 	}
-	cache_fill(&s->tests, slot, hash, project_id, r->test, *id); /* SQL left the cache alone */
+	if (cached) /* SQL left the cache alone: the slot is still good */
+		cache_fill(&s->tests, slot, hash, project_id, r->test, *id);
 	return RC_OK;
 }
 
