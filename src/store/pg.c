@@ -372,6 +372,10 @@ static int simple(struct pg_store *s, const char *sql, struct error *e, const ch
  * undoes only its own part. */
 int pg_begin(struct pg_store *s, struct error *e)
 {
+	if (s->depth && s->whole) { /* store_begin_whole: parts take no savepoint */
+		s->depth++;
+		return RC_OK;
+	}
 	char step[300];
 	snprintf(step, sizeof(step), "starting a transaction on %s", s->label);
 	int rc = simple(s, s->depth ? "SAVEPOINT nested" : "BEGIN", e, step);
@@ -387,7 +391,11 @@ int pg_commit(struct pg_store *s, struct error *e)
 	int rc = pg_pipe_flush(s, e);
 	if (rc)
 		return rc;
-	if (s->whole && s->broken && s->depth == 1)
+	if (s->whole && s->depth > 1) {
+		s->depth--;
+		return RC_OK;
+	}
+	if (s->whole && s->broken)
 		return err_set(e, RC_STORE, "%s: a part of the transaction failed, so it can only "
 			       "be rolled back", step);
 	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK: say so. */
@@ -407,10 +415,11 @@ void pg_rollback(struct pg_store *s)
 	if (!s->depth)
 		return;
 	s->depth--;
-	if (s->whole && s->depth)
-		s->broken = true; /* a part failed (store.h, store_begin_whole) */
-	if (!s->depth)
-		s->whole = false;
+	if (s->whole && s->depth) {
+		s->broken = true; /* a part failed: only the whole can be rolled back */
+		return;
+	}
+	s->whole = false;
 	PGTransactionStatusType ts = PQtransactionStatus(s->conn);
 	if (ts == PQTRANS_IDLE || ts == PQTRANS_UNKNOWN) {
 		s->depth = 0; /* the connection broke: there is nothing left to undo */
@@ -900,8 +909,10 @@ static int pg_begin_op(struct store *st, struct error *e)
 	return pg_begin((struct pg_store *)st, e);
 }
 
-/* Its savepoints are kept (they cost PostgreSQL no page copies); only the
- * refusal to commit after a failed part is store_begin_whole's. */
+/* As on SQLite, the parts take no savepoints: each was a subtransaction,
+ * and the run's row, locked by every one of them (the results' foreign
+ * key), came to carry a MultiXact of them all, checked again for each
+ * result inserted. */
 static int pg_begin_whole_op(struct store *st, struct error *e)
 {
 	struct pg_store *s = (struct pg_store *)st;

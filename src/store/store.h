@@ -52,8 +52,9 @@ int store_begin(struct store *st, struct error *e);
  * parts (an import): the calls nested in it take no savepoint of their own,
  * so when one fails the whole transaction is to be rolled back, and
  * store_commit refuses to commit it. On SQLite a savepoint keeps a copy of
- * every page it changes, a tenth of a big import's time (PostgreSQL keeps
- * its savepoints, but refuses the commit all the same). */
+ * every page it changes, a tenth of a big import's time; on PostgreSQL each
+ * is a subtransaction, and a million-case import of 500 of them took 4
+ * times as long (the locks on the run's row grow with their number). */
 int store_begin_whole(struct store *st, struct error *e);
 int store_commit(struct store *st, struct error *e);
 void store_rollback(struct store *st);
