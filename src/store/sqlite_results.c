@@ -235,6 +235,18 @@ static bool status_is_timed(enum result_status st)
 }
 #define TIMED_SQL "(0, 1, 2, 4)"
 
+/* Binds what r, stored at `seq`, adds to its test's history as ?k .. ?k+4:
+ * whether it is timed, its duration if so, seq, its status code, its start. */
+static void bind_history(sqlite3_stmt *q, int k, const struct result *r, int64_t seq)
+{
+	bool timed = status_is_timed(r->status);
+	sqlite3_bind_int(q, k, timed);
+	sqlite3_bind_int64(q, k + 1, timed ? r->duration_ms : 0);
+	sqlite3_bind_int64(q, k + 2, seq);
+	sqlite3_bind_int(q, k + 3, status_code(r->status));
+	sq_bind_opt(q, k + 4, r->started_at);
+}
+
 /* Adds r's test to `project_id` with r, to be stored at `seq`, as its one
  * result so far (0009); *id is 0 if it was there already. */
 static int test_add(struct sqlite_store *s, int64_t project_id, const struct result *r,
@@ -247,16 +259,11 @@ static int test_add(struct sqlite_store *s, int64_t project_id, const struct res
 				  e);
 	if (!q)
 		return e->code;
-	bool timed = status_is_timed(r->status);
 	sqlite3_bind_int64(q, 1, project_id);
 	sq_bind_text(q, 2, r->test);
 	sq_bind_text(q, 3, r->parent);
 	sqlite3_bind_int64(q, 4, now);
-	sqlite3_bind_int(q, 5, timed);
-	sqlite3_bind_int64(q, 6, timed ? r->duration_ms : 0);
-	sqlite3_bind_int64(q, 7, seq);
-	sqlite3_bind_int(q, 8, status_code(r->status));
-	sq_bind_opt(q, 9, r->started_at);
+	bind_history(q, 5, r, seq);
 	int step = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
@@ -281,13 +288,8 @@ static int test_count(struct sqlite_store *s, int64_t test_id, const struct resu
 		e);
 	if (!q)
 		return e->code;
-	bool timed = status_is_timed(r->status);
 	sqlite3_bind_int64(q, 1, test_id);
-	sqlite3_bind_int(q, 2, timed);
-	sqlite3_bind_int64(q, 3, timed ? r->duration_ms : 0);
-	sqlite3_bind_int64(q, 4, seq);
-	sqlite3_bind_int(q, 5, status_code(r->status));
-	sq_bind_opt(q, 6, r->started_at);
+	bind_history(q, 2, r, seq);
 	int step = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
