@@ -24,6 +24,7 @@
 
 /* A run's results are seq (run_no << 32) + 1 ... + RUN_RESULTS_MAX. */
 #define RUN_SHIFT 32
+_Static_assert(RUN_SHIFT == 32, "the SQL here, in sqlite_orch.c and in 0004/0009 says seq >> 32");
 #define RUN_RESULTS_MAX ((int64_t)UINT32_MAX)
 
 /* ---- statuses as stored ---- */
