@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include "cli/cli.h"
+#include "store/store.h"
 
 struct command {
 	const char *name;
@@ -442,8 +443,16 @@ int cmd_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* What the store says while opening (a schema upgrade): on stderr, even
+ * with -q, as it happens once and may take a while. */
+static void store_says(const char *msg)
+{
+	fprintf(stderr, "assay: %s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
+	store_set_notice(store_says);
 	/* A closed pipe (assay list | head) must not kill assay mid-write of
 	 * the database; writes to it fail with EPIPE instead. */
 	signal(SIGPIPE, SIG_IGN);

@@ -123,5 +123,7 @@ struct store {
 int sqlite_store_open(const char *path, struct store **out, struct error *e);
 /* Connects to the PostgreSQL database `url` (a libpq URI) and migrates it. */
 int pg_store_open(const char *url, struct store **out, struct error *e);
+/* Passes a sentence to the function store_set_notice set, if any. */
+void store_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

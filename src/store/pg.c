@@ -472,7 +472,7 @@ static int read_version(struct pg_store *s, int *version, struct error *e)
  * a newer assay has been there. */
 static int migrate(struct pg_store *s, struct error *e)
 {
-	int have, known = newest_migration();
+	int have = 0, known = newest_migration();
 	int rc = pg_begin(s, e);
 	if (rc)
 		return rc;
@@ -489,6 +489,11 @@ static int migrate(struct pg_store *s, struct error *e)
 			     s->label, have, known);
 		goto fail;
 	}
+	int64_t started = time_now_ms();
+	int from = have;
+	if (have && have < known)
+		store_notice("%s: upgrading its schema from version %d to %d", s->label, have,
+			     known);
 	for (const struct schema_migration *m = pg_schema_migrations; m->version; m++) {
 		if (m->version <= have)
 			continue;
@@ -507,6 +512,9 @@ static int migrate(struct pg_store *s, struct error *e)
 	}
 	if ((rc = pg_commit(s, e)))
 		goto fail;
+	if (from && from < have)
+		store_notice("%s: upgraded to schema version %d in %.1f s", s->label, have,
+			     (double)(time_now_ms() - started) / 1000);
 	s->version = have;
 	return RC_OK;
 fail:

@@ -302,12 +302,20 @@ static int migrate(struct sqlite_store *s, struct error *e)
 		return rc;
 	if (have > known)
 		return refuse_newer(s, have, known, e);
+	int64_t started = time_now_ms();
+	int from = have;
+	if (have && have < known)
+		store_notice("database %s: upgrading its schema from version %d to %d", s->path,
+			     have, known);
 	for (const struct schema_migration *m = schema_migrations; m->version; m++) {
 		if (m->version <= have)
 			continue;
 		if ((rc = apply_migration(s, m, known, &have, e)))
 			return rc;
 	}
+	if (from && from < have)
+		store_notice("database %s: upgraded to schema version %d in %.1f s", s->path, have,
+			     (double)(time_now_ms() - started) / 1000);
 	s->version = have;
 	return RC_OK;
 }

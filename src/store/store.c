@@ -4,9 +4,30 @@
 #include "util/base.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 #include "store/backend.h"
 #include "util/str.h"
+
+static void (*notice_fn)(const char *msg);
+
+void store_set_notice(void (*notice)(const char *msg))
+{
+	notice_fn = notice;
+}
+
+void store_notice(const char *fmt, ...)
+{
+	if (!notice_fn)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	notice_fn(msg);
+}
 
 /* Opens the backend `url` names. A URL without "://" is a file path; so is
  * "sqlite:PATH" (and "sqlite://PATH", for people who write URLs out of habit).

@@ -32,6 +32,12 @@
 struct store;
 
 int store_open(const char *url, struct store **out, struct error *e);
+/* Sets the function told, in a sentence, that opening is about to upgrade
+ * the schema of a database made by an older assay: on a large database a
+ * migration can take a while (0009 summed 8M results in 22 s), and a
+ * command that says nothing for that long looks hung. NULL, the default,
+ * says nothing. Set it once, before any store is opened. */
+void store_set_notice(void (*notice)(const char *msg));
 /* Whether `url` names a PostgreSQL database. */
 bool store_url_is_pg(const char *url);
 /* `url` as it may be shown to a user: a PostgreSQL URL's password replaced

@@ -163,6 +163,15 @@ static struct result result_of(const char *run_id, const char *test, const char 
 	return r;
 }
 
+/* What the store said while opening, one sentence after the other. */
+static char notices[1024];
+
+static void keep_notice(const char *msg)
+{
+	size_t at = strlen(notices);
+	snprintf(notices + at, sizeof(notices) - at, "%s\n", msg);
+}
+
 static void migrations_apply_once_and_reopening_is_a_no_op(void **state)
 {
 	struct fixture *fx = *state;
@@ -185,7 +194,11 @@ static void migrations_apply_once_and_reopening_is_a_no_op(void **state)
 	}
 	store_close(fx->st);
 	struct error e = ERROR_INIT;
+	notices[0] = '\0';
+	store_set_notice(keep_notice);
 	assert_int_equal(store_open(fx->db, &fx->st, &e), RC_OK);
+	store_set_notice(NULL);
+	assert_string_equal(notices, ""); /* nothing to upgrade, nothing said */
 	assert_int_equal(store_schema_version(fx->st), newest_known_version());
 	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM schema_version"),
 			 newest_known_version());
@@ -250,8 +263,19 @@ static void a_version_3_database_keeps_its_runs_and_results(void **state)
 	snprintf(path, sizeof(path), "%s/old.db", fx->dir);
 	make_version_3_database(path);
 	struct error e = ERROR_INIT;
+	notices[0] = '\0';
+	store_set_notice(keep_notice);
 	assert_int_equal(store_open(path, &fx->st, &e), RC_OK);
+	store_set_notice(NULL);
 	assert_int_equal(store_schema_version(fx->st), newest_known_version());
+	/* the upgrade is announced (it may take long), and its end */
+	char *said = xasprintf("upgrading its schema from version 3 to %d\n",
+			       newest_known_version());
+	assert_non_null(strstr(notices, said));
+	free(said);
+	said = xasprintf("upgraded to schema version %d in ", newest_known_version());
+	assert_non_null(strstr(notices, said));
+	free(said);
 
 	/* the first run's results, in their order, as they were */
 	struct result_filter all = { .status = -1, .with_output = true };
