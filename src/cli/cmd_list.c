@@ -62,12 +62,75 @@ static int list_runs(struct store *st, const struct cli_common *c, struct run_fi
 	return RC_OK;
 }
 
+#define TESTS_HEADER "%-40s %-8s %8s %9s  %s\n", "TEST", "LAST", "RESULTS", "AVERAGE", "LABELS"
+
+/* One test's line of `assay list tests`. */
+static void print_test(const char *name, const struct test_stat *s, const char *labels)
+{
+	char avg[32] = "-";
+	if (s && s->results)
+		time_human(s->avg_ms, avg, sizeof(avg));
+	printf("%-40s %-8s %8lld %9s  %s\n", name, s && s->results ? status_name(s->last_status) : "-",
+	       (long long)(s ? s->results : 0), avg, labels);
+}
+
+/* `js`, a value jansson laid out, as an element of an array laid out so. */
+static void put_indented(const char *js)
+{
+	for (const char *nl; (nl = strchr(js, '\n')); js = nl + 1) {
+		fwrite(js, 1, (size_t)(nl + 1 - js), stdout);
+		fputs("  ", stdout);
+	}
+	fputs(js, stdout);
+}
+
+/* Without a catalog, every test the database knows, a page at a time as
+ * the store walks its index: a million tests take the memory of a page.
+ * The JSON array is written as it goes, laid out as print_json would. */
+static int list_all_tests(struct store *st, const struct cli_common *c, struct error *e)
+{
+	struct test_filter f = { .limit = 1000 };
+	size_t listed = 0;
+	if (!c->json)
+		printf(TESTS_HEADER);
+	for (;;) {
+		struct test_stat *ts;
+		size_t n;
+		if (store_tests_list(st, &f, &ts, &n, e))
+			return e->code;
+		for (size_t i = 0; i < n; i++, listed++) {
+			if (!c->json) {
+				print_test(ts[i].name, &ts[i], "");
+				continue;
+			}
+			json_t *o = json_test_stat(&ts[i]);
+			char *js = json_dumps(o, JSON_INDENT(2));
+			json_decref(o);
+			fputs(listed ? ",\n  " : "[\n  ", stdout);
+			put_indented(js);
+			free(js);
+		}
+		if (n)
+			f.after_id = ts[n - 1].id;
+		store_test_stats_free(ts, n);
+		if (n < (size_t)f.limit)
+			break;
+	}
+	if (c->json)
+		puts(listed ? "\n]" : "[]");
+	return RC_OK;
+}
+
 static int list_tests(struct store *st, const struct catalog *cat, const struct cli_common *c,
 		      struct error *e)
 {
+	if (!cat)
+		return list_all_tests(st, c, e);
+	/* With a catalog, its tests in its order, with what its project's
+	 * tests recorded. */
 	struct test_stat *ts;
 	size_t n;
-	struct test_filter f = { .project = cat ? cat->project : NULL };
+	struct test_filter f = { .project = cat->project };
 	if (store_tests_list(st, &f, &ts, &n, e))
 		return e->code;
 	struct strmap by_name = STRMAP_INIT;
@@ -75,38 +138,29 @@ static int list_tests(struct store *st, const struct catalog *cat, const struct 
 		strmap_put(&by_name, ts[i].name, i);
 	json_t *a = c->json ? json_array() : NULL;
 	if (!c->json)
-		printf("%-40s %-8s %8s %9s  %s\n", "TEST", "LAST", "RESULTS", "AVERAGE", "LABELS");
-	/* With a catalog, its tests in its order (recorded sub-results too);
-	 * without one, every test the database knows. */
-	size_t rows = cat ? cat->n_tests : n;
-	for (size_t i = 0; i < rows; i++) {
-		const char *name = cat ? cat->tests[i].name : ts[i].name;
+		printf(TESTS_HEADER);
+	for (size_t i = 0; i < cat->n_tests; i++) {
+		const char *name = cat->tests[i].name;
 		size_t k;
 		const struct test_stat *s = strmap_get(&by_name, name, &k) ? &ts[k] : NULL;
 		if (a) {
 			json_t *o = s ? json_test_stat(s) : json_object();
 			if (!s)
 				json_object_set_new(o, "name", json_string(name));
-			if (cat) {
-				json_t *l = json_array();
-				for (char **lb = cat->tests[i].labels; lb && *lb; lb++)
-					json_array_append_new(l, json_string(*lb));
-				json_object_set_new(o, "labels", l);
-				json_object_set_new(o, "protocol",
-						    json_string(protocol_name(cat->tests[i].protocol)));
-			}
+			json_t *l = json_array();
+			for (char **lb = cat->tests[i].labels; lb && *lb; lb++)
+				json_array_append_new(l, json_string(*lb));
+			json_object_set_new(o, "labels", l);
+			json_object_set_new(o, "protocol",
+					    json_string(protocol_name(cat->tests[i].protocol)));
 			json_array_append_new(a, o);
 			continue;
 		}
-		char avg[32] = "-", labels[256] = "";
-		if (s && s->results)
-			time_human(s->avg_ms, avg, sizeof(avg));
+		char labels[256] = "";
 		size_t at = 0;
-		for (char **lb = cat ? cat->tests[i].labels : NULL; lb && *lb && at < sizeof(labels); lb++)
+		for (char **lb = cat->tests[i].labels; lb && *lb && at < sizeof(labels); lb++)
 			at += (size_t)snprintf(labels + at, sizeof(labels) - at, "%s%s", at ? "," : "", *lb);
-		printf("%-40s %-8s %8lld %9s  %s\n", name,
-		       s && s->results ? status_name(s->last_status) : "-",
-		       (long long)(s ? s->results : 0), avg, labels);
+		print_test(name, s, labels);
 	}
 	if (a)
 		print_json(a);

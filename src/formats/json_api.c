@@ -205,6 +205,7 @@ json_t *json_result(const struct result *r, bool with_output)
 json_t *json_test_stat(const struct test_stat *t)
 {
 	json_t *o = json_object();
+	json_object_set_new(o, "project", t->project ? text(t->project) : json_null());
 	json_object_set_new(o, "name", text(t->name));
 	json_object_set_new(o, "results", json_integer(t->results));
 	json_object_set_new(o, "avg_duration_ms", json_integer(t->avg_ms));

@@ -227,8 +227,9 @@ void api_run_events(struct http_req *rq)
 	reply_json(rq, 200, o);
 }
 
-/* Tests by name, one page at a time: the cursor is the last test's id, so
- * tests recorded meanwhile never repeat or skip one on a later page. */
+/* Tests project by project and by name, one page at a time: the cursor is
+ * the last test's id, so tests recorded meanwhile never repeat or skip one
+ * on a later page, and each page seeks an index, however many tests. */
 void api_tests_list(struct http_req *rq)
 {
 	struct test_filter f = { .project = req_query(rq, "project") };

@@ -100,7 +100,8 @@ static json_t *components(void)
 			    schema_of(json_result(&full, true), json_result(&result, true)));
 	json_object_set_new(schemas, "RunEvent",
 			    schema_of(json_run_event(&ev_at), json_run_event(&ev)));
-	struct test_stat ts = { .name = "", .last_at = 1 }, ts0 = { .name = "" };
+	struct test_stat ts = { .project = "", .name = "", .last_at = 1 },
+			 ts0 = { .project = "", .name = "" };
 	json_object_set_new(schemas, "Test",
 			    schema_of(json_test_stat(&ts), json_test_stat(&ts0)));
 	json_object_set_new(schemas, "Error",

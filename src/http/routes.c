@@ -69,8 +69,8 @@ const struct route http_routes[] = {
 	  "The suites of the catalog the server was started with (assay serve --catalog)",
 	  NULL, NULL, "200", ACCESS_READ },
 	{ { "GET", "/api/v1/tests" }, api_tests_list, "tests_list",
-	  "Recorded tests by name with their history (results, average duration, last "
-	  "status), one page at a time",
+	  "Recorded tests with their history (results, average duration, last status), "
+	  "project by project and by name, one page at a time",
 	  "project:string:only this project's tests|"
 	  "limit:integer:tests per page, 1-1000 (default 100)|"
 	  "cursor:string:next_cursor of the previous page",

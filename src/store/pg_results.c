@@ -792,14 +792,16 @@ int pg_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 	struct pg_store *s = (struct pg_store *)st;
 	struct pg_params p = { 0 };
 	add_timed_statuses(&p);
-	/* As on SQLite: the page of tests first, then only its results. */
+	/* As on SQLite: the page of tests first, a walk of the UNIQUE
+	 * (project_id, name) index from the cursor's test (names compare
+	 * byte-wise since 0010), then only its results. */
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql,
-		 "SELECT t.name, count(r.seq), "
+		 "SELECT p.name, t.name, count(r.seq), "
 		 "avg(CASE WHEN r.status IN ($1, $2, $3, $4) THEN r.duration_ms END), "
 		 "(SELECT l.status FROM results l WHERE l.test_id = t.id "
 		 "ORDER BY l.run_id DESC, l.seq DESC LIMIT 1), max(r.started_at), t.id "
-		 "FROM (SELECT id, name FROM tests WHERE true");
+		 "FROM (SELECT id, project_id, name FROM tests WHERE true");
 	if (f->project) {
 		pp_text(&p, f->project);
 		buf_addf(&sql, " AND project_id = (SELECT id FROM projects WHERE name = $%d)", p.n);
@@ -807,17 +809,18 @@ int pg_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 	if (f->after_id) {
 		pp_i64(&p, f->after_id);
 		buf_addf(&sql,
-			 " AND (name COLLATE \"C\", id) > (SELECT name COLLATE \"C\", id FROM tests "
-			 "WHERE id = $%d)",
-			 p.n);
+			 " AND (project_id, name) > ((SELECT project_id FROM tests WHERE id = $%d), "
+			 "(SELECT name FROM tests WHERE id = $%d))",
+			 p.n, p.n);
 	}
-	buf_adds(&sql, " ORDER BY name COLLATE \"C\", id");
+	buf_adds(&sql, " ORDER BY project_id, name");
 	if (f->limit) {
 		pp_i64(&p, f->limit);
 		buf_addf(&sql, " LIMIT $%d", p.n);
 	}
-	buf_adds(&sql, ") t LEFT JOIN results r ON r.test_id = t.id"
-		       " GROUP BY t.id, t.name ORDER BY t.name COLLATE \"C\", t.id");
+	buf_adds(&sql, ") t JOIN projects p ON p.id = t.project_id "
+		       "LEFT JOIN results r ON r.test_id = t.id "
+		       "GROUP BY t.id, t.project_id, t.name, p.name ORDER BY t.project_id, t.name");
 	PGresult *q = pg_exec(s, PG_ONCE, sql.data, &p, e, "listing tests");
 	buf_release(&sql);
 	if (!q)
@@ -826,14 +829,15 @@ int pg_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 	struct test_stat *ts = count ? xcalloc(count, sizeof(*ts)) : NULL;
 	for (size_t i = 0; i < count; i++) {
 		int row = (int)i;
-		ts[i].name = pg_dup(q, row, 0);
-		ts[i].results = pg_i64(q, row, 1);
-		ts[i].avg_ms = column_avg(q, row, 2);
-		const char *last = pg_str(q, row, 3);
+		ts[i].project = pg_dup(q, row, 0);
+		ts[i].name = pg_dup(q, row, 1);
+		ts[i].results = pg_i64(q, row, 2);
+		ts[i].avg_ms = column_avg(q, row, 3);
+		const char *last = pg_str(q, row, 4);
 		if (!last || !status_parse(last, &ts[i].last_status))
 			ts[i].last_status = RS_UNTESTED;
-		ts[i].last_at = pg_i64(q, row, 4);
-		ts[i].id = pg_i64(q, row, 5);
+		ts[i].last_at = pg_i64(q, row, 5);
+		ts[i].id = pg_i64(q, row, 6);
 	}
 	PQclear(q);
 	*out = ts;

@@ -902,49 +902,95 @@ int sq_projects_list(struct store *st, struct project_stat **out, size_t *n,
 	return rc;
 }
 
+/* Where a page of tests starts: after the test `id` in (project_id, name)
+ * order. Read apart, then bound: SQLite seeks an index by a row value only
+ * when it is given one, not by a subquery's. *found is false when the test
+ * is no more (the page is then empty). */
+static int tests_cursor(struct sqlite_store *s, int64_t id, int64_t *project_id, char **name,
+			bool *found, struct error *e)
+{
+	sqlite3_stmt *q = sq_stmt(s, SQ_TEST_CURSOR,
+				  "SELECT project_id, name FROM tests WHERE id = ?1", e);
+	if (!q)
+		return err_prefix(e, "listing tests");
+	sqlite3_bind_int64(q, 1, id);
+	int step = sqlite3_step(q);
+	*found = step == SQLITE_ROW;
+	if (*found) {
+		*project_id = sqlite3_column_int64(q, 0);
+		*name = sq_column_dup(q, 1);
+	}
+	sqlite3_reset(q);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return sq_fail(s, e, "listing tests");
+	return RC_OK;
+}
+
 int sq_tests_list(struct store *st, const struct test_filter *f, struct test_stat **out, size_t *n,
 		  struct error *e)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
+	*out = NULL;
+	*n = 0;
+	int64_t after_project = 0;
+	char *after_name = NULL;
+	bool found = true;
+	int rc;
+	if (f->after_id &&
+	    (rc = tests_cursor(s, f->after_id, &after_project, &after_name, &found, e)))
+		return rc;
+	if (!found)
+		return RC_OK;
 	/* Each test's history is summed up on its row (0009): a page of tests
 	 * is a walk of the UNIQUE (project_id, name) index, no results read. */
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql,
-		 "SELECT name, results, CASE WHEN timed > 0 THEN timed_ms * 1.0 / timed END, "
-		 "last_status, last_started, id FROM tests WHERE 1");
+		 "SELECT p.name, t.name, t.results, "
+		 "CASE WHEN t.timed > 0 THEN t.timed_ms * 1.0 / t.timed END, "
+		 "t.last_status, t.last_started, t.id "
+		 "FROM tests t JOIN projects p ON p.id = t.project_id WHERE 1");
 	if (f->project)
-		buf_adds(&sql, " AND project_id = (SELECT id FROM projects WHERE name = ?5)");
+		buf_adds(&sql, " AND t.project_id = (SELECT id FROM projects WHERE name = ?5)");
+	/* Within one project the cursor's project is that one (else the page
+	 * is empty): its name bounds the walk, which a row value would not
+	 * there (SQLite 3.40 seeks to the project only). */
 	if (f->after_id)
-		buf_adds(&sql, " AND (name, id) > (SELECT name, id FROM tests WHERE id = ?6)");
-	buf_adds(&sql, " ORDER BY name, id");
+		buf_adds(&sql, f->project ? " AND t.project_id = ?6 AND t.name > ?7"
+					  : " AND (t.project_id, t.name) > (?6, ?7)");
+	buf_adds(&sql, " ORDER BY t.project_id, t.name");
 	if (f->limit)
-		buf_adds(&sql, " LIMIT ?7");
+		buf_adds(&sql, " LIMIT ?8");
 	sqlite3_stmt *q = sq_prepare(s, sql.data, e);
 	buf_release(&sql);
-	if (!q)
+	if (!q) {
+		free(after_name);
 		return err_prefix(e, "listing tests");
+	}
 	if (f->project)
 		sq_bind_text(q, 5, f->project);
-	if (f->after_id)
-		sqlite3_bind_int64(q, 6, f->after_id);
+	if (f->after_id) {
+		sqlite3_bind_int64(q, 6, after_project);
+		sq_bind_text(q, 7, after_name);
+	}
 	if (f->limit)
-		sqlite3_bind_int(q, 7, f->limit);
+		sqlite3_bind_int(q, 8, f->limit);
 	struct test_stat *ts = NULL;
 	size_t cap = 0, count = 0;
 	int step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		GROW(ts, cap, count + 1);
 		struct test_stat *t = &ts[count++];
-		t->name = sq_column_dup(q, 0);
-		t->results = sqlite3_column_int64(q, 1);
-		t->avg_ms = column_avg(q, 2);
-		t->last_status = sqlite3_column_type(q, 3) == SQLITE_NULL
+		t->project = sq_column_dup(q, 0);
+		t->name = sq_column_dup(q, 1);
+		t->results = sqlite3_column_int64(q, 2);
+		t->avg_ms = column_avg(q, 3);
+		t->last_status = sqlite3_column_type(q, 4) == SQLITE_NULL
 					 ? RS_UNTESTED
-					 : status_of_code(sqlite3_column_int64(q, 3));
-		t->last_at = sqlite3_column_int64(q, 4);
-		t->id = sqlite3_column_int64(q, 5);
+					 : status_of_code(sqlite3_column_int64(q, 4));
+		t->last_at = sqlite3_column_int64(q, 5);
+		t->id = sqlite3_column_int64(q, 6);
 	}
-	int rc = RC_OK;
+	rc = RC_OK;
 	if (step != SQLITE_DONE) {
 		rc = sq_fail(s, e, "listing tests");
 		store_test_stats_free(ts, count);
@@ -952,6 +998,7 @@ int sq_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 		count = 0;
 	}
 	sqlite3_finalize(q);
+	free(after_name);
 	*out = ts;
 	*n = count;
 	return rc;

@@ -393,8 +393,10 @@ int store_tests_list(struct store *st, const struct test_filter *f, struct test_
 
 void store_test_stats_free(struct test_stat *t, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].project);
 		free(t[i].name);
+	}
 	free(t);
 }
 

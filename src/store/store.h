@@ -236,6 +236,7 @@ int store_test_exists(struct store *st, const char *project, const char *name, b
 
 struct test_stat {
 	int64_t id;                 /* the store's key of the test (for a page's end) */
+	char *project;              /* the project it belongs to */
 	char *name;
 	int64_t results;            /* how many results the test has, all runs */
 	int64_t avg_ms;             /* average duration of its results (not blocked/untested) */
@@ -246,13 +247,15 @@ struct test_stat {
 struct test_filter {
 	const char *project; /* NULL = every project */
 	/* Keyset pagination: only the tests listed after the one whose id this
-	 * is (tests are listed by name, then id); 0 = from the first. */
+	 * is; 0 = from the first. */
 	int64_t after_id;
 	int limit;           /* 0 = no limit */
 };
 
-/* The tests `f` selects with their history, by name (then id). Only the
- * tests of the page are aggregated, so a page costs its own results. */
+/* The tests `f` selects with their history: project by project (in the
+ * order they were made), each project's by name, byte-wise. A page is a
+ * walk of the (project, name) index from the cursor's test, however many
+ * tests there are; only its tests' history is read. */
 int store_tests_list(struct store *st, const struct test_filter *f, struct test_stat **out,
 		     size_t *n, struct error *e);
 void store_test_stats_free(struct test_stat *t, size_t n);

@@ -190,7 +190,7 @@ ok_if "the document has the core routes" \
 	"grep -qx 'GET /api/v1/runs' '$T/ops' && grep -qx 'POST /api/v1/runs/{id}/results' '$T/ops' && grep -qx 'POST /api/v1/imports' '$T/ops' && [ \$(wc -l <'$T/ops') -ge 12 ]"
 
 ok_if "GET /api/v1/tests lists recorded tests with their history" \
-	"[ \$(api GET '/api/v1/tests?project=shop') = 200 ] && [ \"\$(jget '$T/body' 'sorted((t[\"name\"], t[\"results\"]) for t in d[\"tests\"])[:2]')\" = '[[\"a\", 2], [\"c\", 1]]' ]"
+	"[ \$(api GET '/api/v1/tests?project=shop') = 200 ] && [ \"\$(jget '$T/body' 'sorted((t[\"project\"], t[\"name\"], t[\"results\"]) for t in d[\"tests\"])[:2]')\" = '[[\"shop\", \"a\", 2], [\"shop\", \"c\", 1]]' ]"
 shop_tests=$(sql "$db" "select count(*) from tests t join projects p on p.id = t.project_id where p.name = 'shop'")
 ok_if "GET /api/v1/projects lists projects with their runs and tests" \
 	"[ \$(api GET /api/v1/projects) = 200 ] && [ \"\$(jget '$T/body' '[p[\"tests\"] for p in d[\"projects\"] if p[\"name\"] == \"shop\" and p[\"runs\"] > 0 and p[\"last_run_at\"]]')\" = '[$shop_tests]' ] && [ $shop_tests -gt 0 ]"

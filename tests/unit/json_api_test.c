@@ -118,8 +118,10 @@ static void times_are_taken_only_within_four_digit_years(void **state)
 static void a_test_without_start_times_has_a_last_status(void **state)
 {
 	(void)state;
-	struct test_stat t = { .name = "a", .results = 1, .last_status = RS_BLOCKED };
+	struct test_stat t = { .project = "shop", .name = "a", .results = 1,
+			       .last_status = RS_BLOCKED };
 	json_t *o = json_test_stat(&t);
+	assert_string_equal(json_string_value(json_object_get(o, "project")), "shop");
 	assert_string_equal(json_string_value(json_object_get(o, "last_status")), "blocked");
 	assert_true(json_is_null(json_object_get(o, "last_at")));
 	json_decref(o);

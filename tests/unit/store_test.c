@@ -1013,19 +1013,21 @@ static void test_durations_average_timed_results_per_test(void **state)
 	assert_int_equal(n, 0);
 	store_test_stats_free(ts, n);
 
-	/* Pages of 2 over the 5 tests of both projects: by name, then id (the
-	 * two "a" are told apart by id), each test once, with the same
-	 * figures as on one page. */
+	/* Pages of 2 over the 5 tests of both projects: project by project
+	 * (as they were made), then by name; each test once, with its
+	 * project, and the same figures as on one page. */
 	f = (struct test_filter){ .limit = 2 };
-	const char *want[] = { "a", "a", "b", "c", "d" };
-	int64_t results[] = { 2, 1, 2, 1, 1 };
+	const char *want[] = { "demo/a", "demo/b", "demo/c", "demo/d", "other/a" };
+	int64_t results[] = { 2, 2, 1, 1, 1 };
 	size_t seen = 0, pages = 0;
 	do {
 		assert_int_equal(store_tests_list(fx->st, &f, &ts, &n, &e), RC_OK);
 		assert_true(n <= 2);
 		for (size_t i = 0; i < n; i++, seen++) {
 			assert_true(seen < ARRAY_SIZE(want));
-			assert_string_equal(ts[i].name, want[seen]);
+			char *got_name = xasprintf("%s/%s", ts[i].project, ts[i].name);
+			assert_string_equal(got_name, want[seen]);
+			free(got_name);
 			assert_int_equal(ts[i].results, results[seen]);
 		}
 		if (n)
@@ -1035,6 +1037,19 @@ static void test_durations_average_timed_results_per_test(void **state)
 	} while (n == 2);
 	assert_int_equal(seen, 5);
 	assert_int_equal(pages, 3);
+
+	/* and within one project: pages of 3, then 1 */
+	f = (struct test_filter){ .project = "demo", .limit = 3 };
+	assert_int_equal(store_tests_list(fx->st, &f, &ts, &n, &e), RC_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(ts[2].name, "c");
+	f.after_id = ts[2].id;
+	store_test_stats_free(ts, n);
+	assert_int_equal(store_tests_list(fx->st, &f, &ts, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ts[0].name, "d");
+	assert_string_equal(ts[0].project, "demo");
+	store_test_stats_free(ts, n);
 }
 
 /* store_begin_whole: its parts take no savepoints of their own, so after

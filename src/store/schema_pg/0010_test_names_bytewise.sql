@@ -1,0 +1,11 @@
+-- 0010_test_names_bytewise — a test's name compares byte-wise (COLLATE
+-- "C"), as it does on SQLite, whatever the database's default collation.
+--
+-- Tests are listed page by page in (project_id, name) order, each page
+-- seeking the UNIQUE (project_id, name) index from the previous page's
+-- last test. With the column in the database's collation (often a
+-- language's, such as en_US.UTF-8), the listing had to say COLLATE "C" to
+-- sort as SQLite does, which that index cannot give: every page sorted
+-- every test. Equality is byte equality under both collations, so which
+-- names are unique does not change; the index is rebuilt, the table is not.
+ALTER TABLE tests ALTER COLUMN name TYPE text COLLATE "C";
