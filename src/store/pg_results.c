@@ -799,8 +799,7 @@ int pg_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 	buf_adds(&sql,
 		 "SELECT p.name, t.name, count(r.seq), "
 		 "avg(CASE WHEN r.status IN ($1, $2, $3, $4) THEN r.duration_ms END), "
-		 "(SELECT l.status FROM results l WHERE l.test_id = t.id "
-		 "ORDER BY l.run_id DESC, l.seq DESC LIMIT 1), max(r.started_at), t.id "
+		 "last.status, last.started_at, t.id "
 		 "FROM (SELECT id, project_id, name FROM tests WHERE true");
 	if (f->project) {
 		pp_text(&p, f->project);
@@ -818,9 +817,16 @@ int pg_tests_list(struct store *st, const struct test_filter *f, struct test_sta
 		pp_i64(&p, f->limit);
 		buf_addf(&sql, " LIMIT $%d", p.n);
 	}
+	/* The newest result's status and start, as SQLite keeps them (0009):
+	 * the start may be NULL (a blocked test), older results' are not
+	 * looked at. */
 	buf_adds(&sql, ") t JOIN projects p ON p.id = t.project_id "
 		       "LEFT JOIN results r ON r.test_id = t.id "
-		       "GROUP BY t.id, t.project_id, t.name, p.name ORDER BY t.project_id, t.name");
+		       "LEFT JOIN LATERAL (SELECT l.status, l.started_at FROM results l "
+		       "WHERE l.test_id = t.id ORDER BY l.run_id DESC, l.seq DESC LIMIT 1) last "
+		       "ON true "
+		       "GROUP BY t.id, t.project_id, t.name, p.name, last.status, last.started_at "
+		       "ORDER BY t.project_id, t.name");
 	PGresult *q = pg_exec(s, PG_ONCE, sql.data, &p, e, "listing tests");
 	buf_release(&sql);
 	if (!q)

@@ -1050,6 +1050,22 @@ static void test_durations_average_timed_results_per_test(void **state)
 	assert_string_equal(ts[0].name, "d");
 	assert_string_equal(ts[0].project, "demo");
 	store_test_stats_free(ts, n);
+
+	/* A newest result without a start (blocked) is the last one all the
+	 * same, on both backends: its status, and no time of an older one. */
+	char r3[UUID_STR_LEN];
+	add_run(fx->st, "demo", 4000, "ci", LC_COMPLETED, r3);
+	struct result late = result_of(r3, "a", NULL, RS_BLOCKED, 0);
+	assert_int_equal(store_results_insert(fx->st, &late, 1, &e), RC_OK);
+	f = (struct test_filter){ .project = "demo", .limit = 1 };
+	assert_int_equal(store_tests_list(fx->st, &f, &ts, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ts[0].name, "a");
+	assert_int_equal(ts[0].results, 3);
+	assert_int_equal(ts[0].avg_ms, 201);
+	assert_int_equal(ts[0].last_status, RS_BLOCKED);
+	assert_int_equal(ts[0].last_at, 0);
+	store_test_stats_free(ts, n);
 }
 
 /* store_begin_whole: its parts take no savepoints of their own, so after
