@@ -18,7 +18,7 @@ tests:
   junit.cases: {command: sh ./junit.sh, protocol: junit}
 Y
 cat > tap.sh <<'S'
-printf 'TAP version 14\n1..3\nok 1 - first\nnot ok 2 - second\n  ---\n  message: "2 != 3"\n  ...\nok 3 - third # SKIP not here\n'
+printf 'TAP version 14\n1..4\nok 1 - first\nnot ok 2 - second\n  ---\n  message: "2 != 3"\n  ...\nok 3 - third # SKIP not here\nok 4 - ends in a slash/\n'
 S
 cat > junit.sh <<'S'
 cat > "$ASSAY_JUNIT_FILE" <<X
