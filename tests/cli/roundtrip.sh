@@ -15,6 +15,7 @@ tests:
   blocked.one: {command: 'true', prerequisites: {bad.exit: passed}}
   slow.timeout: {command: sh -c 'sleep 5', timeout: 300ms}
   tap.points: {command: sh ./tap.sh, protocol: tap}
+  shop: {command: sh ./tap.sh, protocol: tap}  # its points' suite has the project's name
   junit.cases: {command: sh ./junit.sh, protocol: junit}
 Y
 cat > tap.sh <<'S'
