@@ -36,6 +36,10 @@ void export_stats_add(struct export_stats *s, const struct result *r)
 
 size_t export_suite_len(const char *test)
 {
-	const char *slash = strrchr(test, '/');
+	/* A '/' that ends the name leaves nothing for the short name (JUnit
+	 * reads an empty case name back as "(unnamed)", CTRF wants a name),
+	 * so it is part of the short name: "a/" is a top-level test. */
+	size_t n = strlen(test);
+	const char *slash = n > 1 ? memrchr(test, '/', n - 1) : NULL;
 	return slash ? (size_t)(slash - test) : 0;
 }

@@ -108,7 +108,8 @@ const struct export_writer *export_writer_find(const char *name);
 const char *export_writer_names(void);
 
 /* Where a test name's suite ends: the length of its part before the last
- * '/' (0 when there is none). The short name starts after it (+1). */
+ * '/' that is not its last character (0 when there is none). The short
+ * name starts after it (+1) and is never empty. */
 size_t export_suite_len(const char *test);
 
 #endif

@@ -15,7 +15,11 @@
  * '/' are in a suite named after the project (or "assay"), which is also
  * the root's name: formats/junit_read takes a suite named like the root for
  * a catch-all and leaves it out of the case's id, so reading the file back
- * gives the same test names. Messages survive too: the message attribute is
+ * gives the same test names. When a real suite has the project's name too
+ * (project "demo", test "demo/x"), the catch-all and the root are named
+ * "demo/demo" (longer still if that is taken) so that the real suite is
+ * not mistaken for it; junit_read leaves out a classname that is the last
+ * part of the suite, so the top-level cases' classname stays the project. Messages survive too: the message attribute is
  * the first line of the message and the element's text is the whole of it.
  *
  * Status mapping: failed → <failure type="failed">; error, blocked and
@@ -38,7 +42,8 @@
 
 struct junit {
 	const struct run *run;
-	const char *top;         /* suite name of top-level tests */
+	const char *top;         /* classname of top-level tests */
+	char *root;              /* the root's name and the top-level tests' suite */
 	struct buf props;        /* the <properties> block every suite repeats */
 };
 
@@ -138,6 +143,7 @@ static void *junit_new(const struct run *run, const struct export_options *o)
 static void junit_free(void *w)
 {
 	struct junit *j = w;
+	free(j->root);
 	buf_release(&j->props);
 	free(j);
 }
@@ -157,12 +163,27 @@ static int64_t skipped(const struct export_stats *s)
 	return s->counts[RS_SKIPPED] + s->counts[RS_UNTESTED] + s->counts[RS_RETEST];
 }
 
+static bool has_group(const struct export_summary *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_groups; i++)
+		if (!strcmp(s->groups[i].name, name))
+			return true;
+	return false;
+}
+
 static void junit_begin(void *w, struct buf *o, const struct export_summary *s)
 {
 	struct junit *j = w;
 	const struct export_stats *t = &s->totals;
+	/* A name no real suite has, ending in "/" + top (see the header). */
+	j->root = xstrdup(j->top);
+	while (has_group(s, j->root)) {
+		char *longer = xasprintf("%s/%s", j->root, j->top);
+		free(j->root);
+		j->root = longer;
+	}
 	buf_adds(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");
-	attr(o, "name", j->top);
+	attr(o, "name", j->root);
 	int_attr(o, "tests", t->results);
 	int_attr(o, "failures", failures(t));
 	int_attr(o, "errors", errors(t));
@@ -175,7 +196,7 @@ static void junit_group_begin(void *w, struct buf *o, const struct export_group 
 	struct junit *j = w;
 	const struct export_stats *s = &g->stats;
 	buf_adds(o, "  <testsuite");
-	attr(o, "name", *g->name ? g->name : j->top);
+	attr(o, "name", *g->name ? g->name : j->root);
 	int_attr(o, "tests", s->results);
 	int_attr(o, "failures", failures(s));
 	int_attr(o, "errors", errors(s));

@@ -3,7 +3,8 @@
  * Each mode has a table for the 128 ASCII bytes: NULL copies the byte, a
  * string replaces it. Bytes from 0x80 up are checked as UTF-8 and copied
  * whole when valid, replaced by U+FFFD when not; some modes also replace or
- * escape particular valid characters (XML: U+FFFE, U+FFFF; YAML: C1). */
+ * escape particular valid characters (XML: U+FFFE, U+FFFF; YAML: C1, U+FFFE,
+ * U+FFFF). */
 #include "util/base.h"
 
 #include <pthread.h>
@@ -73,6 +74,8 @@ static const char *special(const unsigned char *p, size_t len, enum export_esc h
 		snprintf(tmp, 8, "\\x%02x", p[1]); /* C1 control U+0080..U+009F */
 		return tmp;
 	}
+	if (how == ESC_YAML && len == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+		return p[2] == 0xbe ? "\\uFFFE" : "\\uFFFF"; /* not printable in YAML */
 	return NULL;
 }
 

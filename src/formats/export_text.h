@@ -29,7 +29,7 @@ enum export_esc {
 	/* The inside of a JSON string: " \ and C0 controls escaped. */
 	ESC_JSON,
 	/* The inside of a YAML double-quoted scalar: " \ and every character
-	 * YAML does not allow raw (C0, DEL, C1) escaped. */
+	 * YAML does not allow raw (C0, DEL, C1, U+FFFE, U+FFFF) escaped. */
 	ESC_YAML,
 	/* Nothing escaped: only invalid UTF-8 replaced (CSV fields, TAP text
 	 * already cleaned of its special characters). */

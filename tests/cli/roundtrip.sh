@@ -15,10 +15,11 @@ tests:
   blocked.one: {command: 'true', prerequisites: {bad.exit: passed}}
   slow.timeout: {command: sh -c 'sleep 5', timeout: 300ms}
   tap.points: {command: sh ./tap.sh, protocol: tap}
+  shop: {command: sh ./tap.sh, protocol: tap}  # its points' suite has the project's name
   junit.cases: {command: sh ./junit.sh, protocol: junit}
 Y
 cat > tap.sh <<'S'
-printf 'TAP version 14\n1..3\nok 1 - first\nnot ok 2 - second\n  ---\n  message: "2 != 3"\n  ...\nok 3 - third # SKIP not here\n'
+printf 'TAP version 14\n1..4\nok 1 - first\nnot ok 2 - second\n  ---\n  message: "2 != 3"\n  ...\nok 3 - third # SKIP not here\nok 4 - ends in a slash/\n'
 S
 cat > junit.sh <<'S'
 cat > "$ASSAY_JUNIT_FILE" <<X

@@ -458,6 +458,8 @@ static void encoders_escape_what_each_format_needs(void **state)
 		{ ESC_HTML, "<a href='x'>&\"</a>\x1b", "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;\xef\xbf\xbd" },
 		{ ESC_JSON, "q\"b\\n\n\t\x01\x7f", "q\\\"b\\\\n\\n\\t\\u0001\x7f" },
 		{ ESC_YAML, "q\"\n\x01\x7f\xc2\x85 é", "q\\\"\\n\\x01\\x7f\\x85 é" },
+		/* U+FFFE and U+FFFF are not printable in YAML: a parser refuses them raw */
+		{ ESC_YAML, "\xef\xbf\xbe\xef\xbf\xbf\xef\xbf\xbd", "\\uFFFE\\uFFFF\xef\xbf\xbd" },
 		{ ESC_NONE, "a,b\"c\xff", "a,b\"c\xef\xbf\xbd" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
