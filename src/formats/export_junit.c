@@ -19,8 +19,9 @@
  * (project "demo", test "demo/x"), the catch-all and the root are named
  * "demo/demo" (longer still if that is taken) so that the real suite is
  * not mistaken for it; junit_read leaves out a classname that is the last
- * part of the suite, so the top-level cases' classname stays the project. Messages survive too: the message attribute is
- * the first line of the message and the element's text is the whole of it.
+ * part of the suite, so the top-level cases' classname stays the project.
+ * Messages survive too: the message attribute is the first line of the
+ * message and the element's text is the whole of it.
  *
  * Status mapping: failed → <failure type="failed">; error, blocked and
  * invalid → <error type="error|blocked|invalid">; skipped → <skipped>;
