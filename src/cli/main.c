@@ -147,8 +147,8 @@ static const struct command commands[] = {
 	  "                       written beside and renamed into place when complete\n"
 	  "      --top            only top-level results, not the TAP points or JUnit\n"
 	  "                       cases recorded inside a test\n"
-	  "      --max-failures N html: failures shown in full (default 1000; the rest\n"
-	  "                       are counted)\n"
+	  "      --max-failures N html: failures shown in full with their output\n"
+	  "                       (default 1000); the rest are listed a line each\n"
 	  "\n" COMMON_HELP "\n"
 	  "Exit status: 0 written, 2 unknown run or format, 3 the output could not be\n"
 	  "written.\n" },

@@ -8,7 +8,9 @@
  *   Results    a donut of the run's counters by status, with its legend
  *   Slowest    the slowest top-level tests (the caller's slowest walk)
  *   Failures   every negative result with its message, stdout and stderr,
- *              in recording order; past max_failures they are only counted
+ *              in recording order; past max_failures, a table row each with
+ *              its status, name, duration and the message's first line,
+ *              so that a run of 20,000 failures is still a page to open
  *
  * Everything from the run or a test is HTML-escaped (and made valid UTF-8),
  * so a test printing markup shows it as text. Memory stays bounded: each
@@ -21,7 +23,10 @@
 #include "formats/export_text.h"
 #include "util/time.h"
 
-enum { OPEN_FAILURES = 50 }; /* failures shown unfolded */
+enum {
+	OPEN_FAILURES = 50,  /* failures shown unfolded */
+	FIRST_LINE_MAX = 300 /* bytes of a message in the table past max_failures */
+};
 
 struct html {
 	const struct run *run;
@@ -370,6 +375,35 @@ static void block(struct buf *o, const char *label, const char *text, int64_t dr
 	buf_adds(o, "</pre>\n");
 }
 
+/* A failure past max_failures: one row of the table that follows the
+ * failures shown in full, opened by the first. */
+static void failure_row(struct html *h, struct buf *o, const struct result *r, const char *d)
+{
+	if (h->failures == h->opts.max_failures + 1) {
+		buf_adds(o, "<p class=\"muted\">The failures after the first ");
+		export_int(o, h->opts.max_failures);
+		buf_adds(o, ", without their output (<code>--max-failures</code> shows more in "
+			    "full):</p>\n<table>\n<tr><th>Status</th><th>Test</th>"
+			    "<th class=\"num\">Duration</th><th>Message</th></tr>\n");
+	}
+	buf_adds(o, "<tr><td>");
+	status_span(o, r->status);
+	buf_adds(o, "</td><td>");
+	esc(o, r->test);
+	buf_adds(o, "</td><td class=\"num\">");
+	buf_adds(o, d);
+	buf_adds(o, "</td><td>");
+	if (r->message) {
+		size_t n = strcspn(r->message, "\r\n");
+		char *line = xstrndup(r->message, n < FIRST_LINE_MAX ? n : FIRST_LINE_MAX);
+		esc(o, line); /* a character cut in two is made U+FFFD */
+		if (n > FIRST_LINE_MAX || r->message[n])
+			buf_adds(o, " …");
+		free(line);
+	}
+	buf_adds(o, "</td></tr>\n");
+}
+
 static void html_result(void *w, struct buf *o, const struct result *r,
 			const struct result *attempts, size_t n)
 {
@@ -379,10 +413,12 @@ static void html_result(void *w, struct buf *o, const struct result *r,
 	close_slowest(h, o);
 	if (!h->failures++)
 		buf_adds(o, "<h2>Failures</h2>\n");
-	if (h->failures > h->opts.max_failures)
-		return;
 	char d[32];
 	time_human(r->duration_ms, d, sizeof(d));
+	if (h->failures > h->opts.max_failures) {
+		failure_row(h, o, r, d);
+		return;
+	}
 	buf_adds(o, h->failures <= OPEN_FAILURES ? "<details open><summary>" : "<details><summary>");
 	status_span(o, r->status);
 	buf_addc(o, ' ');
@@ -411,15 +447,13 @@ static void html_end(void *w, struct buf *o, const struct export_summary *s)
 	if (!h->failures) {
 		buf_adds(o, "<h2>Failures</h2>\n<p class=\"muted\">No test failed.</p>\n");
 	} else if (h->failures > h->opts.max_failures) {
-		buf_adds(o, "<p class=\"muted\">");
-		export_int(o, h->failures - h->opts.max_failures);
-		buf_adds(o, " more failures are not shown (");
+		buf_adds(o, "</table>\n<p class=\"muted\">");
 		export_int(o, h->failures);
-		buf_adds(o, " in all); <code>assay results ");
+		buf_adds(o, " failures in all, ");
+		export_int(o, h->failures - h->opts.max_failures);
+		buf_adds(o, " without their output here; <code>assay results ");
 		buf_adds(o, h->run->id);
-		buf_adds(o, "</code> and <code>assay export ");
-		buf_adds(o, h->run->id);
-		buf_adds(o, " --format csv</code> list every one.</p>\n");
+		buf_adds(o, " --output</code> shows it.</p>\n");
 	}
 	buf_adds(o, "<footer>assay " ASSAY_VERSION);
 	if (h->opts.now) {

@@ -668,11 +668,18 @@ static void html_has_summary_chart_failures_and_loads_nothing(void **state)
 
 	struct export_request req = { .max_failures = 2 };
 	html = export(fx, "html", &req);
-	assert_non_null(strstr(html, "6 more failures are not shown (8 in all)"));
+	assert_non_null(strstr(html, "8 failures in all, 6 without their output here"));
 	int details = 0;
 	for (const char *p = html; (p = strstr(p, "<details")); p++)
 		details++;
 	assert_int_equal(details, 2);
+	/* the 6 others are still listed, a row each after the first two */
+	const char *rest = strstr(html, "The failures after the first 2,");
+	assert_non_null(rest);
+	int rows = 0;
+	for (const char *p = rest; (p = strstr(p, "<tr><td><span class=\"st")); p++)
+		rows++;
+	assert_int_equal(rows, 6);
 	free(html);
 }
 
