@@ -2,7 +2,8 @@
  *
  * Each input is read twice: whole (one tap_feed), and cut into chunks by
  * fuzz_split(). Every point delivered (every field) and the summary go to
- * a log; the two logs must be equal. Points and the summary are also
+ * a log, with what tap_yaml_read makes of its YAML block and the comments
+ * passed on; the two logs must be equal. Points and the summary are also
  * checked against the header's promises. The sanitizers catch the rest. */
 #include "fuzz.h"
 
@@ -37,8 +38,24 @@ static void on_point(void *ctx, const struct tap_point *p)
 	rd->top_level += p->depth == 0;
 	buf_addf(&rd->log, "[%s] %d #%d %s %d '%s' '%s' @%d\n", p->path, p->depth, p->number,
 		 p->ok ? "ok" : "not ok", p->directive, p->description, p->reason, p->line);
-	if (p->diagnostics)
+	if (p->diagnostics) {
 		buf_addf(&rd->log, "<<%s>>\n", p->diagnostics);
+		struct tap_yaml y; /* what import reads of it */
+		if (tap_yaml_read(p->diagnostics, &y)) {
+			if (y.duration_ms < -1 || y.exit_code < -1 || y.exit_code > 255)
+				fuzz_fail("tap: YAML at line %d gives duration %lld, exit %d", p->line,
+					  (long long)y.duration_ms, y.exit_code);
+			buf_addf(&rd->log, "yaml %lld %d '%s' '%s'\n", (long long)y.duration_ms,
+				 y.exit_code, y.status ? y.status : "-", y.message ? y.message : "-");
+			tap_yaml_release(&y);
+		}
+	}
+}
+
+static void on_comment(void *ctx, const char *text, int line)
+{
+	struct reading *rd = ctx;
+	buf_addf(&rd->log, "# %s @%d\n", text, line);
 }
 
 /* What tap_read.h promises about the summary, given what was delivered. */
@@ -72,7 +89,7 @@ static void read_input(const uint8_t *data, size_t size, bool cut, struct readin
 {
 	memset(rd, 0, sizeof(*rd));
 	buf_init(&rd->log);
-	struct tap_callbacks cb = { on_point, rd };
+	struct tap_callbacks cb = { .point = on_point, .ctx = rd, .comment = on_comment };
 	rd->r = tap_reader_new(&cb);
 	if (cut)
 		fuzz_split(data, size, feed, rd);

@@ -17,7 +17,7 @@ void outcome_init(struct outcome *o, const struct cat_test *t, int64_t started_a
 	o->test = t;
 	o->started_at = started_at;
 	if (t->protocol == PROTO_TAP) {
-		struct tap_callbacks cb = { on_tap_point, o };
+		struct tap_callbacks cb = { .point = on_tap_point, .ctx = o };
 		o->tap = tap_reader_new(&cb);
 	}
 }
@@ -57,6 +57,12 @@ static void on_tap_point(void *ctx, const struct tap_point *pt)
 	buf_release(&child);
 	r->status = status;
 	r->message = message;
+	struct tap_yaml y; /* node-tap writes a point's duration_ms */
+	if (pt->diagnostics && tap_yaml_read(pt->diagnostics, &y)) {
+		if (y.duration_ms >= 0)
+			r->duration_ms = y.duration_ms;
+		tap_yaml_release(&y);
+	}
 }
 
 char *outcome_describe_wstatus(int wstatus)

@@ -13,13 +13,20 @@
  *     duration_ms: 12
  *     ...
  *   ok 3 - pkg/mod/test_z # SKIP needs a GPU
+ *     ---
+ *     duration_ms: 3
+ *     ...
  *   not ok 4 - later # TODO untested
  *   1..4
  *
  * Negative results (failed, error, blocked, invalid) are "not ok" with a
  * YAML block; skipped is "ok # SKIP"; untested and retest (no outcome yet)
  * are "not ok # TODO", which TAP does not count as failures. Names and
- * reasons escape '#' and '\' as TAP 14 says; line breaks become spaces. */
+ * reasons escape '#' and '\' as TAP 14 says; line breaks become spaces.
+ * Other results have a YAML block when they have a duration (node-tap's
+ * duration_ms) or a skip reason (whole: the directive holds one line), so that
+ * formats/tap_read, seeing the "# assay run" line, reads the run's tests
+ * back with their names, statuses, durations and messages. */
 #include "util/base.h"
 
 #include "formats/export.h"
@@ -107,8 +114,19 @@ static void tap_result(void *w, struct buf *o, const struct result *r,
 		}
 	}
 	buf_addc(o, '\n');
-	if (!negative)
+	if (!negative) {
+		/* the reason on the point is one line, escaped, trimmed */
+		bool reason = r->status == RS_SKIPPED && r->message && *r->message;
+		if (!r->duration_ms && !reason)
+			return;
+		buf_adds(o, "  ---\n");
+		if (reason)
+			yaml_line(o, "message", r->message);
+		buf_adds(o, "  duration_ms: ");
+		export_int(o, r->duration_ms);
+		buf_adds(o, "\n  ...\n");
 		return;
+	}
 	buf_adds(o, "  ---\n");
 	if (r->message)
 		yaml_line(o, "message", r->message);

@@ -562,6 +562,8 @@ static void read_line(struct tap_reader *r, char *s)
 			return;
 		}
 		deliver_current(r);
+		if (level == 0 && r->cb.comment)
+			r->cb.comment(r->cb.ctx, name, r->lineno);
 		return;
 	}
 

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/status.h"
 #include "util/buf.h"
@@ -43,6 +44,9 @@ struct tap_point {
 struct tap_callbacks {
 	void (*point)(void *ctx, const struct tap_point *p);
 	void *ctx;
+	/* Optional: each top-level '#' comment line that is not a point's
+	 * diagnostics nor a subtest's name, its text after "# ". */
+	void (*comment)(void *ctx, const char *text, int line);
 };
 
 struct tap_summary {
@@ -78,5 +82,21 @@ void tap_point_result(const struct tap_point *p, struct buf *name, enum result_s
  * message goes to `msg`. */
 enum result_status tap_stream_result(const struct tap_summary *s, size_t bad, size_t total,
 				     const char *failed_names, struct buf *msg);
+
+/* The scalars of a point's YAML block (`tap_point.diagnostics`) that assay
+ * reads: what its own TAP export writes (message, status, duration_ms,
+ * exit_code) and node-tap's duration_ms. A field the block lacks is
+ * unset (NULL, -1). */
+struct tap_yaml {
+	char *message;       /* heap */
+	char *status;        /* heap */
+	int64_t duration_ms; /* -1 when absent or not a number of ms */
+	int exit_code;       /* -1 when absent */
+};
+
+/* Reads `yaml` as a mapping; false (and `out` unset) when it is not one or
+ * does not parse. Keys with other than a scalar value are passed over. */
+bool tap_yaml_read(const char *yaml, struct tap_yaml *out);
+void tap_yaml_release(struct tap_yaml *y);
 
 #endif

@@ -26,6 +26,7 @@
 #include "formats/tap_read.h"
 #include "service/import.h"
 #include "util/buf.h"
+#include "util/str.h"
 #include "util/strlist.h"
 #include "util/strmap.h"
 #include "util/time.h"
@@ -39,14 +40,16 @@
 #define HANDOFF_DEPTH 2           /* full batches waiting for the store */
 
 /* What one TAP stream needs beyond its reader: it is one test (named after
- * the file) whose points are its sub-results, as with `assay run`. */
+ * the file) whose points are its sub-results, as with `assay run`; or,
+ * when it is assay's own export (`exported`), a run's tests themselves. */
 struct tap_stream {
 	char *name;
+	bool exported;
 	struct strmap children; /* point names used, to number repeats */
 	size_t total, bad;
 	struct buf failed_names;
 	size_t named;
-	int64_t duration_ms;
+	int64_t duration_ms; /* its top-level points' durations, summed */
 };
 
 struct handoff;
@@ -323,15 +326,84 @@ static char *stream_name(const char *path)
 	return xstrndup(base, n);
 }
 
+/* "# assay run ID ..." before the first point: the stream is assay's own
+ * TAP export (formats/export_tap.c), whose points are a run's tests named
+ * in full, not sub-results of a test named after the file. */
+static void on_comment(void *ctx, const char *text, int line)
+{
+	struct importer *im = ctx;
+	(void)line;
+	if (!im->tap.total && str_starts(text, "assay run "))
+		im->tap.exported = true;
+}
+
+/* A point of assay's own export: a test with the status, duration and
+ * message its YAML block gives back (a skipped test's reason is on the
+ * point; untested and retest are "# TODO untested|retest"). */
+static void on_exported_point(struct importer *im, const struct tap_point *p)
+{
+	struct tap_stream *ts = &im->tap;
+	struct buf name = BUF_INIT;
+	enum result_status status, said;
+	char *message;
+	tap_point_result(p, &name, &status, &message);
+	free(message);
+	message = NULL;
+	struct tap_yaml y;
+	bool yaml = p->diagnostics && tap_yaml_read(p->diagnostics, &y);
+	if (yaml && y.status && status_parse(y.status, &said))
+		status = said;
+	else if (p->directive == TAP_TODO && status_parse(p->reason, &said))
+		status = said;
+	if (yaml && y.message)
+		message = xstrdup(y.message);
+	else if (p->directive == TAP_SKIP && *p->reason)
+		message = xstrdup(p->reason);
+	int64_t duration_ms = yaml && y.duration_ms >= 0 ? y.duration_ms : 0;
+	if (yaml)
+		tap_yaml_release(&y);
+	bool numbered = ts->children.n < TAP_NAMES_KEPT;
+	if (numbered)
+		strmap_number(&ts->children, &name);
+	ts->total++;
+	if (!known(im, name.data)) {
+		free(message);
+		buf_release(&name);
+		return;
+	}
+	struct result r = {
+		.test = buf_detach(&name),
+		.status = status,
+		.message = message,
+		.duration_ms = duration_ms,
+		.attempt = numbered ? 1 : 0,
+	};
+	add(im, &r);
+	buf_release(&name);
+}
+
 static void on_point(void *ctx, const struct tap_point *p)
 {
 	struct importer *im = ctx;
 	struct tap_stream *ts = &im->tap;
+	if (ts->exported) {
+		on_exported_point(im, p);
+		return;
+	}
 	struct buf name = BUF_INIT;
 	buf_addf(&name, "%s/", ts->name);
 	enum result_status status;
 	char *message;
 	tap_point_result(p, &name, &status, &message);
+	/* node-tap (and assay's export) write a point's duration_ms in YAML */
+	int64_t duration_ms = 0;
+	struct tap_yaml y;
+	if (p->diagnostics && tap_yaml_read(p->diagnostics, &y)) {
+		duration_ms = y.duration_ms >= 0 ? y.duration_ms : 0;
+		tap_yaml_release(&y);
+	}
+	if (!p->depth)
+		ts->duration_ms += duration_ms;
 	/* A repeated point name is numbered " (2)", as assay run does. Past
 	 * TAP_NAMES_KEPT names a stream stops remembering them (memory stays
 	 * bounded): a repeat then becomes a later attempt of the same result. */
@@ -356,6 +428,7 @@ static void on_point(void *ctx, const struct tap_point *p)
 		.parent = xstrdup(ts->name),
 		.status = status,
 		.message = message,
+		.duration_ms = duration_ms,
 		.attempt = numbered ? 1 : 0,
 	};
 	add(im, &r);
@@ -374,10 +447,17 @@ static void tap_stream_end(struct importer *im, struct tap_reader *tr)
 		tap_stream_result(&s, ts->bad, ts->total,
 				  ts->failed_names.len ? ts->failed_names.data : "", &msg);
 	tap_summary_release(&s);
+	/* An export's points were the run's tests: the file is not one,
+	 * unless it is cut short or not TAP (then its error is recorded). */
+	if (ts->exported && status != RS_ERROR) {
+		buf_release(&msg);
+		return;
+	}
 	if (known(im, ts->name)) {
 		struct result r = {
 			.test = xstrdup(ts->name),
 			.status = status,
+			.duration_ms = ts->duration_ms,
 			.message = msg.len ? buf_detach(&msg) : NULL,
 		};
 		add(im, &r);
@@ -462,7 +542,7 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 		struct ctrf_callbacks cb = { on_ctrf_test, im };
 		cr = ctrf_reader_new(&cb);
 	} else {
-		struct tap_callbacks cb = { on_point, im };
+		struct tap_callbacks cb = { .point = on_point, .ctx = im, .comment = on_comment };
 		tr = tap_reader_new(&cb);
 		im->tap.name = stream_name(path);
 	}

@@ -41,6 +41,10 @@ cp "$data/tap/test_more.tap" "$T/more.tap"
 expect_code 0 "a TAP file imports" "$ASSAY" import -q --db "$db" "$T/more.tap"
 ok_if "its points are sub-results of a test named after the file" \
 	"[ \"\$(sql '$db' \"select count(*) from results where parent = 'more' and test like 'more/%'\")\" -gt 0 ] && [ \"\$(sql '$db' \"select count(*) from results where test = 'more' and parent is null\")\" = 1 ]"
+cp "$data/tap/node_test.tap" "$T/node.tap"
+expect_code 0 "node:test's TAP imports" "$ASSAY" import -q --db "$db" "$T/node.tap"
+ok_if "its points keep their YAML duration_ms (rounded), the file their sum" \
+	"[ \"\$(sql '$db' \"select group_concat(test || '=' || duration_ms, ',') from (select test, duration_ms from results where test like 'node%' order by seq) as s\")\" = 'node/math/adds=1,node/math/subtracts=1,node/math/division/by zero=0,node/math/division=0,node/math=2,node/todo thing=0,node=2' ]"
 printf 'ok 1 - only\nok 2 - plan missing\n' >"$T/noplan.txt"
 expect_code 0 "TAP without a plan imports" "$ASSAY" import -q --db "$db" "$T/noplan.txt"
 ok_if "and its test is error (bad TAP), as with assay run" \

@@ -1,4 +1,4 @@
-# Round trip: a run exported as JUnit XML or CTRF and imported again gives
+# Round trip: a run exported as JUnit XML, CTRF or TAP and imported again gives
 # the same tests, statuses, durations and messages (and attempts).
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/p"
@@ -39,7 +39,7 @@ rows() {
 }
 rows "$orig" >"$T/orig.rows"
 
-for fmt in junit ctrf; do
+for fmt in junit ctrf tap; do
 	expect_code 0 "the run exports as $fmt" "$ASSAY" export --db "$db" "$orig" --format "$fmt" -o "$T/run.$fmt"
 	expect_code 0 "the $fmt file imports" "$ASSAY" import -q --db "$db" --project shop --title "back from $fmt" "$T/run.$fmt"
 	back=$(sql "$db" "select id from test_runs where title = 'back from $fmt'")

@@ -607,7 +607,7 @@ static void tap_is_valid_tap_14(void **state)
 	char *tap = export(fx, "tap", NULL);
 	assert_true(str_starts(tap, "TAP version 14\n"));
 	struct tap_seen seen = { 0 };
-	struct tap_callbacks cb = { on_point, &seen };
+	struct tap_callbacks cb = { .point = on_point, .ctx = &seen };
 	struct tap_reader *r = tap_reader_new(&cb);
 	tap_feed(r, tap, strlen(tap));
 	struct tap_summary s;

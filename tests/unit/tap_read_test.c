@@ -64,7 +64,7 @@ static void run_release(struct run *r)
 static void tap_run(const char *data, size_t n, size_t chunk, struct run *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct tap_callbacks cb = { collect, out };
+	struct tap_callbacks cb = { .point = collect, .ctx = out };
 	struct tap_reader *r = tap_reader_new(&cb);
 	if (!chunk)
 		chunk = n ? n : 1;
@@ -510,7 +510,7 @@ static void megabyte_line_is_truncated_without_growing_memory(void **state)
 {
 	struct run r;
 	memset(&r, 0, sizeof(r));
-	struct tap_callbacks cb = { collect, &r };
+	struct tap_callbacks cb = { .point = collect, .ctx = &r };
 	struct tap_reader *rd = tap_reader_new(&cb);
 	tap_feed(rd, "1..1\nok 1 - ", 12);
 	size_t before = heap_in_use();
@@ -540,6 +540,83 @@ static void megabyte_line_is_truncated_without_growing_memory(void **state)
 	run_release(&r);
 }
 
+/* ---- YAML blocks and comments ---- */
+
+static void yaml_blocks_give_their_scalars(void **state)
+{
+	(void)state;
+	struct tap_yaml y;
+	/* assay's own export, with escapes; unknown and nested keys passed over */
+	assert_true(tap_yaml_read("message: \"a # b\\nline 2 \\\"q\\\"\"\n"
+				  "severity: fail\nstatus: \"error\"\nduration_ms: 30\n"
+				  "at:\n  file: t.js\n  line: [1, 2]\nexit_code: 3\n",
+				  &y));
+	assert_string_equal(y.message, "a # b\nline 2 \"q\"");
+	assert_string_equal(y.status, "error");
+	assert_int_equal(y.duration_ms, 30);
+	assert_int_equal(y.exit_code, 3);
+	tap_yaml_release(&y);
+	/* node-tap: a float of ms, a block scalar message */
+	assert_true(tap_yaml_read("duration_ms: 12.6\nmessage: |\n  first\n  second\n", &y));
+	assert_int_equal(y.duration_ms, 13);
+	assert_string_equal(y.message, "first\nsecond\n");
+	assert_null(y.status);
+	assert_int_equal(y.exit_code, -1);
+	tap_yaml_release(&y);
+	/* durations that are not one are left unset */
+	assert_true(tap_yaml_read("duration_ms: soon\n", &y));
+	assert_int_equal(y.duration_ms, -1);
+	tap_yaml_release(&y);
+	assert_true(tap_yaml_read("duration_ms: -5\n", &y));
+	assert_int_equal(y.duration_ms, -1);
+	tap_yaml_release(&y);
+	/* not a mapping, or not YAML: nothing */
+	assert_false(tap_yaml_read("just words\n", &y));
+	assert_null(y.message);
+	assert_false(tap_yaml_read("- a\n- b\n", &y));
+	assert_false(tap_yaml_read("message: \"open\n", &y));
+	assert_false(tap_yaml_read("a: 1\n b: [\n", &y));
+	assert_null(y.message);
+	assert_int_equal(y.duration_ms, -1);
+}
+
+struct comments {
+	char text[256];
+	int points;
+};
+
+static void count_point(void *ctx, const struct tap_point *p)
+{
+	(void)p;
+	((struct comments *)ctx)->points++;
+}
+
+static void keep_comment(void *ctx, const char *text, int line)
+{
+	struct comments *c = ctx;
+	size_t at = strlen(c->text);
+	snprintf(c->text + at, sizeof(c->text) - at, "%d:%s|", line, text);
+}
+
+static void top_level_comments_are_passed_on(void **state)
+{
+	(void)state;
+	struct comments c = { "", 0 };
+	struct tap_callbacks cb = { .point = count_point, .ctx = &c, .comment = keep_comment };
+	struct tap_reader *rd = tap_reader_new(&cb);
+	const char *s = "TAP version 14\n# assay run 0190 \"t\"\nok 1 - a\n"
+			"not ok 2 - b\n# Failed test 'b'\n"   /* Test::More: b's diagnostics */
+			"# Subtest: c\n    ok 1 - in\n    # inner\n    1..1\nok 3 - c\n"
+			"#tight\n1..3\n";
+	tap_feed(rd, s, strlen(s));
+	struct tap_summary sum;
+	tap_finish(rd, &sum);
+	tap_summary_release(&sum);
+	tap_reader_free(rd);
+	assert_int_equal(c.points, 4);
+	assert_string_equal(c.text, "2:assay run 0190 \"t\"|11:tight|");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +643,8 @@ int main(void)
 		cmocka_unit_test(subtest_without_summary_is_called_subtest),
 		cmocka_unit_test(unnamed_subtest_holds_a_bounded_number_of_points),
 		cmocka_unit_test(megabyte_line_is_truncated_without_growing_memory),
+		cmocka_unit_test(yaml_blocks_give_their_scalars),
+		cmocka_unit_test(top_level_comments_are_passed_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

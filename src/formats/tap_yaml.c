@@ -1,0 +1,122 @@
+/* tap_yaml — the few scalars assay reads from a TAP point's YAML block,
+ * with libyaml's event parser (the block is at most TAP_DIAG_LIMIT bytes,
+ * so the whole of it is at hand). */
+#include "util/base.h"
+
+#include <errno.h>
+#include <yaml.h>
+
+#include "formats/tap_read.h"
+#include "util/str.h"
+
+void tap_yaml_release(struct tap_yaml *y)
+{
+	free(y->message);
+	free(y->status);
+	*y = (struct tap_yaml){ .duration_ms = -1, .exit_code = -1 };
+}
+
+/* A scalar as a whole number from 0 to `max`: "12", or "12.0" (YAML
+ * writers that only know floats). */
+static bool scalar_number(const char *s, int64_t max, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(s, &end);
+	if (end == s || *end || errno || !(d >= 0) || d > (double)max)
+		return false;
+	*out = (int64_t)(d + 0.5);
+	return true;
+}
+
+/* Skips the value that starts with `ev` (a scalar, or a whole sequence or
+ * mapping, nested to any depth); false on a parse error. */
+static bool skip_value(yaml_parser_t *p, yaml_event_t *ev)
+{
+	int depth = 0;
+	for (;;) {
+		if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT)
+			depth--;
+		yaml_event_delete(ev);
+		if (depth <= 0)
+			return true;
+		if (!yaml_parser_parse(p, ev))
+			return false;
+	}
+}
+
+static void take(struct tap_yaml *y, const char *key, const char *value)
+{
+	int64_t v;
+	if (!strcmp(key, "message")) {
+		free(y->message);
+		y->message = xstrdup(value);
+	} else if (!strcmp(key, "status")) {
+		free(y->status);
+		y->status = xstrdup(value);
+	} else if (!strcmp(key, "duration_ms") && scalar_number(value, INT64_C(1) << 50, &v)) {
+		y->duration_ms = v;
+	} else if (!strcmp(key, "exit_code") && scalar_number(value, 255, &v)) {
+		y->exit_code = (int)v;
+	}
+}
+
+bool tap_yaml_read(const char *yaml, struct tap_yaml *out)
+{
+	*out = (struct tap_yaml){ .duration_ms = -1, .exit_code = -1 };
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p))
+		return false;
+	yaml_parser_set_input_string(&p, (const unsigned char *)yaml, strlen(yaml));
+	yaml_event_t ev;
+	bool ok = false, in_map = false;
+	char *key = NULL;
+	while (yaml_parser_parse(&p, &ev)) {
+		yaml_event_type_t t = ev.type;
+		if (t == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			ok = in_map;
+			break;
+		}
+		if (!in_map) {
+			/* stream and document starts, then the mapping; else not ours */
+			bool start = t == YAML_STREAM_START_EVENT || t == YAML_DOCUMENT_START_EVENT;
+			in_map = t == YAML_MAPPING_START_EVENT;
+			yaml_event_delete(&ev);
+			if (!start && !in_map)
+				break;
+			continue;
+		}
+		if (t == YAML_MAPPING_END_EVENT || t == YAML_DOCUMENT_END_EVENT) {
+			yaml_event_delete(&ev);
+			continue;
+		}
+		if (!key) {
+			if (t != YAML_SCALAR_EVENT) { /* a complex key: skip it and its value */
+				if (!skip_value(&p, &ev))
+					break;
+				key = xstrdup("");
+				continue;
+			}
+			key = xstrndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+			yaml_event_delete(&ev);
+			continue;
+		}
+		if (t == YAML_SCALAR_EVENT) {
+			/* a value with a NUL in it is cut there: a C string */
+			take(out, key, (const char *)ev.data.scalar.value);
+			yaml_event_delete(&ev);
+		} else if (!skip_value(&p, &ev)) {
+			break;
+		}
+		free(key);
+		key = NULL;
+	}
+	free(key);
+	yaml_parser_delete(&p);
+	if (!ok)
+		tap_yaml_release(out);
+	return ok;
+}
