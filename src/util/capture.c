@@ -83,7 +83,22 @@ static char *text(const struct capture *c, int64_t *dropped, bool utf8)
 	buf_release(&tail);
 	if (dropped)
 		*dropped = (int64_t)lost;
-	return buf_detach(&b);
+	if (!memchr(b.data, '\0', b.len))
+		return buf_detach(&b);
+	/* A NUL would end the C string there, and the rest with it. */
+	struct buf clean = BUF_INIT;
+	for (const char *p = b.data, *end = b.data + b.len; p < end;) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		size_t k = nul ? (size_t)(nul - p) : (size_t)(end - p);
+		buf_add(&clean, p, k);
+		p += k;
+		if (p < end) {
+			buf_adds(&clean, "\xEF\xBF\xBD"); /* U+FFFD */
+			p++;
+		}
+	}
+	buf_release(&b);
+	return buf_detach(&clean);
 }
 
 char *capture_text(const struct capture *c, int64_t *dropped)

@@ -27,8 +27,10 @@ struct capture {
 void capture_init(struct capture *c, size_t limit);
 void capture_add(struct capture *c, const char *p, size_t n);
 /* The kept text: head, then (when bytes were dropped) a line
- * "\n[... N bytes dropped ...]\n", then tail. NUL-terminated, heap. The number
- * of dropped bytes goes to *dropped (may be NULL). */
+ * "\n[... N bytes dropped ...]\n", then tail. NUL-terminated, heap, so a NUL
+ * byte kept is given as U+FFFD (a test printing binary data does not lose
+ * the rest of its output). The number of dropped bytes goes to *dropped
+ * (may be NULL). */
 char *capture_text(const struct capture *c, int64_t *dropped);
 /* The same for a capture of UTF-8 text: when bytes were dropped, the pieces
  * of the characters that the two cuts went through are dropped (and

@@ -90,6 +90,13 @@ Y
 /usr/bin/time -f %M -o big.rss "$ASSAY" run --catalog louder.yaml -q >/dev/null 2>&1
 ok_if "peak memory with 1 GiB of output stays within 16 MiB of the 1 MiB run ($(cat small.rss) KiB vs $(cat big.rss) KiB)" "[ \$(cat big.rss) -lt \$(( \$(cat small.rss) + 16384 )) ]"
 ok_if "the 1 GiB output was recorded bounded, with the bytes dropped" "[ \"\$(sql '$h_db' \"select stdout_dropped, case when length(stdout_text) < 200000 then 1 else 0 end from results where test='big'\")\" = '1073610752|1' ]"
+cat > nul.yaml <<'Y'
+tests:
+  binary: {command: printf 'before\000after'}
+Y
+"$ASSAY" run --catalog nul.yaml -q >/dev/null 2>&1
+ok_if "a NUL byte in the output is kept as U+FFFD, not the end of the text" \
+	"[ \"\$(sql '$h_db' \"select stdout_text from results where test='binary'\")\" = 'before�after' ]"
 
 # The bundled example.
 cp -r "$(dirname "$0")/../../examples" "$T/ex"

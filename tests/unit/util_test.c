@@ -28,6 +28,23 @@ static void capture_keeps_everything_under_the_limit(void **state)
 	capture_release(&c);
 }
 
+static void capture_gives_nul_bytes_as_replacement_characters(void **state)
+{
+	(void)state;
+	struct capture c;
+	capture_init(&c, 4);
+	capture_add(&c, "a\0b\0", 4); /* head */
+	capture_add(&c, "xxxx", 4);      /* dropped */
+	capture_add(&c, "c\0\0d", 4);  /* tail */
+	int64_t dropped;
+	char *t = capture_text(&c, &dropped);
+	assert_int_equal(dropped, 4);
+	assert_string_equal(t, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\n[... 4 bytes dropped ...]\n"
+			       "c\xEF\xBF\xBD\xEF\xBF\xBD" "d");
+	free(t);
+	capture_release(&c);
+}
+
 static void capture_of_utf8_cuts_between_characters(void **state)
 {
 	struct capture c;
@@ -215,6 +232,7 @@ int main(void)
 		cmocka_unit_test(capture_keeps_everything_under_the_limit),
 		cmocka_unit_test(capture_keeps_head_and_tail_and_counts_the_middle),
 		cmocka_unit_test(capture_of_utf8_cuts_between_characters),
+		cmocka_unit_test(capture_gives_nul_bytes_as_replacement_characters),
 		cmocka_unit_test(buf_grows_and_formats),
 		cmocka_unit_test(durations_parse_units),
 		cmocka_unit_test(iso_times_round_trip),
