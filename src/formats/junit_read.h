@@ -30,6 +30,8 @@ struct junit_attempt {
 	const char *type;
 	const char *text;
 	int64_t duration_ms;       /* -1 when absent */
+	const char *system_out;    /* the attempt's own output ("" if none) */
+	const char *system_err;
 };
 
 struct junit_case {

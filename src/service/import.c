@@ -224,6 +224,8 @@ static void on_case(void *ctx, const struct junit_case *c)
 			.status = a->status,
 			.duration_ms = a->duration_ms > 0 ? a->duration_ms : 0,
 			.message = junit_message(a->message, a->text),
+			.stdout_text = *a->system_out ? xstrdup(a->system_out) : NULL,
+			.stderr_text = *a->system_err ? xstrdup(a->system_err) : NULL,
 		};
 		add(im, &r);
 	}

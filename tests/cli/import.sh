@@ -19,6 +19,10 @@ ok_if "the run counts the flaky test once, as passed, and as flaky" \
 	"[ \"\$(sql '$db' \"select n_passed || ' ' || n_failed || ' ' || n_error || ' ' || n_flaky from test_runs where test_definition_id like '%surefire_rerun.xml'\")\" = '2 0 1 1' ]"
 ok_if "the earlier attempt keeps its own message" \
 	"sql '$db' \"select message from results where test = 'com.example.CartTest/checkoutTimesOut' and attempt = 1\" | grep -q 'but was: <504>'"
+ok_if "each attempt keeps its own output (a flaky run's, inside its element)" \
+	"sql '$db' \"select stdout_text from results where test = 'com.example.CartTest/checkoutTimesOut' and attempt = 1\" | grep -q 'attempt 1: gateway slow'"
+ok_if "the first run's output is the first attempt's, not the last rerun's" \
+	"sql '$db' \"select stdout_text from results where test = 'com.example.CartTest/appliesCoupon' and attempt = 1\" | grep -q 'coupon service up' && [ \"\$(sql '$db' \"select coalesce(stdout_text, '-') || ' ' || stderr_text from results where test = 'com.example.CartTest/appliesCoupon' and attempt = 3\")\" = '- db down' ]"
 ok_if "a Latin-1 file without a declaration is stored as UTF-8" \
 	"[ \"\$(sql '$db' \"select count(*) from results where test = 'café/latin/résumé'\")\" = 1 ]"
 
