@@ -26,6 +26,17 @@ ok_if "the first run's output is the first attempt's, not the last rerun's" \
 ok_if "a Latin-1 file without a declaration is stored as UTF-8" \
 	"[ \"\$(sql '$db' \"select count(*) from results where test = 'café/latin/résumé'\")\" = 1 ]"
 
+# Windows tools write UTF-16: told by its byte order mark, or by the zero
+# bytes of its first '<', in a file named or found in a directory.
+printf '<?xml version="1.0" encoding="UTF-16"?>\n<testsuite name="w"><testcase name="caf\303\251"/></testsuite>\n' >"$T/u8.xml"
+mkdir -p "$T/u16"
+iconv -f UTF-8 -t UTF-16 "$T/u8.xml" >"$T/u16/bom.xml"
+iconv -f UTF-8 -t UTF-16BE "$T/u8.xml" >"$T/u16/be.xml"
+expect_code 0 "a UTF-16 JUnit file imports" "$ASSAY" import -q --db "$db" "$T/u16/bom.xml"
+expect_code 0 "a directory of UTF-16 JUnit files imports" "$ASSAY" import -q --db "$db" --title u16 "$T/u16"
+ok_if "their cases are read" \
+	"[ \"\$(sql '$db' \"select count(*) from results where test = 'w/café'\")\" = 3 ] && [ \"\$(sql '$db' \"select count(*) from results r join test_runs t on t.id = r.run_id where t.title = 'u16'\")\" = 2 ]"
+
 # --- stable names: a second import of the same file adds no test ---
 tests_before=$(sql "$db" 'select count(*) from tests')
 expect_code 0 "the same file imports again" "$ASSAY" import -q --db "$db" "$data/junit/gtest.xml"
