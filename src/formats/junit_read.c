@@ -110,9 +110,9 @@ static char *attr_dup(const XML_Char **a, const char *name)
 	return xstrndup(v, n);
 }
 
-/* Seconds as JUnit writers print them ("0.001", "1,234.5", "0,012", "1e-3")
- * in milliseconds; -1 when absent, empty, negative or unreadable. Parsed by
- * hand: strtod would follow the process locale. */
+/* Seconds as JUnit writers print them ("0.001", "1,234.5", "1.234,5", "0,012",
+ * "1e-3") in milliseconds; -1 when absent, empty, negative or unreadable.
+ * Parsed by hand: strtod would follow the process locale. */
 static int64_t parse_seconds(const char *s)
 {
 	if (!s)
@@ -123,24 +123,28 @@ static int64_t parse_seconds(const char *s)
 		return -1; /* text after the number */
 	char norm[64];
 	size_t n = 0, commas = 0, dots = 0;
-	const char *comma = NULL;
+	const char *comma = NULL, *dot = NULL;
 	for (const char *p = s; p < end; p++) {
 		if (*p == ',') {
 			commas++;
 			comma = p;
+		} else if (*p == '.') {
+			dots++;
+			dot = p;
 		}
-		dots += *p == '.';
 	}
-	/* A lone comma is a decimal comma unless it groups thousands
-	 * ("1,234"; never "0,012" or "12,5"). */
-	bool decimal_comma = commas == 1 && !dots &&
-			     !(comma - s >= 1 && comma - s <= 3 && s[0] != '0' && end - comma == 4 &&
-			       strspn(comma + 1, "0123456789") >= 3);
+	/* With both, the last one is the decimal separator ("1,234.5", and
+	 * "1.234,5" from a German JVM). A lone comma is a decimal comma unless
+	 * it groups thousands ("1,234"; never "0,012" or "12,5"). */
+	bool decimal_comma = commas && dots ? comma > dot
+			     : commas == 1 &&
+				       !(comma - s >= 1 && comma - s <= 3 && s[0] != '0' &&
+					 end - comma == 4 && strspn(comma + 1, "0123456789") >= 3);
 	for (const char *p = s; p < end; p++) {
 		char ch = *p;
-		if (ch == ',') {
-			if (!decimal_comma)
-				continue;
+		if (ch == ',' || ch == '.') {
+			if ((ch == ',') != decimal_comma)
+				continue; /* a thousands separator */
 			ch = '.';
 		}
 		if (n + 1 >= sizeof(norm))

@@ -512,6 +512,8 @@ static void times_survive_separators_and_garbage(void **state)
 	assert_int_equal(time_of("time=\"1,234\""), 1234000);    /* thousands, as the XSD allows */
 	assert_int_equal(time_of("time=\"0,012\""), 12);         /* a decimal comma */
 	assert_int_equal(time_of("time=\"12,5\""), 12500);
+	assert_int_equal(time_of("time=\"1.234,5\""), 1234500);     /* a German JVM's */
+	assert_int_equal(time_of("time=\"1.234.567,8\""), 1234567800);
 	assert_int_equal(time_of("time=\"3\""), 3000);
 	assert_int_equal(time_of("time=\" 0.5 \""), 500);
 	assert_int_equal(time_of("time=\"1e-3\""), 1);
