@@ -774,8 +774,11 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	 * named like the whole file (assay's export of top-level tests). */
 	bool generic = !strcmp(suite, "pytest") || !strcmp(suite, "(empty)") ||
 		       (c->root && *c->root && !strcmp(suite, c->root));
+	/* Bazel's own test.xml has one case, without a classname, named like
+	 * its suite: the target ("//pkg:test"), which is the whole name. */
+	bool self_named = !*cls && !strcmp(suite, name);
 	size_t start = b->len;
-	if (!generic)
+	if (!generic && !self_named)
 		id_part(b, start, suite);
 	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name))
 		id_part(b, start, cls);

@@ -37,6 +37,19 @@ expect_code 0 "a directory of UTF-16 JUnit files imports" "$ASSAY" import -q --d
 ok_if "their cases are read" \
 	"[ \"\$(sql '$db' \"select count(*) from results where test = 'w/café'\")\" = 3 ] && [ \"\$(sql '$db' \"select count(*) from results r join test_runs t on t.id = r.run_id where t.title = 'u16'\")\" = 2 ]"
 
+# Bazel's own test.xml: one case named like its suite, the target.
+cat >"$T/bazel.xml" <<'X'
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="//pkg/sub:my_test" tests="1" failures="0" errors="1">
+    <testcase name="//pkg/sub:my_test" status="run" duration="3" time="3"><error message="exited with error code 1"></error></testcase>
+  </testsuite>
+</testsuites>
+X
+expect_code 0 "a Bazel test.xml imports" "$ASSAY" import -q --db "$db" "$T/bazel.xml"
+ok_if "its test is the target, named once" \
+	"[ \"\$(sql '$db' \"select status || ' ' || duration_ms from results where test = '//pkg/sub:my_test'\")\" = 'error 3000' ]"
+
 # --- stable names: a second import of the same file adds no test ---
 tests_before=$(sql "$db" 'select count(*) from tests')
 expect_code 0 "the same file imports again" "$ASSAY" import -q --db "$db" "$data/junit/gtest.xml"

@@ -707,6 +707,8 @@ static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 		{ "", "", "lonely", "lonely" },
 		{ "", "", "", "(unnamed)" }, /* a case without a name is still a test */
 		{ "s", "c", "", "s/c/(unnamed)" },
+		{ "//pkg:t", "", "//pkg:t", "//pkg:t" }, /* Bazel's test.xml: the target, once */
+		{ "s", "s", "s", "s/s" }, /* assay export of a test "s/s" reads back the same */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct junit_case c = { .suite = rows[i].suite, .classname = rows[i].classname,
