@@ -28,6 +28,8 @@ static void check_point(const struct tap_point *p)
 			  p->path);
 	if (p->line < 1 || p->number < 0)
 		fuzz_fail("tap: point numbered %d at line %d", p->number, p->line);
+	if (p->duration_ms < -1)
+		fuzz_fail("tap: point at line %d lasted %lld ms", p->line, (long long)p->duration_ms);
 }
 
 static void on_point(void *ctx, const struct tap_point *p)

@@ -57,6 +57,8 @@ static void on_tap_point(void *ctx, const struct tap_point *pt)
 	buf_release(&child);
 	r->status = status;
 	r->message = message;
+	if (pt->duration_ms > 0)
+		r->duration_ms = pt->duration_ms;
 }
 
 char *outcome_describe_wstatus(int wstatus)

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/status.h"
 #include "util/buf.h"
@@ -38,6 +39,8 @@ struct tap_point {
 	const char *path;        /* "" at top level; "name" or "outer/inner" in subtests */
 	int depth;               /* 0 at top level */
 	int line;                /* line number of the point in the stream */
+	int64_t duration_ms;     /* its YAML block's "duration_ms" (node:test, bats'
+				    tap13), rounded; -1 if none */
 };
 
 struct tap_callbacks {

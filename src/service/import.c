@@ -341,6 +341,8 @@ static void on_point(void *ctx, const struct tap_point *p)
 	if (numbered)
 		strmap_number(&ts->children, &name);
 	ts->total++;
+	if (!p->depth && p->duration_ms > 0)
+		ts->duration_ms += p->duration_ms;
 	if (status_is_negative(status)) {
 		if (ts->named < FAILED_NAMES)
 			buf_addf(&ts->failed_names, "%s%s", ts->named ? ", " : ": ",
@@ -357,6 +359,7 @@ static void on_point(void *ctx, const struct tap_point *p)
 		.test = buf_detach(&name),
 		.parent = xstrdup(ts->name),
 		.status = status,
+		.duration_ms = p->duration_ms > 0 ? p->duration_ms : 0,
 		.message = message,
 		.attempt = numbered ? 1 : 0,
 	};
@@ -380,6 +383,7 @@ static void tap_stream_end(struct importer *im, struct tap_reader *tr)
 		struct result r = {
 			.test = xstrdup(ts->name),
 			.status = status,
+			.duration_ms = ts->duration_ms,
 			.message = msg.len ? buf_detach(&msg) : NULL,
 		};
 		add(im, &r);

@@ -69,6 +69,11 @@ cp "$data/tap/test_more.tap" "$T/more.tap"
 expect_code 0 "a TAP file imports" "$ASSAY" import -q --db "$db" "$T/more.tap"
 ok_if "its points are sub-results of a test named after the file" \
 	"[ \"\$(sql '$db' \"select count(*) from results where parent = 'more' and test like 'more/%'\")\" -gt 0 ] && [ \"\$(sql '$db' \"select count(*) from results where test = 'more' and parent is null\")\" = 1 ]"
+# node:test and bats' tap13 give each point's time in its YAML block
+printf 'TAP version 13\nok 1 - quick\n  ---\n  duration_ms: 12.6\n  ...\nok 2 - slow\n  ---\n  duration_ms: 1500\n  ...\n1..2\n' >"$T/timed.tap"
+expect_code 0 "a TAP file with durations imports" "$ASSAY" import -q --db "$db" "$T/timed.tap"
+ok_if "each point keeps its duration, the file their sum" \
+	"[ \"\$(sql '$db' \"select group_concat(test || '=' || duration_ms, ',') from (select test, duration_ms from results where test like 'timed%' order by seq) as s\")\" = 'timed/quick=13,timed/slow=1500,timed=1513' ]"
 printf 'ok 1 - only\nok 2 - plan missing\n' >"$T/noplan.txt"
 expect_code 0 "TAP without a plan imports" "$ASSAY" import -q --db "$db" "$T/noplan.txt"
 ok_if "and its test is error (bad TAP), as with assay run" \
