@@ -253,6 +253,21 @@ static void skipped_before_reruns_is_not_an_attempt(void **state)
 	run_release(&r);
 }
 
+/* Playwright writes an empty <skipped> on two lines: no message for that. */
+static void a_result_element_of_whitespace_has_no_text(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite><testcase name=\"t\">\n<skipped>\n</skipped>\n</testcase>"
+		       "<testcase name=\"u\"><failure message=\"m\">\n  x\n</failure></testcase>"
+		       "</testsuite>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.cases[0].status, RS_SKIPPED);
+	assert_string_equal(r.cases[0].text, "");
+	assert_string_equal(r.cases[1].text, "\n  x\n"); /* any other text stays as it is */
+	run_release(&r);
+}
+
 static void gtest_failures_are_appended_and_disabled_tests_are_skipped(void **state)
 {
 	struct run r;
@@ -730,6 +745,7 @@ int main(void)
 		cmocka_unit_test(surefire_flaky_case_passes_and_lists_the_failed_attempt),
 		cmocka_unit_test(surefire_rerun_failure_ends_with_the_last_attempt),
 		cmocka_unit_test(skipped_before_reruns_is_not_an_attempt),
+		cmocka_unit_test(a_result_element_of_whitespace_has_no_text),
 		cmocka_unit_test(gtest_failures_are_appended_and_disabled_tests_are_skipped),
 		cmocka_unit_test(ctest_cases_keep_their_output_and_disabled_is_skipped),
 		cmocka_unit_test(go_junit_report_ignores_package_output),
