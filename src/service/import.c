@@ -272,8 +272,12 @@ static void on_ctrf_test(void *ctx, const struct ctrf_test *t)
 		add(im, &r);
 	}
 	/* "retries": 2 without the attempts themselves still says the test ran
-	 * twice before; keep those runs visible, without details. */
-	for (int i = (int)t->n_attempts; i < t->retries && i < 32; i++) {
+	 * twice before; keep those runs visible, without details. "flaky":
+	 * true alone says it passed after at least one failed run. */
+	int earlier = t->retries;
+	if (t->flaky && t->status == RS_PASSED && earlier < 1)
+		earlier = 1;
+	for (int i = (int)t->n_attempts; i < earlier && i < 32; i++) {
 		struct result r = {
 			.test = xstrdup(name.data),
 			.status = t->status == RS_PASSED ? RS_FAILED : t->status,

@@ -117,6 +117,10 @@ expect_code 0 "a CTRF report imports (told by content, whatever its name)" "$ASS
 ok_if "a flaky test is passed after its failed attempt" \
 	"[ \"\$(sql '$db' \"select group_concat(status || ':' || attempt || ':' || cast(superseded as integer), ' ') from results where test = 'chromium > login.spec.ts > Login/logs in with a valid password'\")\" = 'failed:1:1 passed:2:0' ]"
 ok_if "and the run counts it as flaky" "[ \"\$(sql '$db' \"select n_flaky from test_runs where title = 'ctrf'\")\" = 1 ]"
+printf '{"results": {"tool": {"name": "x"}, "tests": [{"name": "f", "status": "passed", "flaky": true}]}}\n' >"$T/flaky.json"
+expect_code 0 "a CTRF test marked flaky without its retries imports" "$ASSAY" import -q --db "$db" --title ctrf-flaky "$T/flaky.json"
+ok_if "it is flaky: passed after a failed attempt" \
+	"[ \"\$(sql '$db' \"select n_passed || ' ' || n_flaky from test_runs where title = 'ctrf-flaky'\")\" = '1 1' ]"
 expect_code 0 "a CTRF report with unnamed tests imports the named ones" "$ASSAY" import -q --db "$db" "$data/ctrf/odd_order.json"
 ok_if "and warns about the ones left out" "grep -q 'warning: .*odd_order.json: 2 tests left out' '$T/err'"
 printf '{"results": {"tool": {"name": "x"}, "tests": [{"name": "a", "status": "passed"}' >"$T/cut.json"
