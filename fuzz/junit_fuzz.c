@@ -55,6 +55,8 @@ static void check_case(const struct junit_case *c, const char *id)
 		check_text("attempt message", a->message);
 		check_text("attempt type", a->type);
 		check_text("attempt text", a->text);
+		check_text("attempt system_out", a->system_out);
+		check_text("attempt system_err", a->system_err);
 		if (a->status != RS_FAILED && a->status != RS_ERROR)
 			fuzz_fail("junit: attempt %zu of '%s' has status %d", i, c->name, a->status);
 		if (a->duration_ms < -1)
@@ -81,8 +83,8 @@ static void on_case(void *ctx, const struct junit_case *c)
 		 c->type, c->text, c->system_out, c->system_err, c->line);
 	for (size_t i = 0; i < c->n_attempts; i++) {
 		const struct junit_attempt *a = &c->attempts[i];
-		buf_addf(&rd->log, "  attempt %d|%s|%s|%s|%lld\n", a->status, a->message, a->type,
-			 a->text, (long long)a->duration_ms);
+		buf_addf(&rd->log, "  attempt %d|%s|%s|%s|%lld|%s|%s\n", a->status, a->message,
+			 a->type, a->text, (long long)a->duration_ms, a->system_out, a->system_err);
 	}
 	buf_release(&id);
 }

@@ -57,12 +57,8 @@ static void on_tap_point(void *ctx, const struct tap_point *pt)
 	buf_release(&child);
 	r->status = status;
 	r->message = message;
-	struct tap_yaml y; /* node-tap writes a point's duration_ms */
-	if (pt->diagnostics && tap_yaml_read(pt->diagnostics, &y)) {
-		if (y.duration_ms >= 0)
-			r->duration_ms = y.duration_ms;
-		tap_yaml_release(&y);
-	}
+	if (pt->duration_ms > 0)
+		r->duration_ms = pt->duration_ms;
 }
 
 char *outcome_describe_wstatus(int wstatus)

@@ -85,9 +85,38 @@ static bool tap_line(const char *p, const char *end)
 	return false;
 }
 
+/* The head of a document in UTF-16 (told by its byte order mark, or by the
+ * zero byte beside its first '<'), narrowed to one byte a character (any
+ * that is not ASCII becomes '?') in out[0..cap); 0 when it is not UTF-16. */
+static size_t utf16_narrow(const char *head, size_t n, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)head;
+	bool le;
+	if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
+		le = p[0] == 0xFF;
+		p += 2;
+		n -= 2;
+	} else if (n >= 2 && ((p[0] == '<' && !p[1]) || (!p[0] && p[1] == '<'))) {
+		le = p[0] == '<';
+	} else {
+		return 0;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i + 1 < n && k < cap; i += 2) {
+		unsigned c = le ? p[i] | (unsigned)p[i + 1] << 8 : (unsigned)p[i] << 8 | p[i + 1];
+		out[k++] = c < 0x80 ? (char)c : '?';
+	}
+	return k;
+}
+
 enum result_format format_detect(const char *head, size_t n)
 {
 	const char *p = head, *end = head + n;
+	/* Windows tools write XML in UTF-16, which the JUnit reader reads. */
+	char narrow[2048];
+	size_t k = utf16_narrow(head, n, narrow, sizeof(narrow));
+	if (k)
+		return xml_root_is_junit(narrow, narrow + k) ? FMT_JUNIT : FMT_UNKNOWN;
 	if (starts(p, end, "\xEF\xBB\xBF"))
 		p += 3;
 	p = skip_space(p, end);

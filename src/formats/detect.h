@@ -15,7 +15,8 @@ enum result_format { FMT_UNKNOWN, FMT_JUNIT, FMT_TAP, FMT_CTRF };
  * declaration, comments, processing instructions or a DOCTYPE). TAP: the
  * first line that is not blank is a version line, a plan, a test point, a
  * "Bail out!", a pragma or a comment. CTRF: a JSON object that names
- * "results". A byte-order mark is skipped. */
+ * "results". A byte-order mark is skipped; XML in UTF-16 (with or without
+ * one) is told as well. */
 enum result_format format_detect(const char *head, size_t n);
 
 const char *format_name(enum result_format f); /* "junit", "tap", "ctrf", "unknown" */

@@ -32,7 +32,9 @@
  * earlier attempt is a <flakyFailure>/<flakyError>; when it failed too, the
  * first failed attempt is the <failure>/<error>, later ones (the final one
  * last) <rerunFailure>/<rerunError> — the form junit_read reads back as the
- * same attempts. Earlier attempts that did not fail have no JUnit form and
+ * same attempts. As in Surefire, each rerun element holds its attempt's
+ * time and output, and in the rerun form the <testcase>'s are the first
+ * failed attempt's. Earlier attempts that did not fail have no JUnit form and
  * are left out. */
 #include "util/base.h"
 
@@ -289,9 +291,8 @@ static void outcome(struct buf *o, const char *tag, const struct result *r)
 	buf_add(o, ">\n", 2);
 }
 
-/* A flaky/rerun element. The final attempt's own output stays on the
- * testcase (own_output false). */
-static void attempt(struct buf *o, bool rerun, const struct result *r, bool own_output)
+/* A flaky/rerun element, with the attempt's own time and output. */
+static void attempt(struct buf *o, bool rerun, const struct result *r)
 {
 	buf_adds(o, "      <");
 	attempt_tag(o, rerun, r->status);
@@ -303,10 +304,8 @@ static void attempt(struct buf *o, bool rerun, const struct result *r, bool own_
 		export_escs(o, r->message, ESC_XML_TEXT);
 		buf_adds(o, "</stackTrace>\n");
 	}
-	if (own_output) {
-		output(o, "        ", "system-out", r->stdout_text);
-		output(o, "        ", "system-err", r->stderr_text);
-	}
+	output(o, "        ", "system-out", r->stdout_text);
+	output(o, "        ", "system-err", r->stderr_text);
 	buf_adds(o, "      </");
 	attempt_tag(o, rerun, r->status);
 	buf_add(o, ">\n", 2);
@@ -328,7 +327,6 @@ static void junit_result(void *w, struct buf *o, const struct result *r,
 	else
 		export_escs(o, j->top, ESC_XML_ATTR);
 	buf_addc(o, '"');
-	secs_attr(o, "time", r->duration_ms);
 
 	size_t failed_before = 0, first = 0;
 	for (size_t i = n; i-- > 0;)
@@ -336,29 +334,35 @@ static void junit_result(void *w, struct buf *o, const struct result *r,
 			failed_before++;
 			first = i;
 		}
+	/* The run whose time and output the <testcase> itself carries: in
+	 * the rerun form, as Surefire writes it, the first failed one. */
+	bool rerun_form = failed_before && status_is_negative(r->status);
+	const struct result *head = rerun_form ? &attempts[first] : r;
+	secs_attr(o, "time", head->duration_ms);
 	const char *el = element(r->status);
-	bool out = r->stdout_text && *r->stdout_text, err = r->stderr_text && *r->stderr_text;
+	bool out = head->stdout_text && *head->stdout_text;
+	bool err = head->stderr_text && *head->stderr_text;
 	if (!el && !failed_before && !out && !err) {
 		buf_add(o, "/>\n", 3);
 		return;
 	}
 	buf_add(o, ">\n", 2);
-	if (failed_before && status_is_negative(r->status)) {
+	if (rerun_form) {
 		/* Failed every time: the first failure, then the reruns. */
 		outcome(o, element(attempts[first].status), &attempts[first]);
 		for (size_t i = first + 1; i < n; i++)
 			if (status_is_negative(attempts[i].status))
-				attempt(o, true, &attempts[i], true);
-		attempt(o, true, r, false);
+				attempt(o, true, &attempts[i]);
+		attempt(o, true, r);
 	} else {
 		if (el)
 			outcome(o, el, r);
 		for (size_t i = 0; i < n; i++)
 			if (status_is_negative(attempts[i].status))
-				attempt(o, false, &attempts[i], true);
+				attempt(o, false, &attempts[i]);
 	}
-	output(o, "      ", "system-out", r->stdout_text);
-	output(o, "      ", "system-err", r->stderr_text);
+	output(o, "      ", "system-out", head->stdout_text);
+	output(o, "      ", "system-err", head->stderr_text);
 	buf_adds(o, "    </testcase>\n");
 }
 

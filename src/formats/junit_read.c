@@ -35,7 +35,7 @@ struct attempt {
 	enum result_status status;
 	bool rerun;              /* rerunFailure/rerunError (else flaky*) */
 	char *message, *type;
-	struct capture text;
+	struct capture text, out, err; /* its <stackTrace> (or text), <system-out>, <system-err> */
 	int64_t duration_ms;
 };
 
@@ -110,9 +110,9 @@ static char *attr_dup(const XML_Char **a, const char *name)
 	return xstrndup(v, n);
 }
 
-/* Seconds as JUnit writers print them ("0.001", "1,234.5", "0,012", "1e-3")
- * in milliseconds; -1 when absent, empty, negative or unreadable. Parsed by
- * hand: strtod would follow the process locale. */
+/* Seconds as JUnit writers print them ("0.001", "1,234.5", "1.234,5", "0,012",
+ * "1e-3") in milliseconds; -1 when absent, empty, negative or unreadable.
+ * Parsed by hand: strtod would follow the process locale. */
 static int64_t parse_seconds(const char *s)
 {
 	if (!s)
@@ -123,24 +123,28 @@ static int64_t parse_seconds(const char *s)
 		return -1; /* text after the number */
 	char norm[64];
 	size_t n = 0, commas = 0, dots = 0;
-	const char *comma = NULL;
+	const char *comma = NULL, *dot = NULL;
 	for (const char *p = s; p < end; p++) {
 		if (*p == ',') {
 			commas++;
 			comma = p;
+		} else if (*p == '.') {
+			dots++;
+			dot = p;
 		}
-		dots += *p == '.';
 	}
-	/* A lone comma is a decimal comma unless it groups thousands
-	 * ("1,234"; never "0,012" or "12,5"). */
-	bool decimal_comma = commas == 1 && !dots &&
-			     !(comma - s >= 1 && comma - s <= 3 && s[0] != '0' && end - comma == 4 &&
-			       strspn(comma + 1, "0123456789") >= 3);
+	/* With both, the last one is the decimal separator ("1,234.5", and
+	 * "1.234,5" from a German JVM). A lone comma is a decimal comma unless
+	 * it groups thousands ("1,234"; never "0,012" or "12,5"). */
+	bool decimal_comma = commas && dots ? comma > dot
+			     : commas == 1 &&
+				       !(comma - s >= 1 && comma - s <= 3 && s[0] != '0' &&
+					 end - comma == 4 && strspn(comma + 1, "0123456789") >= 3);
 	for (const char *p = s; p < end; p++) {
 		char ch = *p;
-		if (ch == ',') {
-			if (!decimal_comma)
-				continue;
+		if (ch == ',' || ch == '.') {
+			if ((ch == ',') != decimal_comma)
+				continue; /* a thousands separator */
 			ch = '.';
 		}
 		if (n + 1 >= sizeof(norm))
@@ -238,6 +242,8 @@ static void case_release(struct tcase *c)
 		free(c->attempts[i].message);
 		free(c->attempts[i].type);
 		capture_release(&c->attempts[i].text);
+		capture_release(&c->attempts[i].out);
+		capture_release(&c->attempts[i].err);
 	}
 	free(c->attempts);
 	memset(c, 0, sizeof(*c));
@@ -288,11 +294,14 @@ static enum role attempt_begin(struct tcase *c, const char *el, const XML_Char *
 	t->type = attr_dup(a, "type");
 	t->duration_ms = parse_seconds(attr(a, "time"));
 	capture_init(&t->text, TEXT_LIMIT);
+	capture_init(&t->out, TEXT_LIMIT);
+	capture_init(&t->err, TEXT_LIMIT);
 	return R_ATTEMPT;
 }
 
 /* An element inside the current <testcase>: notes what its text is for
- * (children and the stackTrace of a rerun element; anything else is ignored). */
+ * (children, and the stackTrace and output of a rerun element; anything
+ * else is ignored). */
 static void child_begin(struct junit_reader *r, const char *el, const XML_Char **a)
 {
 	struct tcase *c = &r->c;
@@ -313,7 +322,11 @@ static void child_begin(struct junit_reader *r, const char *el, const XML_Char *
 		else
 			c->child = attempt_begin(c, el, a) == R_ATTEMPT ? R_ATTEMPT : R_IGNORE;
 	} else if (rel == 2) {
-		c->grandchild = c->child == R_ATTEMPT && !strcmp(el, "stackTrace") ? R_STACK : R_IGNORE;
+		c->grandchild = c->child != R_ATTEMPT		 ? R_IGNORE
+				: !strcmp(el, "stackTrace") ? R_STACK
+				: !strcmp(el, "system-out") ? R_OUT
+				: !strcmp(el, "system-err") ? R_ERR
+							    : R_IGNORE;
 	}
 }
 
@@ -334,8 +347,14 @@ static struct capture *text_target(struct junit_reader *r)
 		default: return NULL;
 		}
 	}
-	if (rel == 2 && c->grandchild == R_STACK)
-		return last ? &last->text : NULL;
+	if (rel == 2 && last) {
+		switch (c->grandchild) {
+		case R_STACK: return &last->text;
+		case R_OUT: return &last->out;
+		case R_ERR: return &last->err;
+		default: return NULL;
+		}
+	}
 	return NULL;
 }
 
@@ -366,15 +385,39 @@ static char *suite_path(const struct junit_reader *r)
 	return buf_detach(&b);
 }
 
+/* The strings of an earlier attempt, all heap, freed by attempt_strings_free. */
+struct attempt_strings {
+	char *text, *out, *err;
+};
+
+static struct junit_attempt attempt_view(const struct attempt *t, struct attempt_strings *keep)
+{
+	keep->text = trimmed_text(&t->text);
+	keep->out = capture_text_utf8(&t->out, NULL);
+	keep->err = capture_text_utf8(&t->err, NULL);
+	return (struct junit_attempt){ t->status, t->message, t->type, keep->text,
+				       t->duration_ms, keep->out, keep->err };
+}
+
+static void attempt_strings_free(struct attempt_strings *k)
+{
+	free(k->text);
+	free(k->out);
+	free(k->err);
+}
+
 /* Hands the finished case to the callback. With Surefire reruns the final
  * attempt is the last rerun element: the case shows it, and the first
- * <failure>/<error> with the other reruns become the earlier attempts. */
+ * <failure>/<error> with the other reruns become the earlier attempts.
+ * Surefire writes the <testcase>'s time and its own <system-out>/<system-err>
+ * for the first run, and each rerun's inside its element: each attempt keeps
+ * its own. */
 static void case_end(struct junit_reader *r)
 {
 	struct tcase *c = &r->c;
 	size_t n = c->n_attempts + 1;
 	struct junit_attempt *list = xcalloc(n, sizeof(*list));
-	char **texts = xcalloc(n + 1, sizeof(*texts));
+	struct attempt_strings *keep = xcalloc(n, sizeof(*keep));
 	size_t k = 0;
 	struct attempt *final = NULL;
 	for (size_t i = 0; i < c->n_attempts; i++)
@@ -391,54 +434,55 @@ static void case_end(struct junit_reader *r)
 		.type = c->type ? c->type : "",
 		.line = c->line,
 	};
-	char *text = capture_text_utf8(&c->text, NULL), *final_text = NULL;
+	char *text = capture_text_utf8(&c->text, NULL);
+	if (!text[strspn(text, " \t\r\n")])
+		*text = '\0'; /* Playwright's "<skipped>\n</skipped>" has no text */
+	char *out = capture_text_utf8(&c->out, NULL), *err = capture_text_utf8(&c->err, NULL);
 	for (size_t i = 0; i < c->n_attempts; i++) {
-		struct attempt *t = &c->attempts[i];
-		if (t->rerun)
-			continue;
-		texts[k] = trimmed_text(&t->text);
-		list[k] = (struct junit_attempt){ t->status, t->message, t->type, texts[k],
-						  t->duration_ms };
-		k++;
+		if (!c->attempts[i].rerun) {
+			list[k] = attempt_view(&c->attempts[i], &keep[k]);
+			k++;
+		}
 	}
+	struct attempt_strings last = { 0 };
 	if (final) {
 		/* a <skipped> before the reruns is no failed attempt (and an
 		 * attempt is failed or error, as the header says) */
 		if (c->has_result && (jc.status == RS_FAILED || jc.status == RS_ERROR))
-			list[k++] = (struct junit_attempt){ jc.status, jc.message, jc.type, text, -1 };
+			list[k++] = (struct junit_attempt){ jc.status, jc.message, jc.type, text,
+							    jc.duration_ms, out, err };
 		for (size_t i = 0; i < c->n_attempts; i++) {
-			struct attempt *t = &c->attempts[i];
-			if (!t->rerun || t == final)
-				continue;
-			texts[k] = trimmed_text(&t->text);
-			list[k] = (struct junit_attempt){ t->status, t->message, t->type, texts[k],
-							  t->duration_ms };
-			k++;
+			if (c->attempts[i].rerun && &c->attempts[i] != final) {
+				list[k] = attempt_view(&c->attempts[i], &keep[k]);
+				k++;
+			}
 		}
-		final_text = trimmed_text(&final->text);
-		jc.status = final->status;
-		jc.message = final->message;
-		jc.type = final->type;
-		jc.text = final_text;
+		struct junit_attempt f = attempt_view(final, &last);
+		jc.status = f.status;
+		jc.message = f.message;
+		jc.type = f.type;
+		jc.text = f.text;
+		jc.duration_ms = f.duration_ms;
+		jc.system_out = f.system_out;
+		jc.system_err = f.system_err;
 	} else {
 		jc.text = text;
+		jc.system_out = out;
+		jc.system_err = err;
 	}
 	char *suite = suite_path(r);
-	char *out = capture_text_utf8(&c->out, NULL), *err = capture_text_utf8(&c->err, NULL);
 	jc.suite = suite;
 	jc.root = r->root_name ? r->root_name : "";
-	jc.system_out = out;
-	jc.system_err = err;
 	jc.attempts = list;
 	jc.n_attempts = k;
 	if (r->cb.testcase)
 		r->cb.testcase(r->cb.ctx, &jc);
-	for (size_t i = 0; i <= n; i++)
-		free(texts[i]);
-	free(texts);
+	for (size_t i = 0; i < n; i++)
+		attempt_strings_free(&keep[i]);
+	attempt_strings_free(&last);
+	free(keep);
 	free(list);
 	free(text);
-	free(final_text);
 	free(suite);
 	free(out);
 	free(err);
@@ -732,8 +776,11 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	 * named like the whole file (assay's export of top-level tests). */
 	bool generic = !strcmp(suite, "pytest") || !strcmp(suite, "(empty)") ||
 		       (c->root && *c->root && !strcmp(suite, c->root));
+	/* Bazel's own test.xml has one case, without a classname, named like
+	 * its suite: the target ("//pkg:test"), which is the whole name. */
+	bool self_named = !*cls && !strcmp(suite, name);
 	size_t start = b->len;
-	if (!generic)
+	if (!generic && !self_named)
 		id_part(b, start, suite);
 	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name))
 		id_part(b, start, cls);

@@ -30,6 +30,8 @@ struct junit_attempt {
 	const char *type;
 	const char *text;
 	int64_t duration_ms;       /* -1 when absent */
+	const char *system_out;    /* the attempt's own output ("" if none) */
+	const char *system_err;
 };
 
 struct junit_case {
@@ -62,8 +64,9 @@ void junit_reader_free(struct junit_reader *r);
 
 /* The stable test name of a case: "suite/classname/name" with empty parts
  * left out and the dialect's redundancy removed (e.g. pytest's suite "pytest"
- * is dropped, a classname equal to the suite is written once); a case with
- * no name is "(unnamed)" there. A suite named
+ * is dropped, a classname equal to the suite is written once, as is a name
+ * equal to the suite when there is no classname: Bazel's "//pkg:test");
+ * a case with no name is "(unnamed)" there. A suite named
  * like the <testsuites> root is the file's catch-all and is dropped too: it
  * is where `assay export` puts tests whose names have no '/', so that a
  * file it wrote reads back with the same test names. Appends to b. */

@@ -35,6 +35,7 @@ enum {
  * that holds it ("" for the document's own points). */
 struct rec {
 	int number, depth, line;
+	int64_t duration_ms; /* from its YAML block's duration_ms; -1 if none */
 	bool ok;
 	enum tap_directive directive;
 	char *description, *reason, *diagnostics, *rel;
@@ -158,6 +159,7 @@ static void deliver(struct tap_reader *r, const struct rec *p, const char *path)
 		.path = path,
 		.depth = p->depth,
 		.line = p->line,
+		.duration_ms = p->duration_ms,
 	};
 	r->cb.point(r->cb.ctx, &tp);
 }
@@ -221,12 +223,40 @@ static void emit(struct tap_reader *r, int level, const struct rec *p, const cha
 	free(path);
 }
 
+/* The value of a top-level "duration_ms:" key in a YAML block (node:test,
+ * bats' tap13) in whole milliseconds, or -1. Read by hand, as a YAML
+ * number: strtod would follow the process locale. */
+static int64_t yaml_duration_ms(const char *yaml)
+{
+	static const char key[] = "duration_ms:";
+	for (const char *l = yaml; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (strncmp(l, key, sizeof(key) - 1))
+			continue;
+		const char *p = l + sizeof(key) - 1;
+		p += strspn(p, " \t");
+		double v = 0, scale = 1;
+		int digits = 0;
+		for (; isdigit((unsigned char)*p) && digits < 15; p++, digits++)
+			v = v * 10 + (*p - '0');
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++)
+				if (digits++ < 15)
+					v += (*p - '0') * (scale /= 10);
+		if (!digits || (*p && *p != '\n' && *p != ' ' && *p != '\t' && *p != '\r'))
+			return -1;
+		return (int64_t)(v + 0.5);
+	}
+	return -1;
+}
+
 /* Ends the pending point: its diagnostics are complete. */
 static void deliver_current(struct tap_reader *r)
 {
 	struct current *c = &r->cur;
 	if (!c->active)
 		return;
+	if (c->mode == DIAG_YAML)
+		c->rec.duration_ms = yaml_duration_ms(c->diag.data ? c->diag.data : "");
 	if (c->mode != DIAG_NONE) {
 		if (c->diag_dropped)
 			buf_addf(&c->diag, "[... %llu bytes dropped ...]\n",
@@ -418,6 +448,7 @@ static void read_point(struct tap_reader *r, int level, struct rec *p, bool numb
 		p->number = d->count;
 	p->depth = level;
 	p->line = r->lineno;
+	p->duration_ms = -1;
 	if (level == 0) {
 		struct tap_summary *s = &r->sum;
 		if (r->plan_late)

@@ -39,6 +39,8 @@ struct tap_point {
 	const char *path;        /* "" at top level; "name" or "outer/inner" in subtests */
 	int depth;               /* 0 at top level */
 	int line;                /* line number of the point in the stream */
+	int64_t duration_ms;     /* its YAML block's "duration_ms" (node:test, bats'
+				    tap13), rounded; -1 if none */
 };
 
 struct tap_callbacks {
@@ -83,15 +85,13 @@ void tap_point_result(const struct tap_point *p, struct buf *name, enum result_s
 enum result_status tap_stream_result(const struct tap_summary *s, size_t bad, size_t total,
 				     const char *failed_names, struct buf *msg);
 
-/* The scalars of a point's YAML block (`tap_point.diagnostics`) that assay
- * reads: what its own TAP export writes (message, status, duration_ms,
- * exit_code) and node-tap's duration_ms. A field the block lacks is
- * unset (NULL, -1). */
+/* The scalars of a point's YAML block (`tap_point.diagnostics`) that
+ * import reads back from assay's own TAP export, beyond the duration_ms
+ * tap_point already has. A field the block lacks is unset (NULL, -1). */
 struct tap_yaml {
-	char *message;       /* heap */
-	char *status;        /* heap */
-	int64_t duration_ms; /* -1 when absent or not a number of ms */
-	int exit_code;       /* -1 when absent */
+	char *message; /* heap */
+	char *status;  /* heap */
+	int exit_code; /* -1 when absent */
 };
 
 /* Reads `yaml` as a mapping; false (and `out` unset) when it is not one or

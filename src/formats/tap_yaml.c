@@ -1,9 +1,8 @@
-/* tap_yaml — the few scalars assay reads from a TAP point's YAML block,
+/* tap_yaml — the few scalars import reads from a TAP point's YAML block,
  * with libyaml's event parser (the block is at most TAP_DIAG_LIMIT bytes,
  * so the whole of it is at hand). */
 #include "util/base.h"
 
-#include <errno.h>
 #include <yaml.h>
 
 #include "formats/tap_read.h"
@@ -13,19 +12,18 @@ void tap_yaml_release(struct tap_yaml *y)
 {
 	free(y->message);
 	free(y->status);
-	*y = (struct tap_yaml){ .duration_ms = -1, .exit_code = -1 };
+	*y = (struct tap_yaml){ .exit_code = -1 };
 }
 
-/* A scalar as a whole number from 0 to `max`: "12", or "12.0" (YAML
- * writers that only know floats). */
+/* A scalar as a whole number from 0 to `max`, written in digits. */
 static bool scalar_number(const char *s, int64_t max, int64_t *out)
 {
-	char *end;
-	errno = 0;
-	double d = strtod(s, &end);
-	if (end == s || *end || errno || !(d >= 0) || d > (double)max)
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 18)
 		return false;
-	*out = (int64_t)(d + 0.5);
+	int64_t v = strtoll(s, NULL, 10);
+	if (v > max)
+		return false;
+	*out = v;
 	return true;
 }
 
@@ -56,8 +54,6 @@ static void take(struct tap_yaml *y, const char *key, const char *value)
 	} else if (!strcmp(key, "status")) {
 		free(y->status);
 		y->status = xstrdup(value);
-	} else if (!strcmp(key, "duration_ms") && scalar_number(value, INT64_C(1) << 50, &v)) {
-		y->duration_ms = v;
 	} else if (!strcmp(key, "exit_code") && scalar_number(value, 255, &v)) {
 		y->exit_code = (int)v;
 	}
@@ -65,7 +61,7 @@ static void take(struct tap_yaml *y, const char *key, const char *value)
 
 bool tap_yaml_read(const char *yaml, struct tap_yaml *out)
 {
-	*out = (struct tap_yaml){ .duration_ms = -1, .exit_code = -1 };
+	*out = (struct tap_yaml){ .exit_code = -1 };
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))
 		return false;

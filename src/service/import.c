@@ -227,6 +227,8 @@ static void on_case(void *ctx, const struct junit_case *c)
 			.status = a->status,
 			.duration_ms = a->duration_ms > 0 ? a->duration_ms : 0,
 			.message = junit_message(a->message, a->text),
+			.stdout_text = *a->system_out ? xstrdup(a->system_out) : NULL,
+			.stderr_text = *a->system_err ? xstrdup(a->system_err) : NULL,
 		};
 		add(im, &r);
 	}
@@ -273,8 +275,12 @@ static void on_ctrf_test(void *ctx, const struct ctrf_test *t)
 		add(im, &r);
 	}
 	/* "retries": 2 without the attempts themselves still says the test ran
-	 * twice before; keep those runs visible, without details. */
-	for (int i = (int)t->n_attempts; i < t->retries && i < 32; i++) {
+	 * twice before; keep those runs visible, without details. "flaky":
+	 * true alone says it passed after at least one failed run. */
+	int earlier = t->retries;
+	if (t->flaky && t->status == RS_PASSED && earlier < 1)
+		earlier = 1;
+	for (int i = (int)t->n_attempts; i < earlier && i < 32; i++) {
 		struct result r = {
 			.test = xstrdup(name.data),
 			.status = t->status == RS_PASSED ? RS_FAILED : t->status,
@@ -337,8 +343,8 @@ static void on_comment(void *ctx, const char *text, int line)
 		im->tap.exported = true;
 }
 
-/* A point of assay's own export: a test with the status, duration and
- * message its YAML block gives back (a skipped test's reason is on the
+/* A point of assay's own export: a test with the status and message its
+ * YAML block gives back (and the duration_ms tap_read took from it) (a skipped test's reason is on the
  * point; untested and retest are "# TODO untested|retest"). */
 static void on_exported_point(struct importer *im, const struct tap_point *p)
 {
@@ -359,7 +365,6 @@ static void on_exported_point(struct importer *im, const struct tap_point *p)
 		message = xstrdup(y.message);
 	else if (p->directive == TAP_SKIP && *p->reason)
 		message = xstrdup(p->reason);
-	int64_t duration_ms = yaml && y.duration_ms >= 0 ? y.duration_ms : 0;
 	if (yaml)
 		tap_yaml_release(&y);
 	bool numbered = ts->children.n < TAP_NAMES_KEPT;
@@ -375,7 +380,7 @@ static void on_exported_point(struct importer *im, const struct tap_point *p)
 		.test = buf_detach(&name),
 		.status = status,
 		.message = message,
-		.duration_ms = duration_ms,
+		.duration_ms = p->duration_ms > 0 ? p->duration_ms : 0,
 		.attempt = numbered ? 1 : 0,
 	};
 	add(im, &r);
@@ -395,15 +400,6 @@ static void on_point(void *ctx, const struct tap_point *p)
 	enum result_status status;
 	char *message;
 	tap_point_result(p, &name, &status, &message);
-	/* node-tap (and assay's export) write a point's duration_ms in YAML */
-	int64_t duration_ms = 0;
-	struct tap_yaml y;
-	if (p->diagnostics && tap_yaml_read(p->diagnostics, &y)) {
-		duration_ms = y.duration_ms >= 0 ? y.duration_ms : 0;
-		tap_yaml_release(&y);
-	}
-	if (!p->depth)
-		ts->duration_ms += duration_ms;
 	/* A repeated point name is numbered " (2)", as assay run does. Past
 	 * TAP_NAMES_KEPT names a stream stops remembering them (memory stays
 	 * bounded): a repeat then becomes a later attempt of the same result. */
@@ -411,6 +407,8 @@ static void on_point(void *ctx, const struct tap_point *p)
 	if (numbered)
 		strmap_number(&ts->children, &name);
 	ts->total++;
+	if (!p->depth && p->duration_ms > 0)
+		ts->duration_ms += p->duration_ms;
 	if (status_is_negative(status)) {
 		if (ts->named < FAILED_NAMES)
 			buf_addf(&ts->failed_names, "%s%s", ts->named ? ", " : ": ",
@@ -427,8 +425,8 @@ static void on_point(void *ctx, const struct tap_point *p)
 		.test = buf_detach(&name),
 		.parent = xstrdup(ts->name),
 		.status = status,
+		.duration_ms = p->duration_ms > 0 ? p->duration_ms : 0,
 		.message = message,
-		.duration_ms = duration_ms,
 		.attempt = numbered ? 1 : 0,
 	};
 	add(im, &r);

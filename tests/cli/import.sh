@@ -19,8 +19,36 @@ ok_if "the run counts the flaky test once, as passed, and as flaky" \
 	"[ \"\$(sql '$db' \"select n_passed || ' ' || n_failed || ' ' || n_error || ' ' || n_flaky from test_runs where test_definition_id like '%surefire_rerun.xml'\")\" = '2 0 1 1' ]"
 ok_if "the earlier attempt keeps its own message" \
 	"sql '$db' \"select message from results where test = 'com.example.CartTest/checkoutTimesOut' and attempt = 1\" | grep -q 'but was: <504>'"
+ok_if "each attempt keeps its own output (a flaky run's, inside its element)" \
+	"sql '$db' \"select stdout_text from results where test = 'com.example.CartTest/checkoutTimesOut' and attempt = 1\" | grep -q 'attempt 1: gateway slow'"
+ok_if "the first run's output is the first attempt's, not the last rerun's" \
+	"sql '$db' \"select stdout_text from results where test = 'com.example.CartTest/appliesCoupon' and attempt = 1\" | grep -q 'coupon service up' && [ \"\$(sql '$db' \"select coalesce(stdout_text, '-') || ' ' || stderr_text from results where test = 'com.example.CartTest/appliesCoupon' and attempt = 3\")\" = '- db down' ]"
 ok_if "a Latin-1 file without a declaration is stored as UTF-8" \
 	"[ \"\$(sql '$db' \"select count(*) from results where test = 'café/latin/résumé'\")\" = 1 ]"
+
+# Windows tools write UTF-16: told by its byte order mark, or by the zero
+# bytes of its first '<', in a file named or found in a directory.
+printf '<?xml version="1.0" encoding="UTF-16"?>\n<testsuite name="w"><testcase name="caf\303\251"/></testsuite>\n' >"$T/u8.xml"
+mkdir -p "$T/u16"
+iconv -f UTF-8 -t UTF-16 "$T/u8.xml" >"$T/u16/bom.xml"
+iconv -f UTF-8 -t UTF-16BE "$T/u8.xml" >"$T/u16/be.xml"
+expect_code 0 "a UTF-16 JUnit file imports" "$ASSAY" import -q --db "$db" "$T/u16/bom.xml"
+expect_code 0 "a directory of UTF-16 JUnit files imports" "$ASSAY" import -q --db "$db" --title u16 "$T/u16"
+ok_if "their cases are read" \
+	"[ \"\$(sql '$db' \"select count(*) from results where test = 'w/café'\")\" = 3 ] && [ \"\$(sql '$db' \"select count(*) from results r join test_runs t on t.id = r.run_id where t.title = 'u16'\")\" = 2 ]"
+
+# Bazel's own test.xml: one case named like its suite, the target.
+cat >"$T/bazel.xml" <<'X'
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="//pkg/sub:my_test" tests="1" failures="0" errors="1">
+    <testcase name="//pkg/sub:my_test" status="run" duration="3" time="3"><error message="exited with error code 1"></error></testcase>
+  </testsuite>
+</testsuites>
+X
+expect_code 0 "a Bazel test.xml imports" "$ASSAY" import -q --db "$db" "$T/bazel.xml"
+ok_if "its test is the target, named once" \
+	"[ \"\$(sql '$db' \"select status || ' ' || duration_ms from results where test = '//pkg/sub:my_test'\")\" = 'error 3000' ]"
 
 # --- stable names: a second import of the same file adds no test ---
 tests_before=$(sql "$db" 'select count(*) from tests')
@@ -45,6 +73,11 @@ cp "$data/tap/node_test.tap" "$T/node.tap"
 expect_code 0 "node:test's TAP imports" "$ASSAY" import -q --db "$db" "$T/node.tap"
 ok_if "its points keep their YAML duration_ms (rounded), the file their sum" \
 	"[ \"\$(sql '$db' \"select group_concat(test || '=' || duration_ms, ',') from (select test, duration_ms from results where test like 'node%' order by seq) as s\")\" = 'node/math/adds=1,node/math/subtracts=1,node/math/division/by zero=0,node/math/division=0,node/math=2,node/todo thing=0,node=2' ]"
+# node:test and bats' tap13 give each point's time in its YAML block
+printf 'TAP version 13\nok 1 - quick\n  ---\n  duration_ms: 12.6\n  ...\nok 2 - slow\n  ---\n  duration_ms: 1500\n  ...\n1..2\n' >"$T/timed.tap"
+expect_code 0 "a TAP file with durations imports" "$ASSAY" import -q --db "$db" "$T/timed.tap"
+ok_if "each point keeps its duration, the file their sum" \
+	"[ \"\$(sql '$db' \"select group_concat(test || '=' || duration_ms, ',') from (select test, duration_ms from results where test like 'timed%' order by seq) as s\")\" = 'timed/quick=13,timed/slow=1500,timed=1513' ]"
 printf 'ok 1 - only\nok 2 - plan missing\n' >"$T/noplan.txt"
 expect_code 0 "TAP without a plan imports" "$ASSAY" import -q --db "$db" "$T/noplan.txt"
 ok_if "and its test is error (bad TAP), as with assay run" \
@@ -88,6 +121,10 @@ expect_code 0 "a CTRF report imports (told by content, whatever its name)" "$ASS
 ok_if "a flaky test is passed after its failed attempt" \
 	"[ \"\$(sql '$db' \"select group_concat(status || ':' || attempt || ':' || cast(superseded as integer), ' ') from results where test = 'chromium > login.spec.ts > Login/logs in with a valid password'\")\" = 'failed:1:1 passed:2:0' ]"
 ok_if "and the run counts it as flaky" "[ \"\$(sql '$db' \"select n_flaky from test_runs where title = 'ctrf'\")\" = 1 ]"
+printf '{"results": {"tool": {"name": "x"}, "tests": [{"name": "f", "status": "passed", "flaky": true}]}}\n' >"$T/flaky.json"
+expect_code 0 "a CTRF test marked flaky without its retries imports" "$ASSAY" import -q --db "$db" --title ctrf-flaky "$T/flaky.json"
+ok_if "it is flaky: passed after a failed attempt" \
+	"[ \"\$(sql '$db' \"select n_passed || ' ' || n_flaky from test_runs where title = 'ctrf-flaky'\")\" = '1 1' ]"
 expect_code 0 "a CTRF report with unnamed tests imports the named ones" "$ASSAY" import -q --db "$db" "$data/ctrf/odd_order.json"
 ok_if "and warns about the ones left out" "grep -q 'warning: .*odd_order.json: 2 tests left out' '$T/err'"
 printf '{"results": {"tool": {"name": "x"}, "tests": [{"name": "a", "status": "passed"}' >"$T/cut.json"

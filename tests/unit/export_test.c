@@ -176,7 +176,7 @@ struct read_case {
 	int64_t duration_ms;
 	size_t n_attempts;
 	enum result_status attempt_status[4];
-	char *attempt_message[4];
+	char *attempt_message[4], *attempt_out[4];
 	int64_t attempt_ms[4];
 };
 
@@ -205,6 +205,7 @@ static void on_case(void *ctx, const struct junit_case *c)
 		rc->attempt_status[i] = c->attempts[i].status;
 		rc->attempt_message[i] = import_message(c->attempts[i].message, c->attempts[i].text);
 		rc->attempt_ms[i] = c->attempts[i].duration_ms;
+		rc->attempt_out[i] = xstrdup(c->attempts[i].system_out);
 	}
 }
 
@@ -238,8 +239,10 @@ static void read_back_release(struct read_back *rb)
 		free(c->type);
 		free(c->out);
 		free(c->err);
-		for (size_t k = 0; k < 4; k++)
+		for (size_t k = 0; k < 4; k++) {
 			free(c->attempt_message[k]);
+			free(c->attempt_out[k]);
+		}
 	}
 	free(rb->cases);
 }
@@ -326,7 +329,7 @@ static void junit_retried_tests_read_back_as_the_same_attempts(void **state)
 		{ "other", RS_PASSED, 5, NULL, NULL, NULL, 0, false },
 		{ "flaky", RS_ERROR, 200, "second try crashed", NULL, NULL, 2, true },
 		/* failed every time */
-		{ "stuck/case", RS_FAILED, 10, "no 1", NULL, NULL, 1, true },
+		{ "stuck/case", RS_FAILED, 10, "no 1", "first case out", NULL, 1, true },
 		{ "stuck/case", RS_FAILED, 20, "no 2", NULL, NULL, 2, true },
 		{ "flaky", RS_PASSED, 300, NULL, "final out", NULL, 3, false },
 		{ "stuck/case", RS_ERROR, 30, "no 3\ncrash", "final case out", NULL, 3, false },
@@ -341,6 +344,8 @@ static void junit_retried_tests_read_back_as_the_same_attempts(void **state)
 	assert_well_formed(xml);
 	assert_non_null(strstr(xml, "<flakyFailure message=\"first try\" type=\"failed\" time=\"0.100\">"));
 	assert_non_null(strstr(xml, "<rerunError message=\"no 3\" type=\"error\" time=\"0.030\">"));
+	/* as Surefire writes it: the <testcase> has the first run's time and output */
+	assert_non_null(strstr(xml, "<testcase name=\"case\" classname=\"stuck\" time=\"0.010\">"));
 	struct read_back rb = read_junit(xml);
 	assert_int_equal(rb.n, 5);
 
@@ -362,6 +367,9 @@ static void junit_retried_tests_read_back_as_the_same_attempts(void **state)
 	assert_string_equal(c->out, "final case out");
 	assert_int_equal(c->n_attempts, 2);
 	assert_string_equal(c->attempt_message[0], "no 1");
+	assert_int_equal(c->attempt_ms[0], 10);
+	assert_string_equal(c->attempt_out[0], "first case out");
+	assert_string_equal(c->attempt_out[1], "");
 	assert_string_equal(c->attempt_message[1], "no 2");
 	assert_int_equal(c->attempt_ms[1], 20);
 

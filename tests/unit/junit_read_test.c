@@ -21,7 +21,7 @@
 
 struct attempt_copy {
 	enum result_status status;
-	char *message, *type, *text;
+	char *message, *type, *text, *out, *err;
 	int64_t duration_ms;
 };
 
@@ -72,11 +72,17 @@ static void collect(void *ctx, const struct junit_case *c)
 		 c->type, c->text, c->system_out, c->system_err, c->line);
 	for (size_t i = 0; i < c->n_attempts; i++) {
 		const struct junit_attempt *a = &c->attempts[i];
-		t->attempts[i] = (struct attempt_copy){ a->status, xstrdup(a->message),
-							xstrdup(a->type), xstrdup(a->text),
-							a->duration_ms };
-		buf_addf(&r->log, "  attempt %d|%s|%s|%s|%lld\n", a->status, a->message, a->type,
-			 a->text, (long long)a->duration_ms);
+		t->attempts[i] = (struct attempt_copy){
+			.status = a->status,
+			.message = xstrdup(a->message),
+			.type = xstrdup(a->type),
+			.text = xstrdup(a->text),
+			.out = xstrdup(a->system_out),
+			.err = xstrdup(a->system_err),
+			.duration_ms = a->duration_ms,
+		};
+		buf_addf(&r->log, "  attempt %d|%s|%s|%s|%lld|%s|%s\n", a->status, a->message,
+			 a->type, a->text, (long long)a->duration_ms, a->system_out, a->system_err);
 	}
 }
 
@@ -92,6 +98,8 @@ static void run_release(struct run *r)
 			free(t->attempts[k].message);
 			free(t->attempts[k].type);
 			free(t->attempts[k].text);
+			free(t->attempts[k].out);
+			free(t->attempts[k].err);
 		}
 		free(t->attempts);
 	}
@@ -192,6 +200,7 @@ static void surefire_flaky_case_passes_and_lists_the_failed_attempt(void **state
 	assert_int_equal(c->attempts[0].duration_ms, 600100);
 	assert_true(strncmp(c->attempts[0].text, "org.opentest4j.AssertionFailedError: expected", 45) == 0);
 	assert_null(strstr(c->attempts[0].text, "gateway slow")); /* the attempt's output is not its trace */
+	assert_string_equal(c->attempts[0].out, "attempt 1: gateway slow\n"); /* but its own */
 	run_release(&r);
 }
 
@@ -210,10 +219,16 @@ static void surefire_rerun_failure_ends_with_the_last_attempt(void **state)
 	assert_int_equal(c->n_attempts, 2);
 	assert_int_equal(c->attempts[0].status, RS_FAILED);
 	assert_string_equal(c->attempts[0].message, "expected: <90> but was: <100>");
-	assert_int_equal(c->attempts[0].duration_ms, -1);
 	assert_non_null(strstr(c->attempts[0].text, "CartTest.java:57"));
 	assert_string_equal(c->attempts[1].message, "expected: <90> but was: <101>");
 	assert_int_equal(c->attempts[1].duration_ms, 31);
+	/* Surefire writes the <testcase>'s time and output for the first run
+	 * and each rerun's inside its element: each attempt keeps its own */
+	assert_int_equal(c->attempts[0].duration_ms, 34);
+	assert_string_equal(c->attempts[0].out, "first run: coupon service up\n");
+	assert_int_equal(c->duration_ms, 2);
+	assert_string_equal(c->out, "");
+	assert_string_equal(c->err, "db down\n");
 	assert_int_equal(r.cases[3].status, RS_SKIPPED);
 	assert_string_equal(r.cases[3].message, "@Disabled: slow");
 	run_release(&r);
@@ -235,6 +250,21 @@ static void skipped_before_reruns_is_not_an_attempt(void **state)
 	assert_int_equal(r.cases[0].n_attempts, 1);
 	assert_int_equal(r.cases[0].attempts[0].status, RS_FAILED);
 	assert_string_equal(r.cases[0].attempts[0].message, "r1");
+	run_release(&r);
+}
+
+/* Playwright writes an empty <skipped> on two lines: no message for that. */
+static void a_result_element_of_whitespace_has_no_text(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite><testcase name=\"t\">\n<skipped>\n</skipped>\n</testcase>"
+		       "<testcase name=\"u\"><failure message=\"m\">\n  x\n</failure></testcase>"
+		       "</testsuite>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.cases[0].status, RS_SKIPPED);
+	assert_string_equal(r.cases[0].text, "");
+	assert_string_equal(r.cases[1].text, "\n  x\n"); /* any other text stays as it is */
 	run_release(&r);
 }
 
@@ -497,6 +527,8 @@ static void times_survive_separators_and_garbage(void **state)
 	assert_int_equal(time_of("time=\"1,234\""), 1234000);    /* thousands, as the XSD allows */
 	assert_int_equal(time_of("time=\"0,012\""), 12);         /* a decimal comma */
 	assert_int_equal(time_of("time=\"12,5\""), 12500);
+	assert_int_equal(time_of("time=\"1.234,5\""), 1234500);     /* a German JVM's */
+	assert_int_equal(time_of("time=\"1.234.567,8\""), 1234567800);
 	assert_int_equal(time_of("time=\"3\""), 3000);
 	assert_int_equal(time_of("time=\" 0.5 \""), 500);
 	assert_int_equal(time_of("time=\"1e-3\""), 1);
@@ -690,6 +722,8 @@ static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 		{ "", "", "lonely", "lonely" },
 		{ "", "", "", "(unnamed)" }, /* a case without a name is still a test */
 		{ "s", "c", "", "s/c/(unnamed)" },
+		{ "//pkg:t", "", "//pkg:t", "//pkg:t" }, /* Bazel's test.xml: the target, once */
+		{ "s", "s", "s", "s/s" }, /* assay export of a test "s/s" reads back the same */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct junit_case c = { .suite = rows[i].suite, .classname = rows[i].classname,
@@ -711,6 +745,7 @@ int main(void)
 		cmocka_unit_test(surefire_flaky_case_passes_and_lists_the_failed_attempt),
 		cmocka_unit_test(surefire_rerun_failure_ends_with_the_last_attempt),
 		cmocka_unit_test(skipped_before_reruns_is_not_an_attempt),
+		cmocka_unit_test(a_result_element_of_whitespace_has_no_text),
 		cmocka_unit_test(gtest_failures_are_appended_and_disabled_tests_are_skipped),
 		cmocka_unit_test(ctest_cases_keep_their_output_and_disabled_is_skipped),
 		cmocka_unit_test(go_junit_report_ignores_package_output),

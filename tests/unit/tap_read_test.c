@@ -24,6 +24,7 @@ struct pt {
 	bool ok;
 	enum tap_directive dir;
 	char *desc, *reason, *diag, *path;
+	int64_t duration_ms;
 };
 
 struct run {
@@ -39,9 +40,10 @@ static void collect(void *ctx, const struct tap_point *p)
 	GROW(r->pts, r->cap, r->n + 1);
 	r->pts[r->n++] = (struct pt){ p->number, p->depth, p->line, p->ok, p->directive,
 				      xstrdup(p->description), xstrdup(p->reason),
-				      xstrdup(p->diagnostics), xstrdup(p->path) };
-	buf_addf(&r->log, "[%s] %d #%d %s %d '%s' '%s' @%d\n", p->path, p->depth, p->number,
-		 p->ok ? "ok" : "not ok", p->directive, p->description, p->reason, p->line);
+				      xstrdup(p->diagnostics), xstrdup(p->path), p->duration_ms };
+	buf_addf(&r->log, "[%s] %d #%d %s %d '%s' '%s' @%d %lldms\n", p->path, p->depth,
+		 p->number, p->ok ? "ok" : "not ok", p->directive, p->description, p->reason,
+		 p->line, (long long)p->duration_ms);
 	if (p->diagnostics)
 		buf_addf(&r->log, "<<%s>>\n", p->diagnostics);
 }
@@ -159,6 +161,7 @@ static void node_test_yaml_blocks_attach_to_the_point_before_them(void **state)
 	assert_int_equal(r.n, 6);
 	assert_string_equal(r.pts[0].path, "math");
 	assert_string_equal(r.pts[0].diag, "duration_ms: 0.512\n");
+	assert_int_equal(r.pts[0].duration_ms, 1); /* rounded */
 	assert_string_equal(r.pts[1].desc, "subtracts");
 	assert_non_null(strstr(r.pts[1].diag, "failureType: 'testCodeFailure'\n"));
 	assert_non_null(strstr(r.pts[1].diag, "error: |-\n  Expected values to be strictly equal:\n"));
@@ -170,11 +173,13 @@ static void node_test_yaml_blocks_attach_to_the_point_before_them(void **state)
 	assert_string_equal(r.pts[2].diag, "duration_ms: 0.05\n");
 	assert_string_equal(r.pts[3].path, "math");
 	assert_string_equal(r.pts[3].desc, "division");
+	assert_int_equal(r.pts[3].duration_ms, 0);
 	assert_non_null(strstr(r.pts[3].diag, "type: 'suite'"));
 	assert_string_equal(r.pts[4].path, "");
 	assert_string_equal(r.pts[4].desc, "math");
 	assert_non_null(strstr(r.pts[4].diag, "failureType: 'subtestsFailed'"));
 	assert_null(strstr(r.pts[4].diag, "stdout")); /* the comment after it is not its diagnostics */
+	assert_int_equal(r.pts[4].duration_ms, 2);
 	assert_int_equal(r.pts[5].dir, TAP_TODO);
 	assert_false(r.pts[5].ok);
 
@@ -553,22 +558,20 @@ static void yaml_blocks_give_their_scalars(void **state)
 				  &y));
 	assert_string_equal(y.message, "a # b\nline 2 \"q\"");
 	assert_string_equal(y.status, "error");
-	assert_int_equal(y.duration_ms, 30);
 	assert_int_equal(y.exit_code, 3);
 	tap_yaml_release(&y);
-	/* node-tap: a float of ms, a block scalar message */
+	/* a block scalar message */
 	assert_true(tap_yaml_read("duration_ms: 12.6\nmessage: |\n  first\n  second\n", &y));
-	assert_int_equal(y.duration_ms, 13);
 	assert_string_equal(y.message, "first\nsecond\n");
 	assert_null(y.status);
 	assert_int_equal(y.exit_code, -1);
 	tap_yaml_release(&y);
-	/* durations that are not one are left unset */
-	assert_true(tap_yaml_read("duration_ms: soon\n", &y));
-	assert_int_equal(y.duration_ms, -1);
+	/* exit codes that are not one are left unset */
+	assert_true(tap_yaml_read("exit_code: soon\n", &y));
+	assert_int_equal(y.exit_code, -1);
 	tap_yaml_release(&y);
-	assert_true(tap_yaml_read("duration_ms: -5\n", &y));
-	assert_int_equal(y.duration_ms, -1);
+	assert_true(tap_yaml_read("exit_code: 300\n", &y));
+	assert_int_equal(y.exit_code, -1);
 	tap_yaml_release(&y);
 	/* not a mapping, or not YAML: nothing */
 	assert_false(tap_yaml_read("just words\n", &y));
@@ -577,7 +580,7 @@ static void yaml_blocks_give_their_scalars(void **state)
 	assert_false(tap_yaml_read("message: \"open\n", &y));
 	assert_false(tap_yaml_read("a: 1\n b: [\n", &y));
 	assert_null(y.message);
-	assert_int_equal(y.duration_ms, -1);
+	assert_int_equal(y.exit_code, -1);
 }
 
 struct comments {
