@@ -344,8 +344,9 @@ static void on_comment(void *ctx, const char *text, int line)
 }
 
 /* A point of assay's own export: a test with the status and message its
- * YAML block gives back (and the duration_ms tap_read took from it) (a skipped test's reason is on the
- * point; untested and retest are "# TODO untested|retest"). */
+ * YAML block gives back, and the duration_ms tap_read took from it. A
+ * skipped test's reason is also on the point; untested and retest are
+ * "# TODO untested|retest". */
 static void on_exported_point(struct importer *im, const struct tap_point *p)
 {
 	struct tap_stream *ts = &im->tap;
