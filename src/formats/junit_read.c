@@ -3,9 +3,13 @@
  * Bytes go through xml_repair (encoding sniffing, invalid UTF-8 and control
  * characters) and then to expat. The handlers keep only what the current
  * <testcase> needs: its attributes, bounded captures of its texts and its
- * earlier attempts; everything else (properties, suite-level output) is
- * read past without being kept. A case is handed to the callback at its end
- * tag and forgotten.
+ * earlier attempts, and the innermost suite's own output; everything else
+ * (properties, outer suites' output) is read past without being kept. A
+ * case is handed to the callback at its end tag and forgotten, except the
+ * first case of a suite: it is held until the next case or suite starts or
+ * its suite ends, for a suite whose one case it is gives it the suite's
+ * <system-out>/<system-err> when it has none of its own (Bazel writes a
+ * target's whole log there, beside its only case).
  *
  * Security: a DOCTYPE stops the parser at once, so no entity can be declared
  * (no "billion laughs", no external entities: expat is never given a
@@ -59,6 +63,10 @@ struct tcase {
 
 struct suite {
 	char *name, *file;
+	int depth;               /* element depth of the <testsuite> */
+	size_t cases;            /* cases ended directly inside it */
+	bool nested;             /* a suite started inside it */
+	struct capture out, err; /* its own <system-out>/<system-err> */
 };
 
 struct junit_reader {
@@ -77,7 +85,10 @@ struct junit_reader {
 	struct suite *suites;
 	size_t n_suites, cap_suites;
 	char *root_name;         /* name of a <testsuites> root */
+	enum role suite_child;   /* R_OUT/R_ERR inside the innermost suite's output */
 	struct tcase c;
+	struct tcase held;       /* a suite's first case, not delivered yet */
+	size_t held_suites;      /* n_suites when it ended */
 	char *abort_msg;         /* why a handler stopped the parser */
 	int rc;                  /* sticky: once failed, always failed */
 	char *err;
@@ -334,8 +345,12 @@ static void child_begin(struct junit_reader *r, const char *el, const XML_Char *
 static struct capture *text_target(struct junit_reader *r)
 {
 	struct tcase *c = &r->c;
-	if (!c->active)
-		return NULL;
+	if (!c->active) {
+		struct suite *s = r->n_suites ? &r->suites[r->n_suites - 1] : NULL;
+		if (!s || r->depth != s->depth + 1)
+			return NULL;
+		return r->suite_child == R_OUT ? &s->out : r->suite_child == R_ERR ? &s->err : NULL;
+	}
 	int rel = r->depth - c->depth;
 	struct attempt *last = c->n_attempts ? &c->attempts[c->n_attempts - 1] : NULL;
 	if (rel == 1) {
@@ -406,15 +421,14 @@ static void attempt_strings_free(struct attempt_strings *k)
 	free(k->err);
 }
 
-/* Hands the finished case to the callback. With Surefire reruns the final
+/* Hands the finished case `c` to the callback. With Surefire reruns the final
  * attempt is the last rerun element: the case shows it, and the first
  * <failure>/<error> with the other reruns become the earlier attempts.
  * Surefire writes the <testcase>'s time and its own <system-out>/<system-err>
  * for the first run, and each rerun's inside its element: each attempt keeps
  * its own. */
-static void case_end(struct junit_reader *r)
+static void case_deliver(struct junit_reader *r, struct tcase *c)
 {
-	struct tcase *c = &r->c;
 	size_t n = c->n_attempts + 1;
 	struct junit_attempt *list = xcalloc(n, sizeof(*list));
 	struct attempt_strings *keep = xcalloc(n, sizeof(*keep));
@@ -489,6 +503,48 @@ static void case_end(struct junit_reader *r)
 	case_release(c);
 }
 
+/* Delivers the held case, if any; `s`, its suite when that suite is
+ * ending, gives it the suite's own output if it was the suite's one case
+ * and has none of its own. The suites open are those it ended in. */
+static void held_deliver(struct junit_reader *r, struct suite *s)
+{
+	struct tcase *h = &r->held;
+	if (!h->active)
+		return;
+	if (s && s->cases == 1 && !s->nested && !h->out.total && !h->err.total) {
+		capture_release(&h->out);
+		capture_release(&h->err);
+		h->out = s->out; /* the suite's captures are the case's now */
+		h->err = s->err;
+		memset(&s->out, 0, sizeof(s->out));
+		memset(&s->err, 0, sizeof(s->err));
+	}
+	case_deliver(r, h);
+}
+
+/* The case ends: held if it is the first of its suite, else delivered
+ * (after the held one). */
+static void case_end(struct junit_reader *r)
+{
+	struct suite *s = r->n_suites ? &r->suites[r->n_suites - 1] : NULL;
+	held_deliver(r, NULL);
+	if (s && !s->cases++) {
+		r->held = r->c;
+		r->held_suites = r->n_suites;
+		memset(&r->c, 0, sizeof(r->c));
+		return;
+	}
+	case_deliver(r, &r->c);
+}
+
+static void suite_release(struct suite *s)
+{
+	free(s->name);
+	free(s->file);
+	capture_release(&s->out);
+	capture_release(&s->err);
+}
+
 /* ---- expat handlers ---- */
 
 /* Start tags: checks the root, opens suites and cases. */
@@ -510,12 +566,24 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **a)
 	if (r->c.active) {
 		child_begin(r, el, a);
 	} else if (!strcmp(el, "testsuite")) {
+		held_deliver(r, NULL);
+		if (r->n_suites)
+			r->suites[r->n_suites - 1].nested = true;
 		GROW(r->suites, r->cap_suites, r->n_suites + 1);
-		r->suites[r->n_suites].name = attr_dup(a, "name");
-		r->suites[r->n_suites].file = attr_dup(a, "file");
-		r->n_suites++;
+		struct suite *s = &r->suites[r->n_suites++];
+		memset(s, 0, sizeof(*s));
+		s->name = attr_dup(a, "name");
+		s->file = attr_dup(a, "file");
+		s->depth = r->depth;
+		capture_init(&s->out, TEXT_LIMIT);
+		capture_init(&s->err, TEXT_LIMIT);
 	} else if (!strcmp(el, "testcase")) {
+		held_deliver(r, NULL);
 		case_begin(r, a);
+	} else if (r->n_suites && r->depth == r->suites[r->n_suites - 1].depth + 1) {
+		r->suite_child = !strcmp(el, "system-out")   ? R_OUT
+				 : !strcmp(el, "system-err") ? R_ERR
+							     : R_NONE;
 	}
 }
 
@@ -587,9 +655,13 @@ static void XMLCALL on_end(void *ud, const XML_Char *el)
 			c->grandchild = R_NONE;
 		}
 	} else if (!strcmp(el, "testsuite") && r->n_suites) {
+		struct suite *s = &r->suites[r->n_suites - 1];
+		if (r->held.active && r->held_suites == r->n_suites)
+			held_deliver(r, s);
+		suite_release(s);
 		r->n_suites--;
-		free(r->suites[r->n_suites].name);
-		free(r->suites[r->n_suites].file);
+	} else if (r->n_suites && r->depth == r->suites[r->n_suites - 1].depth + 1) {
+		r->suite_child = R_NONE;
 	}
 	if (--r->depth == 0) {
 		r->root_ended = true;
@@ -641,6 +713,7 @@ static int fail(struct junit_reader *r, struct error *e, bool final)
 				   (unsigned long)XML_GetCurrentColumnNumber(r->xp) + 1,
 				   XML_ErrorString(code));
 	}
+	held_deliver(r, NULL); /* read whole before the fault, as the cases before it */
 	r->rc = RC_PARSE;
 	return err_set(e, r->rc, "%s", r->err);
 }
@@ -742,10 +815,9 @@ void junit_reader_free(struct junit_reader *r)
 	xml_repair_release(&r->repair);
 	buf_release(&r->scratch);
 	case_release(&r->c);
-	for (size_t i = 0; i < r->n_suites; i++) {
-		free(r->suites[i].name);
-		free(r->suites[i].file);
-	}
+	case_release(&r->held);
+	for (size_t i = 0; i < r->n_suites; i++)
+		suite_release(&r->suites[i]);
 	free(r->suites);
 	free(r->root_name);
 	free(r->abort_msg);

@@ -43,12 +43,20 @@ cat >"$T/bazel.xml" <<'X'
 <testsuites>
   <testsuite name="//pkg/sub:my_test" tests="1" failures="0" errors="1">
     <testcase name="//pkg/sub:my_test" status="run" duration="3" time="3"><error message="exited with error code 1"></error></testcase>
+    <system-out>
+Generated test.log (if the file is not UTF-8, then this may be unreadable):
+<![CDATA[exec ${PAGER:-/usr/bin/less} "$0" || exit 1
+Executing tests from //pkg/sub:my_test
+assert failed: 1 != 2]]>
+    </system-out>
   </testsuite>
 </testsuites>
 X
 expect_code 0 "a Bazel test.xml imports" "$ASSAY" import -q --db "$db" "$T/bazel.xml"
 ok_if "its test is the target, named once" \
 	"[ \"\$(sql '$db' \"select status || ' ' || duration_ms from results where test = '//pkg/sub:my_test'\")\" = 'error 3000' ]"
+ok_if "and the target's log, its suite's output, is the test's output" \
+	"sql '$db' \"select stdout_text from results where test = '//pkg/sub:my_test'\" | grep -q '^assert failed: 1 != 2'"
 
 # --- stable names: a second import of the same file adds no test ---
 tests_before=$(sql "$db" 'select count(*) from tests')

@@ -346,6 +346,48 @@ static void ant_suite_level_output_is_not_attached_to_cases(void **state)
 	run_release(&r);
 }
 
+/* A suite's own output goes to its case when it has only that one (Bazel's
+ * test.xml: the target's log beside its only case), and the case has no
+ * output of its own; never to a case among several, nor across suites. */
+static void a_suites_one_case_takes_the_suites_output(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuites>"
+		       "<testsuite name=\"//a:t\"><system-err>before</system-err>"
+		       "<testcase name=\"//a:t\"><error message=\"exit 1\"/></testcase>"
+		       "<system-out><![CDATA[the log]]></system-out></testsuite>"
+		       "<testsuite name=\"own\"><testcase name=\"c\"><system-out>mine</system-out>"
+		       "</testcase><system-out>suite's</system-out></testsuite>"
+		       "<testsuite name=\"two\"><testcase name=\"x\"/><testcase name=\"y\"/>"
+		       "<system-out>shared</system-out></testsuite>"
+		       "<testsuite name=\"outer\"><testcase name=\"z\"/>"
+		       "<testsuite name=\"inner\"><testcase name=\"w\"/></testsuite>"
+		       "<system-out>outer's</system-out></testsuite>"
+		       "</testsuites>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.n, 6);
+	assert_string_equal(r.cases[0].id, "//a:t");
+	assert_string_equal(r.cases[0].out, "the log");
+	assert_string_equal(r.cases[0].err, "before");
+	assert_string_equal(r.cases[1].out, "mine");
+	assert_string_equal(r.cases[2].out, "");
+	assert_string_equal(r.cases[3].out, "");
+	/* in document order, each with its own suite */
+	assert_string_equal(r.cases[4].id, "outer/z");
+	assert_string_equal(r.cases[4].out, "");
+	assert_string_equal(r.cases[5].id, "outer/inner/w");
+	assert_string_equal(r.cases[5].out, "");
+	run_release(&r);
+
+	/* a held case read whole before a fault is delivered, as the others */
+	junit_read_str("<testsuite name=\"s\"><testcase name=\"a\"/><testcase", &r);
+	assert_int_equal(r.rc, RC_PARSE);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.cases[0].id, "s/a");
+	run_release(&r);
+}
+
 static void jest_failure_without_message_keeps_its_text(void **state)
 {
 	struct run r;
@@ -750,6 +792,7 @@ int main(void)
 		cmocka_unit_test(ctest_cases_keep_their_output_and_disabled_is_skipped),
 		cmocka_unit_test(go_junit_report_ignores_package_output),
 		cmocka_unit_test(ant_suite_level_output_is_not_attached_to_cases),
+		cmocka_unit_test(a_suites_one_case_takes_the_suites_output),
 		cmocka_unit_test(jest_failure_without_message_keeps_its_text),
 		cmocka_unit_test(nested_suites_are_joined_and_bare_cases_have_no_suite),
 		cmocka_unit_test(doctype_with_an_entity_is_refused),
