@@ -5,13 +5,15 @@
  * ways (../shared/reference/result-formats.md, 1.12): raw Latin-1 bytes in a
  * file with no or a UTF-8 encoding declaration, raw control characters
  * (ESC from coloured output), and references to characters XML 1.0 forbids
- * (`&#27;`). One byte of those would cost the whole file, so:
- *   - a byte that is not part of valid UTF-8 is read as Latin-1 (0xE9 → é);
+ * (`&#27;`), and declarations that do not say what the bytes are (Kyua's
+ * ISO-8859-1 over raw UTF-8). One byte of those would cost the whole file, so:
+ *   - whatever 8-bit encoding is declared, valid UTF-8 is read as UTF-8 and
+ *     a byte that is not part of it as windows-1252 (0xE9 → é, 0x93 → “),
+ *     which a file in ISO-8859-1 or windows-1252 also reads right;
  *   - a forbidden control character C (raw or as a reference) becomes its
  *     Unicode "control picture" U+2400+C (ESC → ␛), other forbidden
  *     references become U+FFFD;
- *   - a file declaring an encoding expat does not know (windows-1252, …) is
- *     read as ISO-8859-1; UTF-16 files are passed through untouched.
+ *   - UTF-16 files are passed through untouched.
  * Newlines are never changed, so line numbers stay right (a repaired byte
  * can move later columns of its line).
  *
@@ -35,7 +37,6 @@
 enum xml_repair_mode {
 	XR_SNIFF,  /* still reading the start of the file */
 	XR_UTF8,   /* repair invalid UTF-8, control characters and references */
-	XR_SINGLE, /* a single-byte encoding: repair control characters, references */
 	XR_PASS,   /* UTF-16: leave alone */
 };
 

@@ -610,19 +610,30 @@ static void declared_encodings_are_honoured(void **state)
 	assert_int_equal(r.rc, RC_OK);
 	assert_string_equal(r.cases[0].name, "\xc3\xa9t\xc3\xa9");
 	run_release(&r);
-	/* raw control characters there (no picture in Latin-1) become '?' */
+	/* raw control characters there become their pictures, as in UTF-8 */
 	junit_read_str("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
 		       "<testsuite><testcase name=\"a\x1b[0m\"><system-out>\x07&#x1b;</system-out></testcase></testsuite>",
 		       &r);
 	assert_int_equal(r.rc, RC_OK);
-	assert_string_equal(r.cases[0].name, "a?[0m");
-	assert_string_equal(r.cases[0].out, "?\xe2\x90\x9b");
+	assert_string_equal(r.cases[0].name, "a\xe2\x90\x9b[0m");
+	assert_string_equal(r.cases[0].out, "\xe2\x90\x87\xe2\x90\x9b");
 	run_release(&r);
-	/* an encoding expat does not know is read as Latin-1, not refused */
-	junit_read_str("<?xml version='1.0' encoding='windows-1252'?><testsuite><testcase name=\"\xe9\"/></testsuite>",
+	/* windows-1252 (which expat does not know) is read as written: smart
+	 * quotes and the euro sign, not C1 controls */
+	junit_read_str("<?xml version='1.0' encoding='windows-1252'?><testsuite><testcase "
+		       "name=\"\xe9 \x93q\x94 \x80\x81\"/></testsuite>",
 		       &r);
 	assert_int_equal(r.rc, RC_OK);
-	assert_string_equal(r.cases[0].name, "\xc3\xa9");
+	assert_string_equal(r.cases[0].name, "\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d \xe2\x82\xac\xc2\x81");
+	run_release(&r);
+	/* Kyua declares ISO-8859-1 over its tests' raw UTF-8: read as UTF-8,
+	 * with a stray Latin-1 byte beside it still Latin-1 */
+	junit_read_str("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
+		       "<testsuite><testcase classname=\"caf\xc3\xa9\" name=\"t\xe9\"/></testsuite>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_string_equal(r.cases[0].classname, "caf\xc3\xa9");
+	assert_string_equal(r.cases[0].name, "t\xc3\xa9");
 	run_release(&r);
 	/* UTF-8 with a BOM, and a stray Latin-1 byte next to real UTF-8 */
 	junit_read_str("\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
