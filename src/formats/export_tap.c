@@ -85,12 +85,44 @@ static void tap_begin(void *w, struct buf *o, const struct export_summary *s)
 	buf_addc(o, '\n');
 }
 
+/* Escaped bytes of one YAML value at most. A TAP reader bounds its lines
+ * and blocks (formats/tap_read: 64 KiB each): a longer line is cut, and
+ * with it the closing quote and the keys after it, so the block no longer
+ * parses and the point reads back as a plain failure without its status,
+ * duration or message. A longer value is cut here instead, and says so. */
+enum { YAML_VALUE_MAX = 48 * 1024 };
+
+/* The length of the longest prefix of value[0..n) that starts no UTF-8
+ * character it does not end. */
+static size_t utf8_prefix(const char *value, size_t n)
+{
+	size_t k = n;
+	while (k && ((unsigned char)value[k] & 0xC0) == 0x80)
+		k--;
+	return k;
+}
+
 static void yaml_line(struct buf *o, const char *key, const char *value)
 {
 	buf_adds(o, "  ");
 	buf_adds(o, key);
 	buf_add(o, ": \"", 3);
-	export_escs(o, value, ESC_YAML);
+	size_t n = strlen(value), k = n;
+	struct buf esc = BUF_INIT;
+	for (;;) {
+		buf_reset(&esc);
+		export_esc(&esc, value, k, ESC_YAML);
+		if (esc.len <= YAML_VALUE_MAX)
+			break;
+		/* an escape takes at most 4 bytes a byte: shrink, keep whole
+		 * characters, and try again */
+		size_t next = k * YAML_VALUE_MAX / esc.len;
+		k = utf8_prefix(value, next < k ? next : k - 1);
+	}
+	buf_add(o, esc.data, esc.len);
+	buf_release(&esc);
+	if (k < n)
+		buf_addf(o, "\\n[... %zu bytes dropped ...]", n - k);
 	buf_add(o, "\"\n", 2);
 }
 

@@ -49,6 +49,22 @@ for fmt in junit ctrf tap; do
 		"[ \"\$(sql '$db' \"select count(*) from tests\")\" = \"\$(sql '$db' \"select count(distinct test) from results where run_id = '$orig'\")\" ]"
 done
 
+# A message longer than a TAP reader's line (64 KiB once escaped) is cut in
+# the TAP file, not the block it is in: the status, duration and the
+# message's start still come back.
+awk 'BEGIN { printf "<testsuite name=\"big\"><testcase name=\"msg\" time=\"1.5\"><error message=\"boom\">"
+	for (i = 0; i < 4000; i++) printf "line %05d \"q\" \\\t\n", i
+	print "</error></testcase></testsuite>" }' >"$T/big.xml"
+"$ASSAY" import -q --db "$db" --title big "$T/big.xml" >/dev/null
+big=$(sql "$db" "select id from test_runs where title = 'big'")
+"$ASSAY" export --db "$db" "$big" --format tap -o "$T/big.tap" >/dev/null
+expect_code 0 "a TAP file with a long message imports" "$ASSAY" import -q --db "$db" --title big2 "$T/big.tap"
+big2=$(sql "$db" "select id from test_runs where title = 'big2'")
+ok_if "its status and duration come back" \
+	"[ \"\$(sql '$db' \"select status || ' ' || duration_ms from results where run_id = '$big2'\")\" = 'error 1500' ]"
+ok_if "and its message's start, cut with a note" \
+	"sql '$db' \"select message from results where run_id = '$big2'\" | grep -q '^boom\$' && sql '$db' \"select message from results where run_id = '$big2'\" | grep -q 'bytes dropped'"
+
 # Attempts: an imported Surefire rerun exported again keeps its attempts.
 cat >"$T/flaky.xml" <<'X'
 <testsuite name="com.example.T"><testcase classname="com.example.T" name="flaky" time="0.5"><flakyFailure message="boom" type="E" time="0.25">boom
