@@ -453,7 +453,7 @@ static void html_end(void *w, struct buf *o, const struct export_summary *s)
 		export_int(o, h->failures - h->opts.max_failures);
 		buf_adds(o, " without their output here; <code>assay results ");
 		buf_adds(o, h->run->id);
-		buf_adds(o, " --output</code> shows it.</p>\n");
+		buf_adds(o, " --json --output</code> gives it.</p>\n");
 	}
 	buf_adds(o, "<footer>assay " ASSAY_VERSION);
 	if (h->opts.now) {

@@ -677,6 +677,9 @@ static void html_has_summary_chart_failures_and_loads_nothing(void **state)
 	struct export_request req = { .max_failures = 2 };
 	html = export(fx, "html", &req);
 	assert_non_null(strstr(html, "8 failures in all, 6 without their output here"));
+	/* the command it points to prints the output: `assay results` does
+	 * only with --json */
+	assert_non_null(strstr(html, " --json --output</code>"));
 	int details = 0;
 	for (const char *p = html; (p = strstr(p, "<details")); p++)
 		details++;
