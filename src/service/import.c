@@ -161,7 +161,10 @@ static void add(struct importer *im, struct result *r)
 		return;
 	}
 	memcpy(r->run_id, im->run->id, UUID_STR_LEN);
-	r->exit_code = -1;
+	/* Result files carry no exit code, but for assay's own TAP export,
+	 * which writes a failure's (never 0 there: -1 is "none") */
+	if (r->exit_code <= 0)
+		r->exit_code = -1;
 	r->started_at = im->started_at;
 	if (!r->parent && !r->superseded)
 		im->top_ms += r->duration_ms;
@@ -343,8 +346,8 @@ static void on_comment(void *ctx, const char *text, int line)
 		im->tap.exported = true;
 }
 
-/* A point of assay's own export: a test with the status and message its
- * YAML block gives back, and the duration_ms tap_read took from it. A
+/* A point of assay's own export: a test with the status, message and exit
+ * code its YAML block gives back, and the duration_ms tap_read took from it. A
  * skipped test's reason is also on the point; untested and retest are
  * "# TODO untested|retest". */
 static void on_exported_point(struct importer *im, const struct tap_point *p)
@@ -366,6 +369,7 @@ static void on_exported_point(struct importer *im, const struct tap_point *p)
 		message = xstrdup(y.message);
 	else if (p->directive == TAP_SKIP && *p->reason)
 		message = xstrdup(p->reason);
+	int exit_code = yaml ? y.exit_code : -1;
 	if (yaml)
 		tap_yaml_release(&y);
 	bool numbered = ts->children.n < TAP_NAMES_KEPT;
@@ -382,6 +386,7 @@ static void on_exported_point(struct importer *im, const struct tap_point *p)
 		.status = status,
 		.message = message,
 		.duration_ms = p->duration_ms > 0 ? p->duration_ms : 0,
+		.exit_code = exit_code,
 		.attempt = numbered ? 1 : 0,
 	};
 	add(im, &r);

@@ -65,6 +65,15 @@ ok_if "its status and duration come back" \
 ok_if "and its message's start, cut with a note" \
 	"sql '$db' \"select message from results where run_id = '$big2'\" | grep -q '^boom\$' && sql '$db' \"select message from results where run_id = '$big2'\" | grep -q 'bytes dropped'"
 
+# TAP also brings a failure's exit code back (JUnit and CTRF have no place
+# for it).
+codes() {
+	sql "$db" "select test || '|' || coalesce(exit_code, -1) from results where run_id = '$1' and not superseded and status in ('failed', 'error') and exit_code > 0 order by test"
+}
+tap_back=$(sql "$db" "select id from test_runs where title = 'back from tap'")
+ok_if "tap: failures keep their exit codes" \
+	"[ -n \"\$(codes '$orig')\" ] && [ \"\$(codes '$orig')\" = \"\$(codes '$tap_back')\" ]"
+
 # Attempts: an imported Surefire rerun exported again keeps its attempts.
 cat >"$T/flaky.xml" <<'X'
 <testsuite name="com.example.T"><testcase classname="com.example.T" name="flaky" time="0.5"><flakyFailure message="boom" type="E" time="0.25">boom
