@@ -460,11 +460,15 @@ static void case_deliver(struct junit_reader *r, struct tcase *c)
 	}
 	struct attempt_strings last = { 0 };
 	if (final) {
+		/* Surefire before 3 wrote no time on its reruns: the case's time
+		 * is then the only one, and stays the final attempt's, as it was
+		 * before each attempt had its own. */
+		bool timed = final->duration_ms >= 0;
 		/* a <skipped> before the reruns is no failed attempt (and an
 		 * attempt is failed or error, as the header says) */
 		if (c->has_result && (jc.status == RS_FAILED || jc.status == RS_ERROR))
 			list[k++] = (struct junit_attempt){ jc.status, jc.message, jc.type, text,
-							    jc.duration_ms, out, err };
+							    timed ? jc.duration_ms : -1, out, err };
 		for (size_t i = 0; i < c->n_attempts; i++) {
 			if (c->attempts[i].rerun && &c->attempts[i] != final) {
 				list[k] = attempt_view(&c->attempts[i], &keep[k]);
@@ -476,7 +480,8 @@ static void case_deliver(struct junit_reader *r, struct tcase *c)
 		jc.message = f.message;
 		jc.type = f.type;
 		jc.text = f.text;
-		jc.duration_ms = f.duration_ms;
+		if (timed)
+			jc.duration_ms = f.duration_ms;
 		jc.system_out = f.system_out;
 		jc.system_err = f.system_err;
 	} else {

@@ -253,6 +253,27 @@ static void skipped_before_reruns_is_not_an_attempt(void **state)
 	run_release(&r);
 }
 
+/* Surefire 2 wrote no time on its reruns: the case's time stays the final
+ * attempt's (it is the only one), the first run's is unknown. */
+static void reruns_without_time_leave_the_cases_time_to_the_last(void **state)
+{
+	struct run r;
+	junit_read_str("<testsuite><testcase name=\"t\" time=\"2.5\"><failure message=\"f\"/>"
+		       "<rerunFailure message=\"r1\"/></testcase>"
+		       "<testcase name=\"u\" time=\"2.5\"><failure message=\"f\"/>"
+		       "<rerunFailure message=\"r1\" time=\"1\"/></testcase></testsuite>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.cases[0].duration_ms, 2500);
+	assert_int_equal(r.cases[0].n_attempts, 1);
+	assert_int_equal(r.cases[0].attempts[0].duration_ms, -1);
+	/* with times, each attempt has its own */
+	assert_int_equal(r.cases[1].duration_ms, 1000);
+	assert_int_equal(r.cases[1].attempts[0].duration_ms, 2500);
+	run_release(&r);
+}
+
 /* Playwright writes an empty <skipped> on two lines: no message for that. */
 static void a_result_element_of_whitespace_has_no_text(void **state)
 {
@@ -798,6 +819,7 @@ int main(void)
 		cmocka_unit_test(surefire_flaky_case_passes_and_lists_the_failed_attempt),
 		cmocka_unit_test(surefire_rerun_failure_ends_with_the_last_attempt),
 		cmocka_unit_test(skipped_before_reruns_is_not_an_attempt),
+		cmocka_unit_test(reruns_without_time_leave_the_cases_time_to_the_last),
 		cmocka_unit_test(a_result_element_of_whitespace_has_no_text),
 		cmocka_unit_test(gtest_failures_are_appended_and_disabled_tests_are_skipped),
 		cmocka_unit_test(ctest_cases_keep_their_output_and_disabled_is_skipped),
