@@ -236,13 +236,14 @@ static int insert_one(struct pg_store *s, const struct tally *t, const struct re
 
 /* A result is flaky when it is the final one of its test in the run, passed,
  * and an earlier attempt did not pass (as sqlite_results.c says). The
- * statuses that did not pass, and the rule as SQL over results x: */
+ * statuses that did not pass, and the rule as SQL over results x (CASE
+ * makes the probe run only for retried passes, as on SQLite): */
 #define NOT_PASSED_SQL "('failed', 'error', 'blocked', 'invalid')"
 #define FLAKY_SQL                                                                         \
-	"(NOT x.superseded AND x.status = 'passed' AND x.attempt > 1 AND EXISTS (SELECT 1 " \
-	"FROM results y WHERE y.run_at = x.run_at AND y.run_id = x.run_id "                 \
+	"CASE WHEN NOT x.superseded AND x.status = 'passed' AND x.attempt > 1 THEN EXISTS (" \
+	"SELECT 1 FROM results y WHERE y.run_at = x.run_at AND y.run_id = x.run_id "        \
 	"AND y.test_id = x.test_id AND y.seq < x.seq "                                      \
-	"AND y.status IN " NOT_PASSED_SQL "))"
+	"AND y.status IN " NOT_PASSED_SQL ") ELSE false END"
 
 /* Whether a top-level result of `status`, attempt `attempt`, is flaky: a
  * query (over the attempts of test_id in t's run before `before`) only for

@@ -486,13 +486,16 @@ static int insert_one(struct sqlite_store *s, struct pending *pd, const struct r
  * and an earlier attempt did not pass (failed, error, blocked, invalid: the
  * codes status_is_negative names). Tests run again that passed every time
  * (go test -count=3) are not flaky. The codes of the statuses that did not
- * pass, and the rule as SQL over result_rows x, with ?4 the start of x's run: */
+ * pass, and the rule as SQL over result_rows x, with ?4 the start of x's run.
+ * CASE, not AND: SQLite 3.40 computes both sides of an AND that gives a
+ * value, so the EXISTS probe ran for every result an export read (a
+ * million-result JUnit export went from 0.73 s to 1.2 s). */
 #define NOT_PASSED_SQL "(1, 2, 3, 5)"
 #define FLAKY_SQL                                                                        \
-	"(x.superseded = 0 AND x.status = 0 AND x.attempt > 1 AND EXISTS (SELECT 1 "      \
+	"CASE WHEN x.superseded = 0 AND x.status = 0 AND x.attempt > 1 THEN EXISTS (SELECT 1 " \
 	"FROM result_rows y WHERE (y.seq >> 32) = (x.seq >> 32) AND y.test_id = x.test_id " \
 	"AND y.seq > ?4 AND y.seq < x.seq "                                                  \
-	"AND y.status IN " NOT_PASSED_SQL "))"
+	"AND y.status IN " NOT_PASSED_SQL ") ELSE 0 END"
 
 /* Whether an attempt of test_id in t's run before `before` did not pass. */
 static int failed_before(struct sqlite_store *s, const struct tally *t, int64_t test_id,
