@@ -6,7 +6,8 @@
  *     junit_reader_free(r);
  *
  * Reads every dialect in ../shared/reference/result-formats.md: <testsuites>
- * or <testsuite> roots, nested suites, per-case and per-suite system-out/err,
+ * or <testsuite> roots, nested suites, per-case system-out/err (a suite's
+ * own is its case's when it has only that one and the case has none: Bazel),
  * skipped/error/failure, Surefire flakyX and rerunX elements, times with
  * thousands separators. Texts are bounded (head + tail, see util/capture).
  * Every string a case carries is valid UTF-8 (cut between characters).
