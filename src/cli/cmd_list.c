@@ -91,13 +91,13 @@ static int list_all_tests(struct store *st, const struct cli_common *c, struct e
 {
 	struct test_filter f = { .limit = 1000 };
 	size_t listed = 0;
-	if (!c->json)
-		printf(TESTS_HEADER);
-	for (;;) {
+	for (bool first = true;; first = false) {
 		struct test_stat *ts;
 		size_t n;
 		if (store_tests_list(st, &f, &ts, &n, e))
-			return e->code;
+			return e->code; /* on a later page, what was listed stays */
+		if (first && !c->json)
+			printf(TESTS_HEADER);
 		for (size_t i = 0; i < n; i++, listed++) {
 			if (!c->json) {
 				print_test(ts[i].name, &ts[i], "");
