@@ -76,6 +76,7 @@ struct importer {
 	const char *path;      /* the file being read, as named to the user */
 	struct tap_stream tap;
 	struct strmap unnamed;    /* JUnit ids given to cases without a name */
+	struct buf last_case;     /* the id of the file's previous JUnit case */
 	struct strlist bad_files; /* with keep_partial: "FILE: why" */
 };
 
@@ -217,7 +218,23 @@ static void on_case(void *ctx, const struct junit_case *c)
 	 * test run again: " (2)", " (3)", ... as repeated TAP points. */
 	if (!*c->name && im->unnamed.n < TAP_NAMES_KEPT)
 		strmap_number(&im->unnamed, &name);
+	/* pytest writes a test that failed and then errored in its teardown as
+	 * two cases of one name, the second an <error message="failed on
+	 * teardown with ...">: the test was not run again. That error is the
+	 * test's sub-result NAME/teardown, and the test keeps its failure
+	 * (under --no-create-tests it stays a later attempt, as it was). */
+	bool teardown = c->status == RS_ERROR && str_starts(c->message, "failed on teardown") &&
+			im->last_case.len && !strcmp(im->last_case.data, name.data) &&
+			!im->req->no_create;
+	buf_reset(&im->last_case);
+	buf_adds(&im->last_case, name.data);
+	char *parent = NULL;
+	if (teardown) {
+		parent = xstrdup(name.data);
+		buf_adds(&name, "/teardown");
+	}
 	if (!known(im, name.data)) {
+		free(parent);
 		buf_release(&name);
 		return;
 	}
@@ -237,6 +254,7 @@ static void on_case(void *ctx, const struct junit_case *c)
 	}
 	struct result r = {
 		.test = buf_detach(&name),
+		.parent = parent,
 		.status = junit_status(c),
 		.duration_ms = c->duration_ms > 0 ? c->duration_ms : 0,
 		.message = junit_message(c->message, c->text),
@@ -542,6 +560,7 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 	if (f == FMT_JUNIT) {
 		struct junit_callbacks cb = { on_case, im };
 		jr = junit_reader_new(&cb);
+		buf_reset(&im->last_case);
 	} else if (f == FMT_CTRF) {
 		struct ctrf_callbacks cb = { on_ctrf_test, im };
 		cr = ctrf_reader_new(&cb);
@@ -878,7 +897,7 @@ int service_import(struct store *st, const struct import_request *req,
 	}
 	struct importer im = {
 		.st = st, .req = req, .pg = pg, .run = out, .err = ERROR_INIT,
-		.started_at = time_now_ms(),
+		.started_at = time_now_ms(), .last_case = BUF_INIT,
 	};
 	rc = store_begin_whole(st, e); /* any failure rolls it all back */
 	if (!rc)
@@ -904,6 +923,7 @@ int service_import(struct store *st, const struct import_request *req,
 	free(im.batch);
 	strlist_release(&im.bad_files);
 	strmap_release(&im.unnamed);
+	buf_release(&im.last_case);
 	strlist_release(&files);
 	return rc;
 }

@@ -58,6 +58,15 @@ ok_if "its test is the target, named once" \
 ok_if "and the target's log, its suite's output, is the test's output" \
 	"sql '$db' \"select stdout_text from results where test = '//pkg/sub:my_test'\" | grep -q '^assert failed: 1 != 2'"
 
+# pytest writes a test that failed, then errored in its teardown, as two
+# cases of one name: the teardown is the test's sub-result, not a rerun.
+cat >"$T/teardown.xml" <<'X'
+<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="2" failures="1" tests="3"><testcase classname="test_td" name="test_both" time="0.002"><failure message="assert 1 == 2">E  assert 1 == 2</failure></testcase><testcase classname="test_td" name="test_both" time="0.001"><error message="failed on teardown with &quot;RuntimeError: cleanup broke&quot;">E  RuntimeError: cleanup broke</error></testcase><testcase classname="test_td" name="test_only_teardown" time="0.001"><error message="failed on teardown with &quot;RuntimeError: x&quot;">E  RuntimeError: x</error></testcase></testsuite></testsuites>
+X
+expect_code 0 "pytest's failed-then-teardown-error file imports" "$ASSAY" import -q --db "$db" --title teardown "$T/teardown.xml"
+ok_if "the test keeps its failure, the teardown error is its sub-result, nothing is a rerun" \
+	"[ \"\$(sql '$db' \"select group_concat(x.test || '=' || coalesce(x.parent, '-') || '=' || x.status || '=' || x.attempt, ',') from (select r.test, r.parent, r.status, r.attempt from results r join test_runs t on t.id = r.run_id where t.title = 'teardown' order by r.seq) as x\")\" = 'test_td/test_both=-=failed=1,test_td/test_both/teardown=test_td/test_both=error=1,test_td/test_only_teardown=-=error=1' ]"
+
 # --- stable names: a second import of the same file adds no test ---
 tests_before=$(sql "$db" 'select count(*) from tests')
 expect_code 0 "the same file imports again" "$ASSAY" import -q --db "$db" "$data/junit/gtest.xml"
