@@ -62,8 +62,12 @@ static void check_case(const struct junit_case *c, const char *id)
 		if (a->duration_ms < -1)
 			fuzz_fail("junit: attempt %zu lasted %lld ms", i, (long long)a->duration_ms);
 	}
-	/* the id always ends with the case's own name, "(unnamed)" if none */
+	/* the id always ends with the case's own name, "(unnamed)" if none,
+	 * less a Meson "classname / " in front of it */
 	const char *own = *c->name ? c->name : "(unnamed)";
+	size_t k = strlen(c->classname);
+	if (k && !strncmp(own, c->classname, k) && !strncmp(own + k, " / ", 3) && own[k + 3])
+		own += k + 3;
 	size_t n = strlen(own), len = strlen(id);
 	if (len < n || strcmp(id + len - n, own) || (len > n && id[len - n - 1] != '/'))
 		fuzz_fail("junit: id '%s' does not end with the name '%s'", id, own);

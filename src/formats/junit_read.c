@@ -856,6 +856,12 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	/* Bazel's own test.xml has one case, without a classname, named like
 	 * its suite: the target ("//pkg:test"), which is the whole name. */
 	bool self_named = !*cls && !strcmp(suite, name);
+	/* Meson names a test "project / test", its classname the project: the
+	 * project is said once ("proj/test", not "proj/proj / test"). */
+	size_t cls_len = strlen(cls);
+	if (cls_len && !strncmp(name, cls, cls_len) && !strncmp(name + cls_len, " / ", 3) &&
+	    name[cls_len + 3])
+		name += cls_len + 3;
 	size_t start = b->len;
 	if (!generic && !self_named)
 		id_part(b, start, suite);

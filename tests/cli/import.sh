@@ -58,6 +58,12 @@ ok_if "its test is the target, named once" \
 ok_if "and the target's log, its suite's output, is the test's output" \
 	"sql '$db' \"select stdout_text from results where test = '//pkg/sub:my_test'\" | grep -q '^assert failed: 1 != 2'"
 
+# Meson names a test "project / test" in a suite and class named after the
+# project: the project is said once.
+expect_code 0 "Meson's testlog.junit.xml imports" "$ASSAY" import -q --db "$db" --title meson "$(cd "$(dirname "$0")/../.." && pwd)/fuzz/corpus/junit/meson.xml"
+ok_if "its tests are project/test" \
+	"[ \"\$(sql '$db' \"select group_concat(x.test, ',') from (select r.test from results r join test_runs t on t.id = r.run_id where t.title = 'meson' order by r.seq) as x\")\" = 'shop/unit,shop/setup,shop/gui,shop.shop:tap / proto/1 first' ]"
+
 # pytest writes a test that failed, then errored in its teardown, as two
 # cases of one name: the teardown is the test's sub-result, not a rerun.
 cat >"$T/teardown.xml" <<'X'

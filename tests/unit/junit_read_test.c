@@ -798,6 +798,9 @@ static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 		{ "s", "c", "", "s/c/(unnamed)" },
 		{ "//pkg:t", "", "//pkg:t", "//pkg:t" }, /* Bazel's test.xml: the target, once */
 		{ "s", "s", "s", "s/s" }, /* assay export of a test "s/s" reads back the same */
+		{ "proj", "proj", "proj / simple", "proj/simple" }, /* Meson: the project once */
+		{ "all", "sub", "sub / t", "all/sub/t" },
+		{ "proj", "proj", "proj / ", "proj/proj / " }, /* nothing left after it: kept */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct junit_case c = { .suite = rows[i].suite, .classname = rows[i].classname,
