@@ -353,6 +353,31 @@ static char *stream_name(const char *path)
 	return xstrndup(base, n);
 }
 
+/* Counts a point, numbering a repeated name " (2)", as assay run does.
+ * Past TAP_NAMES_KEPT names a stream stops remembering them (memory stays
+ * bounded): a repeat then becomes a later attempt of the same result.
+ * Returns the attempt to record: 1, or 0 for the store to number. */
+static int point_counted(struct tap_stream *ts, struct buf *name)
+{
+	bool numbered = ts->children.n < TAP_NAMES_KEPT;
+	if (numbered)
+		strmap_number(&ts->children, name);
+	ts->total++;
+	return numbered ? 1 : 0;
+}
+
+/* Records r as the test `name` (taken), unless that test may not be made. */
+static void add_point(struct importer *im, struct buf *name, struct result *r)
+{
+	if (!known(im, name->data)) {
+		result_release(r);
+		buf_release(name);
+		return;
+	}
+	r->test = buf_detach(name);
+	add(im, r);
+}
+
 /* "# assay run ID ..." before the first point: the stream is assay's own
  * TAP export (formats/export_tap.c), whose points are a run's tests named
  * in full, not sub-results of a test named after the file. */
@@ -387,28 +412,16 @@ static void on_exported_point(struct importer *im, const struct tap_point *p)
 		message = xstrdup(y.message);
 	else if (p->directive == TAP_SKIP && *p->reason)
 		message = xstrdup(p->reason);
-	int exit_code = yaml ? y.exit_code : -1;
-	if (yaml)
-		tap_yaml_release(&y);
-	bool numbered = ts->children.n < TAP_NAMES_KEPT;
-	if (numbered)
-		strmap_number(&ts->children, &name);
-	ts->total++;
-	if (!known(im, name.data)) {
-		free(message);
-		buf_release(&name);
-		return;
-	}
 	struct result r = {
-		.test = buf_detach(&name),
 		.status = status,
 		.message = message,
 		.duration_ms = p->duration_ms > 0 ? p->duration_ms : 0,
-		.exit_code = exit_code,
-		.attempt = numbered ? 1 : 0,
+		.exit_code = yaml ? y.exit_code : -1,
+		.attempt = point_counted(ts, &name),
 	};
-	add(im, &r);
-	buf_release(&name);
+	if (yaml)
+		tap_yaml_release(&y);
+	add_point(im, &name, &r);
 }
 
 static void on_point(void *ctx, const struct tap_point *p)
@@ -424,13 +437,7 @@ static void on_point(void *ctx, const struct tap_point *p)
 	enum result_status status;
 	char *message;
 	tap_point_result(p, &name, &status, &message);
-	/* A repeated point name is numbered " (2)", as assay run does. Past
-	 * TAP_NAMES_KEPT names a stream stops remembering them (memory stays
-	 * bounded): a repeat then becomes a later attempt of the same result. */
-	bool numbered = ts->children.n < TAP_NAMES_KEPT;
-	if (numbered)
-		strmap_number(&ts->children, &name);
-	ts->total++;
+	int attempt = point_counted(ts, &name);
 	if (!p->depth && p->duration_ms > 0)
 		ts->duration_ms += p->duration_ms;
 	if (status_is_negative(status)) {
@@ -440,21 +447,14 @@ static void on_point(void *ctx, const struct tap_point *p)
 		ts->named++;
 		ts->bad++;
 	}
-	if (!known(im, name.data)) {
-		free(message);
-		buf_release(&name);
-		return;
-	}
 	struct result r = {
-		.test = buf_detach(&name),
 		.parent = xstrdup(ts->name),
 		.status = status,
 		.duration_ms = p->duration_ms > 0 ? p->duration_ms : 0,
 		.message = message,
-		.attempt = numbered ? 1 : 0,
+		.attempt = attempt,
 	};
-	add(im, &r);
-	buf_release(&name);
+	add_point(im, &name, &r);
 }
 
 static void tap_stream_end(struct importer *im, struct tap_reader *tr)
