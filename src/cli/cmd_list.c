@@ -145,8 +145,10 @@ static int list_tests(struct store *st, const struct catalog *cat, const struct 
 		const struct test_stat *s = strmap_get(&by_name, name, &k) ? &ts[k] : NULL;
 		if (a) {
 			json_t *o = s ? json_test_stat(s) : json_object();
-			if (!s)
+			if (!s) { /* not recorded yet: the fields it has */
+				json_object_set_new(o, "project", json_string(cat->project));
 				json_object_set_new(o, "name", json_string(name));
+			}
 			json_t *l = json_array();
 			for (char **lb = cat->tests[i].labels; lb && *lb; lb++)
 				json_array_append_new(l, json_string(*lb));

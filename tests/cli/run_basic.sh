@@ -68,6 +68,9 @@ ok_if "result objects carry test, status, duration_ms, message, attempt, started
 expect_code 2 "an unknown run is an error" "$ASSAY" show nosuchrun
 expect_code 0 "list tests shows the catalog's tests with history" "$ASSAY" list tests
 ok_if "list tests shows last status" "grep -q '^breaker *failed' '$T/out'"
+expect_code 0 "list tests --json" "$ASSAY" list tests --json
+ok_if "every test, recorded or not, names its project" \
+	"python3 -c 'import json; a=json.load(open(\"$T/out\")); assert a and all(t[\"project\"]==\"demo\" for t in a), a'"
 expect_code 0 "list suites" "$ASSAY" list suites
 check "list suites shows fast" contains "$T/out" "ok.*"
 
