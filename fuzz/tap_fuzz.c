@@ -46,8 +46,9 @@ static void on_point(void *ctx, const struct tap_point *p)
 		if (tap_yaml_read(p->diagnostics, &y)) {
 			if (y.exit_code < -1 || y.exit_code > 255)
 				fuzz_fail("tap: YAML at line %d gives exit %d", p->line, y.exit_code);
-			buf_addf(&rd->log, "yaml %d '%s' '%s'\n", y.exit_code,
-				 y.status ? y.status : "-", y.message ? y.message : "-");
+			buf_addf(&rd->log, "yaml %d '%s' '%s' '%s'\n", y.exit_code,
+				 y.status ? y.status : "-", y.message ? y.message : "-",
+				 y.parent ? y.parent : "-");
 			tap_yaml_release(&y);
 		}
 	}

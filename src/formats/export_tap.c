@@ -24,7 +24,8 @@
  * are "not ok # TODO", which TAP does not count as failures. Names and
  * reasons escape '#' and '\' as TAP 14 says; line breaks become spaces.
  * Other results have a YAML block when they have a duration (node-tap's
- * duration_ms) or a skip reason (whole: the directive holds one line), so that
+ * duration_ms), a skip reason (whole: the directive holds one line) or a
+ * parent (a sub-result names the test it belongs to), so that
  * formats/tap_read, seeing the "# assay run" line, reads the run's tests
  * back with their names, statuses, durations and messages. */
 #include "util/base.h"
@@ -149,11 +150,13 @@ static void tap_result(void *w, struct buf *o, const struct result *r,
 	if (!negative) {
 		/* the reason on the point is one line, escaped, trimmed */
 		bool reason = r->status == RS_SKIPPED && r->message && *r->message;
-		if (!r->duration_ms && !reason)
+		if (!r->duration_ms && !reason && !r->parent)
 			return;
 		buf_adds(o, "  ---\n");
 		if (reason)
 			yaml_line(o, "message", r->message);
+		if (r->parent)
+			yaml_line(o, "parent", r->parent);
 		buf_adds(o, "  duration_ms: ");
 		export_int(o, r->duration_ms);
 		buf_adds(o, "\n  ...\n");
@@ -162,6 +165,8 @@ static void tap_result(void *w, struct buf *o, const struct result *r,
 	buf_adds(o, "  ---\n");
 	if (r->message)
 		yaml_line(o, "message", r->message);
+	if (r->parent)
+		yaml_line(o, "parent", r->parent);
 	buf_adds(o, "  severity: fail\n");
 	yaml_line(o, "status", status_name(r->status));
 	buf_adds(o, "  duration_ms: ");

@@ -86,11 +86,12 @@ enum result_status tap_stream_result(const struct tap_summary *s, size_t bad, si
 				     const char *failed_names, struct buf *msg);
 
 /* The scalars of a point's YAML block (`tap_point.diagnostics`) that
- * import reads back from assay's own TAP export, beyond the duration_ms
- * tap_point already has. A field the block lacks is unset (NULL, -1). */
+ * import reads back from assay's own TAP export (message, status, parent,
+ * exit_code), beyond the duration_ms tap_point already has. A field the block lacks is unset (NULL, -1). */
 struct tap_yaml {
 	char *message; /* heap */
 	char *status;  /* heap */
+	char *parent;  /* heap: a sub-result's test */
 	int exit_code; /* -1 when absent */
 };
 

@@ -12,6 +12,7 @@ void tap_yaml_release(struct tap_yaml *y)
 {
 	free(y->message);
 	free(y->status);
+	free(y->parent);
 	*y = (struct tap_yaml){ .exit_code = -1 };
 }
 
@@ -54,6 +55,9 @@ static void take(struct tap_yaml *y, const char *key, const char *value)
 	} else if (!strcmp(key, "status")) {
 		free(y->status);
 		y->status = xstrdup(value);
+	} else if (!strcmp(key, "parent")) {
+		free(y->parent);
+		y->parent = xstrdup(value);
 	} else if (!strcmp(key, "exit_code") && scalar_number(value, 255, &v)) {
 		y->exit_code = (int)v;
 	}

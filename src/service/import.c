@@ -389,8 +389,9 @@ static void on_comment(void *ctx, const char *text, int line)
 		im->tap.exported = true;
 }
 
-/* A point of assay's own export: a test with the status, message and exit
- * code its YAML block gives back, and the duration_ms tap_read took from it. A
+/* A point of assay's own export: a test with the status, message, parent
+ * and exit code its YAML block gives back, and the duration_ms tap_read
+ * took from it. A
  * skipped test's reason is also on the point; untested and retest are
  * "# TODO untested|retest". */
 static void on_exported_point(struct importer *im, const struct tap_point *p)
@@ -412,7 +413,11 @@ static void on_exported_point(struct importer *im, const struct tap_point *p)
 		message = xstrdup(y.message);
 	else if (p->directive == TAP_SKIP && *p->reason)
 		message = xstrdup(p->reason);
+	/* a sub-result's parent, when its name is under it */
+	size_t plen = yaml && y.parent ? strlen(y.parent) : 0;
+	bool under = plen && !strncmp(name.data, y.parent, plen) && name.data[plen] == '/';
 	struct result r = {
+		.parent = under ? xstrdup(y.parent) : NULL,
 		.status = status,
 		.message = message,
 		.duration_ms = p->duration_ms > 0 ? p->duration_ms : 0,

@@ -74,6 +74,17 @@ tap_back=$(sql "$db" "select id from test_runs where title = 'back from tap'")
 ok_if "tap: failures keep their exit codes" \
 	"[ -n \"\$(codes '$orig')\" ] && [ \"\$(codes '$orig')\" = \"\$(codes '$tap_back')\" ]"
 
+# Into an empty database the TAP file alone gives each sub-result its parent.
+fresh=$(test_db "$T/fresh.db")
+expect_code 0 "the TAP file imports into an empty database" \
+	"$ASSAY" import -q --db "$fresh" --project shop "$T/run.tap"
+fresh_run=$(sql "$fresh" "select id from test_runs limit 1")
+parents() {
+	sql "$1" "select test || '|' || coalesce(parent, '-') from results where run_id = '$2' and not superseded order by test"
+}
+ok_if "tap: sub-results keep their parents there" \
+	"[ \"\$(parents '$db' '$orig' | grep -c '|[^-]')\" -gt 0 ] && [ \"\$(parents '$db' '$orig')\" = \"\$(parents '$fresh' '$fresh_run')\" ]"
+
 # Attempts: an imported Surefire rerun exported again keeps its attempts.
 cat >"$T/flaky.xml" <<'X'
 <testsuite name="com.example.T"><testcase classname="com.example.T" name="flaky" time="0.5"><flakyFailure message="boom" type="E" time="0.25">boom

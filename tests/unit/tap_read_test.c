@@ -554,10 +554,11 @@ static void yaml_blocks_give_their_scalars(void **state)
 	/* assay's own export, with escapes; unknown and nested keys passed over */
 	assert_true(tap_yaml_read("message: \"a # b\\nline 2 \\\"q\\\"\"\n"
 				  "severity: fail\nstatus: \"error\"\nduration_ms: 30\n"
-				  "at:\n  file: t.js\n  line: [1, 2]\nexit_code: 3\n",
+				  "at:\n  file: t.js\n  line: [1, 2]\nexit_code: 3\nparent: \"p/q\"\n",
 				  &y));
 	assert_string_equal(y.message, "a # b\nline 2 \"q\"");
 	assert_string_equal(y.status, "error");
+	assert_string_equal(y.parent, "p/q");
 	assert_int_equal(y.exit_code, 3);
 	tap_yaml_release(&y);
 	/* a block scalar message */
