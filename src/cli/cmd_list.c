@@ -12,6 +12,7 @@ static const struct option options[] = {
 	{ "env", required_argument, NULL, 'e' },
 	{ "since", required_argument, NULL, 2001 },
 	{ "limit", required_argument, NULL, 'n' },
+	{ "project", required_argument, NULL, 2002 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,22 +85,29 @@ static void put_indented(const char *js)
 	fputs(js, stdout);
 }
 
-/* Without a catalog, every test the database knows, a page at a time as
- * the store walks its index: a million tests take the memory of a page.
- * The JSON array is written as it goes, laid out as print_json would. */
-static int list_all_tests(struct store *st, const struct cli_common *c, struct error *e)
+/* Every test the database knows (of `project`, or of every project, then
+ * each named with its project), a page at a time as the store walks its
+ * index: a million tests take the memory of a page. The JSON array is
+ * written as it goes, laid out as print_json would. */
+static int list_recorded_tests(struct store *st, const char *project, const struct cli_common *c,
+			       struct error *e)
 {
-	struct test_filter f = { .limit = 1000 };
+	struct test_filter f = { .project = project, .limit = 1000 };
 	size_t listed = 0;
 	for (bool first = true;; first = false) {
 		struct test_stat *ts;
 		size_t n;
 		if (store_tests_list(st, &f, &ts, &n, e))
 			return e->code; /* on a later page, what was listed stays */
-		if (first && !c->json)
+		if (first && !c->json) {
+			if (!project)
+				printf("%-16s ", "PROJECT");
 			printf(TESTS_HEADER);
+		}
 		for (size_t i = 0; i < n; i++, listed++) {
 			if (!c->json) {
+				if (!project)
+					printf("%-16s ", ts[i].project);
 				print_test(ts[i].name, &ts[i], "");
 				continue;
 			}
@@ -121,11 +129,11 @@ static int list_all_tests(struct store *st, const struct cli_common *c, struct e
 	return RC_OK;
 }
 
-static int list_tests(struct store *st, const struct catalog *cat, const struct cli_common *c,
-		      struct error *e)
+static int list_tests(struct store *st, const struct catalog *cat, const char *project,
+		      const struct cli_common *c, struct error *e)
 {
-	if (!cat)
-		return list_all_tests(st, c, e);
+	if (!cat || project)
+		return list_recorded_tests(st, project, c, e);
 	/* With a catalog, its tests in its order, with what its project's
 	 * tests recorded. */
 	struct test_stat *ts;
@@ -204,6 +212,7 @@ int cmd_list(int argc, char **argv)
 	int opt;
 	int64_t v;
 	enum verdict vd;
+	const char *project = NULL;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "hs:e:n:", options, NULL)) != -1) {
 		if (cli_common_option(&common, opt, "list"))
@@ -227,6 +236,9 @@ int cmd_list(int argc, char **argv)
 			if (!str_to_i64(optarg, &v) || v < 0 || v > 1000000000)
 				return cli_usage_error("list", "--limit wants a number, not '%s'", optarg);
 			f.limit = (int)v;
+			break;
+		case 2002:
+			project = optarg;
 			break;
 		default:
 			return cli_usage_error("list", "unknown option");
@@ -256,7 +268,7 @@ int cmd_list(int argc, char **argv)
 		catalog_free(cat);
 		return cli_fail(&e);
 	}
-	int rc = runs ? list_runs(st, &common, &f, &e) : list_tests(st, cat, &common, &e);
+	int rc = runs ? list_runs(st, &common, &f, &e) : list_tests(st, cat, project, &common, &e);
 	store_close(st);
 	catalog_free(cat);
 	return rc ? cli_fail(&e) : EXIT_OK;

@@ -64,8 +64,9 @@ static const struct command commands[] = {
 	  "  runs    newest first; filters: --status S (running, passed, failed,\n"
 	  "          cancelled, error), --env E, --since WHEN (2026-11-01, 2d, 12h),\n"
 	  "          --limit N (default 20; 0 = all)\n"
-	  "  tests   the catalog's tests (or, without a catalog, every recorded test) with\n"
-	  "          their history: results, average duration, last status\n"
+	  "  tests   the catalog's tests (or, without a catalog, every recorded test, by\n"
+	  "          project) with their history: results, average duration, last\n"
+	  "          status; --project P: every recorded test of project P\n"
 	  "  suites  the catalog's suites with what they contain\n"
 	  "\n" COMMON_HELP },
 	{ "show", cmd_show, "show one run: summary, phases, slowest tests, failures",

@@ -273,6 +273,14 @@ fi
 # --- reading back ---
 expect_code 0 "assay results shows the attempts" "$ASSAY" results --db "$db" "$(sql "$db" "select id from test_runs where test_definition_id like '%surefire_rerun.xml'")"
 ok_if "marking the re-run ones and the flaky pass" "grep -q 'attempt 1, re-run' '$T/out' && grep -q 'attempt 2, flaky' '$T/out'"
+# The tests of every project, each with its project; or of one.
+expect_code 0 "list tests without a catalog" "$ASSAY" list tests --db "$db"
+ok_if "lists every recorded test once, with its project" \
+	"head -1 '$T/out' | grep -q '^PROJECT  *TEST' && [ \$((\$(wc -l <'$T/out') - 1)) = \"\$(sql '$db' 'select count(*) from tests')\" ] && grep -q '^shop  *org.example.ParserTest/testRejectsGarbage ' '$T/out'"
+expect_code 0 "list tests --project shop" "$ASSAY" list tests --db "$db" --project shop --json
+ok_if "lists that project's tests alone" \
+	"[ \"\$(jq -r '[.[].project] | unique | join(\",\")' '$T/out')\" = shop ] && [ \"\$(jq length '$T/out')\" = \"\$(sql '$db' \"select count(*) from tests t join projects p on p.id = t.project_id where p.name = 'shop'\")\" ]"
+
 if on_pg; then skip "the database is intact" "PRAGMA integrity_check is SQLite's"; else
 ok_if "the database is intact" "[ \"\$(sql '$db' 'pragma integrity_check')\" = ok ]"; fi
 done_testing
