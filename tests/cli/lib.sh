@@ -6,6 +6,9 @@
 set -u
 ASSAY=${ASSAY_BIN:?set ASSAY_BIN to the assay binary}
 T=$(mktemp -d "${TMPDIR:-/tmp}/assay-cli-XXXXXX")
+# assay run makes its temporary folder under $TMPDIR: a test that SIGKILLs
+# assay must not leave one behind in /tmp.
+export TMPDIR="$T"
 export NO_COLOR=1
 unset ASSAY_DB CI GITHUB_ACTIONS GITLAB_CI JENKINS_URL 2>/dev/null || true
 _n=0
