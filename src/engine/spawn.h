@@ -1,5 +1,6 @@
-/* spawn — starts one child process the cheap way: posix_spawn (glibc starts
- * the child with CLONE_VFORK), in its own process group, in a working
+/* spawn — starts one child process the cheap way: clone with CLONE_VFORK on
+ * a stack borrowed from the caller (what posix_spawn does, minus a mapping
+ * and getrlimit calls per child), in its own process group, in a working
  * directory, with stdin from /dev/null and stdout/stderr to the given fds,
  * every signal at its default disposition and an empty signal mask.
  * uv_spawn is not used: it forks, which costs 2–3× more per trivial test. */

@@ -1,0 +1,209 @@
+/* Unit tests of engine/spawn with real processes: what a child starts with
+ * (process group, signals, fds, folder, environment) and how a child that
+ * cannot start is reported, without a zombie left behind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/base.h"
+
+#include "engine/spawn.h"
+
+extern char **environ;
+
+/* Runs argv with stdout and stderr on one pipe and returns what it wrote
+ * (NUL-terminated, in out) and its exit status; fails the test if it could
+ * not start. */
+static int run(char *const argv[], char *const envp[], const char *workdir, char *out,
+	       size_t cap)
+{
+	int p[2], devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	struct spawn_req req = { argv, envp ? envp : environ, workdir, devnull, p[1], p[1] };
+	struct error e = { 0 };
+	pid_t pid;
+	int rc = spawn_start(&req, &pid, &e);
+	if (rc)
+		fail_msg("spawn: %s", e.msg);
+	close(p[1]);
+	close(devnull);
+	size_t n = 0;
+	ssize_t k;
+	while (n + 1 < cap && (k = read(p[0], out + n, cap - 1 - n)) > 0)
+		n += (size_t)k;
+	out[n] = '\0';
+	close(p[0]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+/* Tries argv and returns the spawn's error (RC_OK when it started). */
+static int try_spawn(char *const argv[], const char *workdir, struct error *e)
+{
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct spawn_req req = { argv, environ, workdir, devnull, devnull, devnull };
+	pid_t pid;
+	int rc = spawn_start(&req, &pid, e);
+	close(devnull);
+	if (!rc)
+		waitpid(pid, NULL, 0);
+	return rc;
+}
+
+static void no_child_is_left(void)
+{
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
+static void a_command_is_found_in_path_and_its_output_reaches_the_fd(void **state)
+{
+	char *argv[] = { "sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+	char out[256];
+	int st = run(argv, NULL, NULL, out, sizeof(out));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 3);
+	assert_string_equal(out, "out\nerr\n");
+}
+
+static void the_child_leads_its_own_process_group(void **state)
+{
+	/* $$ is the shell's pid; field 5 of its stat is its process group. */
+	char *argv[] = { "sh", "-c", "echo $$ $(cut -d' ' -f5 /proc/$$/stat)", NULL };
+	char out[256];
+	run(argv, NULL, NULL, out, sizeof(out));
+	long pid, pgrp;
+	assert_int_equal(sscanf(out, "%ld %ld", &pid, &pgrp), 2);
+	assert_int_equal(pid, pgrp);
+	assert_int_not_equal(pgrp, getpgrp());
+}
+
+static void signals_start_default_and_unblocked(void **state)
+{
+	/* The parent ignores SIGPIPE, handles SIGUSR1 and blocks SIGUSR2: the
+	 * child must see none of it (grep reads its own status). */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	sigset_t usr2, old_mask;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, &old_mask);
+	char *argv[] = { "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status", NULL };
+	char out[256];
+	run(argv, NULL, NULL, out, sizeof(out));
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	assert_string_equal(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+}
+
+static void stdin_folder_and_environment_are_the_requested_ones(void **state)
+{
+	char *argv[] = { "sh", "-c", "cat; pwd; echo \"$ASSAY_SPAWN_TEST\"", NULL };
+	char *envp[] = { "PATH=/usr/bin:/bin", "ASSAY_SPAWN_TEST=yes", NULL };
+	char out[256];
+	int st = run(argv, envp, "/", out, sizeof(out));
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_string_equal(out, "/\nyes\n");
+}
+
+static void an_fd_already_in_place_stays_open(void **state)
+{
+	/* A parent whose stdout is closed gets a pipe end at fd 1: it must
+	 * not be closed at the exec for carrying FD_CLOEXEC. */
+	int saved = dup(1);
+	int p[2];
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	int rd = p[0], wr = 1;
+	dup3(p[1], 1, O_CLOEXEC); /* no assert until fd 1 is back */
+	close(p[1]);
+	char *argv[] = { "echo", "kept", NULL };
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct spawn_req req = { argv, environ, NULL, devnull, wr, devnull };
+	struct error e = { 0 };
+	pid_t pid;
+	int rc = spawn_start(&req, &pid, &e);
+	close(wr);
+	close(devnull);
+	char out[64] = { 0 };
+	ssize_t n = rc ? 0 : read(rd, out, sizeof(out) - 1);
+	close(rd);
+	dup2(saved, 1);
+	close(saved);
+	assert_int_equal(rc, RC_OK);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(out, "kept\n");
+}
+
+static void a_missing_command_is_reported_and_reaped(void **state)
+{
+	struct error e = { 0 };
+	char *in_path[] = { "assay-no-such-command", NULL };
+	assert_int_equal(try_spawn(in_path, NULL, &e), RC_SPAWN);
+	assert_string_equal(e.msg, "cannot run 'assay-no-such-command': No such file or directory");
+	char *absolute[] = { "/nonexistent/cmd", NULL };
+	assert_int_equal(try_spawn(absolute, NULL, &e), RC_SPAWN);
+	assert_string_equal(e.msg, "cannot run '/nonexistent/cmd': No such file or directory");
+	char *sh[] = { "sh", "-c", "true", NULL };
+	assert_int_equal(try_spawn(sh, "/nonexistent-folder", &e), RC_SPAWN);
+	assert_string_equal(e.msg,
+			    "cannot run 'sh' (in /nonexistent-folder): No such file or directory");
+	no_child_is_left();
+}
+
+static void a_file_that_is_not_executable_is_denied(void **state)
+{
+	char dir[] = "/tmp/assay-spawn-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char file[64];
+	snprintf(file, sizeof(file), "%s/script", dir);
+	int fd = open(file, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "#!/bin/sh\n", 10), 10);
+	close(fd);
+	struct error e = { 0 };
+	char *argv[] = { file, NULL };
+	int rc = try_spawn(argv, NULL, &e);
+	/* Through PATH too: a denied entry is reported over a later ENOENT. */
+	char *old = getenv("PATH") ? xstrdup(getenv("PATH")) : NULL;
+	char path[128];
+	snprintf(path, sizeof(path), "%s:/nonexistent", dir);
+	setenv("PATH", path, 1);
+	struct error e2 = { 0 };
+	char *by_name[] = { "script", NULL };
+	int rc2 = try_spawn(by_name, NULL, &e2);
+	if (old)
+		setenv("PATH", old, 1);
+	free(old);
+	unlink(file);
+	rmdir(dir);
+	assert_int_equal(rc, RC_SPAWN);
+	assert_non_null(strstr(e.msg, "Permission denied"));
+	assert_int_equal(rc2, RC_SPAWN);
+	assert_string_equal(e2.msg, "cannot run 'script': Permission denied");
+	no_child_is_left();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_command_is_found_in_path_and_its_output_reaches_the_fd),
+		cmocka_unit_test(the_child_leads_its_own_process_group),
+		cmocka_unit_test(signals_start_default_and_unblocked),
+		cmocka_unit_test(stdin_folder_and_environment_are_the_requested_ones),
+		cmocka_unit_test(an_fd_already_in_place_stays_open),
+		cmocka_unit_test(a_missing_command_is_reported_and_reaped),
+		cmocka_unit_test(a_file_that_is_not_executable_is_denied),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
