@@ -1,6 +1,6 @@
 /* command — turning a `command:` string into the argv assay spawns.
  *
- * Tests are started with posix_spawn, not through a shell, because a shell
+ * Tests are started directly (engine/spawn), not through a shell, because a shell
  * per test costs a fork+exec more and adds its own quoting rules. A string is
  * therefore split on blanks when that is exactly what a shell would do with
  * it, i.e. when it holds no character the shell gives a meaning to; any other
