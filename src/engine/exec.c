@@ -216,9 +216,10 @@ static void on_handle_closed(uv_handle_t *h)
  * tests end sooner, and what they wrote waits in the pipes (64 KiB each)
  * to be read at their exit. Polling from the start cost each test six
  * epoll_ctl and an ioctl per pipe, a third of what a trivial test costs
- * the runner beyond spawning it (bench/run.sh). A test that fills a pipe
- * meanwhile waits at most that long for the reading to start. */
-#define PIPE_POLL_MS 5
+ * the runner beyond spawning it (bench/run.sh). The price: a test that
+ * fills a pipe sooner waits for the reading to start, 1-3 ms (libuv's
+ * timers count whole milliseconds). */
+#define PIPE_POLL_MS 2
 
 static void on_pipe(uv_poll_t *h, int status, int events);
 

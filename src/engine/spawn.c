@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -28,15 +29,20 @@ struct child {
  * on the borrowed stack and never unpoison them: the child never returns). */
 #define IN_CHILD __attribute__((no_sanitize("address", "undefined")))
 
-IN_CHILD static void place_fd(struct child *c, int fd, int target)
+/* Puts the three fds at 0, 1 and 2. One that is itself below 3 (its
+ * owner had closed a standard fd) is first moved out of the way, so that
+ * placing another cannot overwrite it; one already in place has its
+ * FD_CLOEXEC cleared, since dup2 onto itself would leave it set. */
+IN_CHILD static int place_fds(const struct spawn_req *req)
 {
-	if (c->err)
-		return;
-	/* dup2 onto itself would leave FD_CLOEXEC set, and the fd closed at
-	 * the exec. */
-	int rc = fd == target ? fcntl(fd, F_SETFD, 0) : dup2(fd, target);
-	if (rc < 0)
-		c->err = errno;
+	int src[3] = { req->stdin_fd, req->stdout_fd, req->stderr_fd };
+	for (int i = 0; i < 3; i++)
+		if (src[i] < 3 && src[i] != i && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3)) < 0)
+			return errno;
+	for (int i = 0; i < 3; i++)
+		if ((src[i] == i ? fcntl(i, F_SETFD, 0) : dup2(src[i], i)) < 0)
+			return errno;
+	return 0;
 }
 
 /* execvp's search without its malloc and without its /bin/sh fallback for
@@ -50,6 +56,8 @@ IN_CHILD static int exec_path(const char *path, char *const argv[], char *const 
 		flen++;
 	if (!flen)
 		return ENOENT;
+	if (flen > NAME_MAX)
+		return ENAMETOOLONG;
 	char buf[PATH_ROOM];
 	bool denied = false;
 	int last = ENOENT;
@@ -58,7 +66,9 @@ IN_CHILD static int exec_path(const char *path, char *const argv[], char *const 
 		while (*p && *p != ':')
 			p++;
 		size_t dlen = (size_t)(p - start);
-		if (dlen + 1 + flen < sizeof(buf)) {
+		if (dlen + 1 + flen >= sizeof(buf)) {
+			last = ENAMETOOLONG; /* skipped, as glibc does */
+		} else {
 			size_t n = 0;
 			for (size_t i = 0; i < dlen; i++)
 				buf[n++] = start[i];
@@ -95,9 +105,8 @@ IN_CHILD static int child_main(void *arg)
 		sigaction(sig, &dfl, NULL);
 	if (setpgid(0, 0) < 0)
 		c->err = errno;
-	place_fd(c, req->stdin_fd, 0);
-	place_fd(c, req->stdout_fd, 1);
-	place_fd(c, req->stderr_fd, 2);
+	if (!c->err)
+		c->err = place_fds(req);
 	if (!c->err && req->workdir && chdir(req->workdir) < 0)
 		c->err = errno;
 	if (!c->err) {
@@ -123,8 +132,9 @@ int spawn_start(const struct spawn_req *req, pid_t *pid, struct error *e)
 	const char *file = req->argv[0];
 	struct child c = { req, NULL, 0 };
 	if (!strchr(file, '/')) {
+		/* Unset: glibc's default. Set but empty: the current folder. */
 		c.path = getenv("PATH");
-		if (!c.path || !*c.path)
+		if (!c.path)
 			c.path = "/bin:/usr/bin";
 	}
 	_Alignas(16) char stack[CHILD_STACK];
@@ -132,14 +142,17 @@ int spawn_start(const struct spawn_req *req, pid_t *pid, struct error *e)
 	sigfillset(&all);
 	/* Blocked until the child has reset every handler: none of the
 	 * parent's may run on the child's side of the shared memory. */
+	int saved_errno = errno; /* the child shares this thread's errno */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid_t p = clone(child_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
 	int clone_err = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved_errno;
 	if (p < 0)
 		return err_set(e, RC_SPAWN, "cannot run '%s': clone: %s", file, strerror(clone_err));
 	if (c.err) {
-		waitpid(p, NULL, 0);
+		while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+			;
 		if (c.err == ENOENT && req->workdir)
 			return err_set(e, RC_SPAWN, "cannot run '%s' (in %s): %s", file,
 				       req->workdir, strerror(c.err));

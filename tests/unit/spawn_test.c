@@ -194,6 +194,93 @@ static void a_file_that_is_not_executable_is_denied(void **state)
 	no_child_is_left();
 }
 
+static void an_empty_path_searches_the_working_folder(void **state)
+{
+	/* posix_spawnp's rule: PATH unset means /bin:/usr/bin, PATH set but
+	 * empty means the current folder, here the requested one. */
+	char dir[] = "/tmp/assay-spawn-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char file[64];
+	snprintf(file, sizeof(file), "%s/mytool", dir);
+	int fd = open(file, O_WRONLY | O_CREAT, 0755);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "#!/bin/sh\necho mine\n", 20), 20);
+	close(fd);
+	char *old = getenv("PATH") ? xstrdup(getenv("PATH")) : NULL;
+	setenv("PATH", "", 1);
+	char *argv[] = { "mytool", NULL };
+	char out[64];
+	int st = run(argv, NULL, dir, out, sizeof(out));
+	struct error e = { 0 };
+	char *ls[] = { "ls", NULL };
+	int rc = try_spawn(ls, dir, &e);
+	if (old)
+		setenv("PATH", old, 1);
+	free(old);
+	unlink(file);
+	rmdir(dir);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_string_equal(out, "mine\n");
+	assert_int_equal(rc, RC_SPAWN); /* not /bin/ls */
+}
+
+static void fds_below_three_are_not_overwritten(void **state)
+{
+	/* A parent that closed its stdin gets a pipe at fd 0: placing
+	 * /dev/null at 0 first must not clobber the stdout it asked for. */
+	int saved = dup(0);
+	close(0);
+	int p[2];
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0); /* p[0] takes fd 0 */
+	int rd = p[0], wr = p[1];
+	if (rd == 0) { /* swap: the write end is the one at 0 */
+		rd = dup(0);
+		dup2(wr, 0);
+		close(wr);
+		wr = 0;
+	}
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	char *argv[] = { "echo", "placed", NULL };
+	struct spawn_req req = { argv, environ, NULL, devnull, wr, devnull };
+	struct error e = { 0 };
+	pid_t pid;
+	int rc = spawn_start(&req, &pid, &e);
+	close(wr);
+	close(devnull);
+	char out[64] = { 0 };
+	ssize_t n = rc ? 0 : read(rd, out, sizeof(out) - 1);
+	close(rd);
+	dup2(saved, 0);
+	close(saved);
+	assert_int_equal(rc, RC_OK);
+	int st;
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(n, 7);
+	assert_string_equal(out, "placed\n");
+}
+
+static void a_name_too_long_is_reported_as_such(void **state)
+{
+	char name[600];
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	char *argv[] = { name, NULL };
+	struct error e = { 0 };
+	assert_int_equal(try_spawn(argv, NULL, &e), RC_SPAWN);
+	assert_non_null(strstr(e.msg, "File name too long"));
+	no_child_is_left();
+}
+
+static void errno_is_left_as_it_was(void **state)
+{
+	char *argv[] = { "true", NULL };
+	struct error e = { 0 };
+	errno = 0;
+	assert_int_equal(try_spawn(argv, NULL, &e), RC_OK);
+	assert_int_equal(errno, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +291,10 @@ int main(void)
 		cmocka_unit_test(an_fd_already_in_place_stays_open),
 		cmocka_unit_test(a_missing_command_is_reported_and_reaped),
 		cmocka_unit_test(a_file_that_is_not_executable_is_denied),
+		cmocka_unit_test(an_empty_path_searches_the_working_folder),
+		cmocka_unit_test(fds_below_three_are_not_overwritten),
+		cmocka_unit_test(a_name_too_long_is_reported_as_such),
+		cmocka_unit_test(errno_is_left_as_it_was),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
