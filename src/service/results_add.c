@@ -47,9 +47,23 @@ static int record(struct store *st, struct results_add_request *req, const char 
 		run_release(&r);
 		return rc;
 	}
+	if (r.lifecycle == LC_QUEUED) {
+		rc = err_set(e, RC_STATE,
+			     "run %s is queued on pool '%s': it takes results once a worker "
+			     "has claimed it",
+			     r.id, r.pool ? r.pool : "?");
+		run_release(&r);
+		return rc;
+	}
 	run_release(&r);
 	for (size_t i = 0; i < req->n; i++) {
 		memcpy(req->results[i].run_id, req->run_id, UUID_STR_LEN);
+		/* A result that is not marked superseded is its test's newest in
+		 * the run, whatever attempt number the reporter gave: the store
+		 * numbers it after every attempt recorded, superseding the one
+		 * that counted until now (the last one counts). */
+		if (!req->results[i].superseded)
+			req->results[i].attempt = 0;
 		if (!req->results[i].id[0])
 			uuid7_new(req->results[i].id, 0);
 	}

@@ -63,6 +63,22 @@ static int close_run(struct store *st, const char *id, enum lifecycle lc, const 
 		run_release(&r);
 		goto fail;
 	}
+	/* A run on a pool is its worker's to complete: completed here, a queued
+	 * one was still handed out by the next claim. Cancelling (orch's
+	 * service_run_cancel_any) is how anyone else ends it. */
+	struct run_order o;
+	if (lc == LC_COMPLETED && (rc = store_order_get(st, id, &o, e)) != RC_NOTFOUND) {
+		if (!rc) {
+			rc = err_set(e, RC_STATE,
+				     "run %s is %s on pool '%s': its worker completes it "
+				     "(cancel it to end it now)",
+				     r.id, lifecycle_name(r.lifecycle), r.pool ? r.pool : "?");
+			run_order_release(&o);
+		}
+		run_release(&r);
+		goto fail;
+	}
+	err_clear(e);
 	int64_t now = time_now_ms(), counted = 0;
 	for (int i = 0; i < RS__COUNT; i++)
 		counted += r.counts[i];

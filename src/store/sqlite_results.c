@@ -532,16 +532,22 @@ static int counts_as_flaky(struct sqlite_store *s, const struct tally *t, bool s
 
 /* For a result asking for the next attempt (attempt 0): marks the test's
  * current result in the run superseded, takes it out of the tally, and
- * returns the attempt number that follows it (1 if there is none). */
+ * returns the attempt number that follows every attempt of the test in the
+ * run, superseded ones too (a reporter may send its earlier attempts as
+ * such first): 1 if there is none. */
 static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id,
 			int *attempt, struct error *e)
 {
-	sqlite3_stmt *q = sq_stmt(s, SQ_CURRENT,
-				  "SELECT x.seq, x.attempt, x.status, t.parent IS NOT NULL "
-				  "FROM result_rows x JOIN tests t ON t.id = x.test_id "
-				  "WHERE (x.seq >> 32) = ?4 AND x.test_id = ?1 AND x.seq > ?2 "
-				  "AND x.seq <= ?3 AND x.superseded = 0 ORDER BY x.seq DESC LIMIT 1",
-				  e);
+	sqlite3_stmt *q = sq_stmt(
+		s, SQ_CURRENT,
+		"SELECT m.top, x.seq, x.attempt, x.status, x.sub FROM "
+		"(SELECT max(attempt) AS top FROM result_rows WHERE (seq >> 32) = ?4 "
+		"AND test_id = ?1 AND seq > ?2 AND seq <= ?3) AS m LEFT JOIN "
+		"(SELECT y.seq, y.attempt, y.status, t.parent IS NOT NULL AS sub "
+		"FROM result_rows y JOIN tests t ON t.id = y.test_id "
+		"WHERE (y.seq >> 32) = ?4 AND y.test_id = ?1 AND y.seq > ?2 "
+		"AND y.seq <= ?3 AND y.superseded = 0 ORDER BY y.seq DESC LIMIT 1) AS x",
+		e);
 	if (!q)
 		return e->code;
 	sqlite3_bind_int64(q, 1, test_id);
@@ -551,14 +557,18 @@ static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id
 	int step = sqlite3_step(q);
 	if (step != SQLITE_ROW) {
 		sqlite3_reset(q);
-		*attempt = 1;
-		return step == SQLITE_DONE ? RC_OK : sq_fail(s, e, "reading the current attempt");
+		return sq_fail(s, e, "reading the current attempt");
 	}
-	int64_t seq = sqlite3_column_int64(q, 0);
-	int prev = sqlite3_column_int(q, 1);
-	enum result_status status = status_of_code(sqlite3_column_int64(q, 2));
-	bool sub = sqlite3_column_int(q, 3) != 0;
+	int top = sqlite3_column_int(q, 0); /* 0 when NULL: no attempt yet */
+	bool have = sqlite3_column_type(q, 1) != SQLITE_NULL;
+	int64_t seq = sqlite3_column_int64(q, 1);
+	int prev = sqlite3_column_int(q, 2);
+	enum result_status status = status_of_code(sqlite3_column_int64(q, 3));
+	bool sub = sqlite3_column_int(q, 4) != 0;
 	sqlite3_reset(q);
+	*attempt = top + 1;
+	if (!have)
+		return RC_OK;
 	q = sq_stmt(s, SQ_SUPERSEDE, "UPDATE result_rows SET superseded = 1 WHERE seq = ?1", e);
 	if (!q)
 		return e->code;
@@ -573,7 +583,6 @@ static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id
 	if (rc)
 		return rc;
 	t->flaky -= flaky;
-	*attempt = prev + 1;
 	return RC_OK;
 }
 

@@ -127,6 +127,16 @@ expect_code 0 "the run's context reaches its tests as ASSAY_CTX_*" "$ASSAY" wait
 start_worker w2 sick --health-every 50ms
 ok_if "after 3 failures in a row the worker goes offline with the reason" \
 	"wait_for 60 offline_says w2 'health hook failed 3 times in a row'"
+# A queued run is its pool's: completing it or adding results over the API
+# is refused (its worker would still be handed it); cancelling ends it.
+code=$(post_json /api/v1/pools/sick/runs '{"suite":"smoke","title":"stays queued"}')
+rq=$(jget "$T/body" 'd["id"]')
+ok_if "a queued run cannot be completed over the API (409)" \
+	"[ $code = 201 ] && [ \$(api POST /api/v1/runs/$rq/complete) = 409 ] && grep -q 'its worker completes it' '$T/body' && [ \"\$(sql '$db' \"select lifecycle from test_runs where id = '$rq'\")\" = queued ]"
+ok_if "nor take results (409)" \
+	"[ \$(post_json /api/v1/runs/$rq/results '{\"test\":\"t\",\"status\":\"passed\"}') = 409 ] && [ \$(sql '$db' \"select count(*) from results where run_id = '$rq'\") = 0 ]"
+ok_if "cancelling it ends it (10) and its order" \
+	"[ \$(api POST /api/v1/runs/$rq/cancel) = 200 ] && [ \"\$(sql '$db' \"select lifecycle from test_runs where id = '$rq'\")\" = cancelled ] && [ \$(api GET /api/v1/runs/$rq/order) = 200 ] && [ \"\$(jget '$T/body' 'd[\"state\"]')\" = done ]"
 expect_code 0 "assay workers" "$ASSAY" workers --db "$db" --lease 2s
 check "shows w2 offline with the reason" sh -c "grep -q '^w2 .*sick .*offline' '$T/out' && grep -q 'offline: health hook failed 3 times in a row; last:.*disk full' '$T/out'"
 expect_code 2 "a run that requires an online worker of the pool is refused" "$ASSAY" start smoke --pool sick --require-online --db "$db" --lease 2s

@@ -57,6 +57,23 @@ code=$(post_json "/api/v1/runs/$run/results" '{"test":"a","status":"failed"}')
 ok_if "a test sent again is its next attempt, the earlier one superseded" \
 	"[ $code = 201 ] && [ \"\$(sql '$db' \"select group_concat(attempt || ':' || cast(superseded as integer), ' ') from results where run_id = '$run' and test = 'a'\")\" = '1:1 2:0' ]"
 
+# Attempt numbers a reporter gives: the last result sent counts, whatever
+# its number, and one sent as superseded is an earlier attempt.
+code=$(post_json /api/v1/runs '{"title":"attempts"}')
+att=$(jget "$T/body" 'd["id"]')
+post_json "/api/v1/runs/$att/results" '{"test":"k","status":"failed","attempt":1}' >/dev/null
+post_json "/api/v1/runs/$att/results" '{"test":"k","status":"failed","attempt":1}' >/dev/null
+code=$(post_json "/api/v1/runs/$att/results" '{"test":"k","status":"passed","attempt":2}')
+ok_if "results of one test with given attempt numbers supersede each other" \
+	"[ $code = 201 ] && [ \"\$(sql '$db' \"select group_concat(attempt || ':' || cast(superseded as integer), ' ') from (select attempt, superseded from results where run_id = '$att' and test = 'k' order by seq) as s\")\" = '1:1 2:1 3:0' ]"
+code=$(post_json "/api/v1/runs/$att/results" '[{"test":"m","status":"failed","attempt":1,"superseded":true},{"test":"m","status":"error","attempt":2,"superseded":true},{"test":"m","status":"passed","attempt":3}]')
+ok_if "earlier attempts sent as superseded come before the one that counts" \
+	"[ $code = 201 ] && [ \"\$(sql '$db' \"select group_concat(attempt || ':' || cast(superseded as integer), ' ') from (select attempt, superseded from results where run_id = '$att' and test = 'm' order by seq) as s\")\" = '1:1 2:1 3:0' ]"
+ok_if "the run counts each test once, its last result, and both as flaky" \
+	"[ \$(api GET /api/v1/runs/$att) = 200 ] && [ \"\$(jget '$T/body' '(d[\"counts\"][\"passed\"], d[\"counts\"][\"failed\"], d[\"counts\"][\"error\"], d[\"flaky\"])')\" = '(2, 0, 0, 2)' ]"
+ok_if "and completes passed" \
+	"[ \$(api POST /api/v1/runs/$att/complete) = 200 ] && [ \"\$(jget '$T/body' 'd[\"lifecycle\"]')\" = completed ]"
+
 # --- malformed requests ---
 code=$(post_json "/api/v1/runs/$run/results" '[
   {"test": "a", "status": "passed"},
