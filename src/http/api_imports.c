@@ -13,6 +13,7 @@
 #include "http/api.h"
 #include "http/metrics.h"
 #include "service/import.h"
+#include "util/str.h"
 
 /* Form encodings mean a browser form or curl -d without a header: the body
  * would not be the report's bytes. */
@@ -83,6 +84,16 @@ void api_imports(struct http_req *rq)
 	req.props.description = req_query(rq, "description");
 	req.props.environment = req_query(rq, "environment");
 	req.props.project = req_query(rq, "project");
+	/* Stored as given, so refused unless UTF-8 (a JSON body's strings are
+	 * checked by jansson): a project named with a stray byte could not be
+	 * named again. */
+	static const char *const texts[] = { "run", "title", "description", "environment",
+					     "project", "name" };
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		const char *v = req_query(rq, texts[i]);
+		if (v && !str_utf8_valid(v))
+			return reply_error(rq, 400, "bad_query", "%s: not valid UTF-8", texts[i]);
+	}
 	if (req.run && (req.props.title || req.props.description || req.props.environment ||
 			req.props.project))
 		return reply_error(rq, 400, "bad_query",

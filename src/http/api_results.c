@@ -55,8 +55,8 @@ void api_results_list_of(struct http_req *rq, const char *id)
 {
 	struct result_filter f = { .status = -1 };
 	const char *status = req_query(rq, "status"), *cursor = req_query(rq, "cursor");
-	const char *top = req_query(rq, "top_level"), *output = req_query(rq, "output");
-	const char *final = req_query(rq, "final");
+	const char *top = req_query_flag(rq, "top_level"), *output = req_query_flag(rq, "output");
+	const char *final = req_query_flag(rq, "final");
 	f.test = req_query(rq, "test");
 	if (status) {
 		enum result_status s;

@@ -203,6 +203,18 @@ const char *req_query(struct http_req *rq, const char *name)
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *req_query_flag(struct http_req *rq, const char *name)
+{
+	const char *v = NULL;
+	size_t n = 0;
+	/* libmicrohttpd gives a bare key a NULL value: present, but NULL to
+	 * MHD_lookup_connection_value. */
+	if (MHD_lookup_connection_value_n(rq->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
+					  &n) != MHD_YES)
+		return NULL;
+	return v ? v : "";
+}
+
 const char *req_header(struct http_req *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);

@@ -80,6 +80,9 @@ void reply_text(struct http_req *rq, int status, const char *content_type, const
 
 /* A query parameter (unescaped), or NULL. */
 const char *req_query(struct http_req *rq, const char *name);
+/* A yes/no query parameter: its value, "" when it is given bare (?final),
+ * NULL when it is absent. */
+const char *req_query_flag(struct http_req *rq, const char *name);
 /* A request header, or NULL. */
 const char *req_header(struct http_req *rq, const char *name);
 /* The parsed JSON body; NULL after answering 400 (with the line and column

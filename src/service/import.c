@@ -548,7 +548,8 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 		rc = err_set(e, RC_IO, "reading %s: %s", im->path, strerror(errno));
 	} else if (f == FMT_UNKNOWN) {
 		rc = err_set(e, RC_USAGE,
-			     "%s: not a JUnit XML, TAP or CTRF file (say which with --format)",
+			     "%s: not a JUnit XML, TAP or CTRF file (say which with --format, or "
+			     "?format= over the API)",
 			     im->path);
 	}
 	if (rc) {

@@ -83,10 +83,16 @@ bool time_parse_iso(const char *s, int64_t *ms)
 				p++;
 			if (isdigit((unsigned char)*p) && !digits(&p, 2, &om))
 				return false;
+			if (oh > 23 || om > 59)
+				return false;
 			off = sign * (oh * 60 + om);
 		}
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (*p || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60)
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap)) /* 2026-02-30 is no day, not 03-02 */
 		return false;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;

@@ -74,6 +74,11 @@ ok_if "the run counts each test once, its last result, and both as flaky" \
 ok_if "and completes passed" \
 	"[ \$(api POST /api/v1/runs/$att/complete) = 200 ] && [ \"\$(jget '$T/body' 'd[\"lifecycle\"]')\" = completed ]"
 
+ok_if "a bare ?final or ?top_level means true" \
+	"[ \$(api GET '/api/v1/runs/$att/results?final') = 200 ] && [ \"\$(jget '$T/body' 'len(d[\"results\"])')\" = 2 ] && [ \$(api GET '/api/v1/runs/$att/results?final=false') = 200 ] && [ \"\$(jget '$T/body' 'len(d[\"results\"])')\" = 6 ]"
+ok_if "a day its month does not have is refused, not moved to the next month" \
+	"[ \$(post_json /api/v1/runs/$run/results '{\"test\":\"d\",\"status\":\"passed\",\"started_at\":\"2026-02-30T00:00:00Z\"}') = 422 ] && grep -q 'started_at: must be an ISO 8601 time' '$T/body' && [ \$(api GET '/api/v1/runs?since=2026-02-30') = 400 ]"
+
 # --- malformed requests ---
 code=$(post_json "/api/v1/runs/$run/results" '[
   {"test": "a", "status": "passed"},

@@ -55,6 +55,10 @@ ok_if "a TAP body is one test named by ?name= with its points as sub-results" \
 	"[ \$(api POST '/api/v1/imports?name=unit.tap' -H 'Content-Type: text/plain' --data-binary @'$data/tap/bats.tap') = 201 ] && r=\$(jget '$T/body' 'd[\"id\"]') && [ \$(sql '$db' \"select count(*) from results where run_id = '\$r' and test = 'unit' and parent is null\") = 1 ] && [ \$(sql '$db' \"select count(*) from results where run_id = '\$r' and parent = 'unit'\") -gt 0 ]"
 ok_if "a CTRF body imports" \
 	"[ \$(api POST /api/v1/imports -H 'Content-Type: application/json' --data-binary @'$data/ctrf/jest.json') = 201 ]"
+ok_if "a query value that is not UTF-8 is 400 and records nothing" \
+	"n0=\$(sql '$db' 'select count(*) from test_runs'); [ \$(api POST '/api/v1/imports?title=bad%FF&project=p%FF' -H 'Content-Type: application/xml' --data-binary @'$data/junit/ant.xml') = 400 ] && grep -q 'title: not valid UTF-8' '$T/body' && [ \$(sql '$db' 'select count(*) from test_runs') = \$n0 ]"
+ok_if "an ambiguous body gets a hint that names ?format=" \
+	"[ \$(api POST /api/v1/imports -H 'Content-Type: text/plain' --data-binary 'hello') = 400 ] && grep -q '?format=' '$T/body'"
 n=$(sql "$db" "select count(*) from test_runs")
 head -c 700 "$data/junit/surefire_rerun.xml" >"$T/cut.xml"
 ok_if "a malformed report is 400 naming line and column, not the server's temporary file" \

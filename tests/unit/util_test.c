@@ -134,6 +134,18 @@ static void iso_times_round_trip(void **state)
 	time_iso(ms, s, sizeof(s));
 	assert_string_equal(s, "2026-11-23T10:30:00.000Z");
 	assert_false(time_parse_iso("2026-13-01", &ms));
+	/* Days a month does not have are refused, not carried into the next. */
+	assert_false(time_parse_iso("2026-02-30T00:00:00Z", &ms));
+	assert_false(time_parse_iso("2026-02-29", &ms));
+	assert_true(time_parse_iso("2028-02-29", &ms));
+	assert_false(time_parse_iso("2100-02-29", &ms));
+	assert_true(time_parse_iso("2000-02-29", &ms));
+	assert_false(time_parse_iso("2026-04-31", &ms));
+	assert_true(time_parse_iso("2026-12-31T23:59:59Z", &ms));
+	/* And offsets beyond a day's hours and minutes. */
+	assert_false(time_parse_iso("2026-11-23T10:00:00+99:99", &ms));
+	assert_false(time_parse_iso("2026-11-23T10:00:00+01:60", &ms));
+	assert_true(time_parse_iso("2026-11-23T10:00:00-11:30", &ms));
 }
 
 static void uuid7_ids_increase_and_have_version_7(void **state)
