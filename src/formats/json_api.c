@@ -6,6 +6,7 @@
 
 #include "formats/export_text.h"
 #include "util/buf.h"
+#include "util/capture.h"
 #include "util/str.h"
 #include "util/time.h"
 
@@ -234,6 +235,30 @@ bool json_time_parse(const json_t *v, int64_t *ms)
 }
 
 /* An optional string field: absent or null leaves *out NULL. */
+/* What a result posted keeps of its output and message: as `assay run`
+ * keeps of a test's (engine/exec.h), the first and last RESULT_TEXT_KEEP
+ * bytes with a line saying how much was dropped between. A text already so
+ * cut (the marker adds under RESULT_TEXT_SLACK bytes) is kept as it is, so
+ * what the API shows posts back unchanged. */
+#define RESULT_TEXT_KEEP (64 * 1024)
+#define RESULT_TEXT_SLACK 64
+
+static void bound_text(char **text, int64_t *dropped)
+{
+	size_t n = *text ? strlen(*text) : 0;
+	if (n <= 2 * RESULT_TEXT_KEEP + RESULT_TEXT_SLACK)
+		return;
+	struct capture c;
+	capture_init(&c, RESULT_TEXT_KEEP);
+	capture_add(&c, *text, n);
+	int64_t cut = 0;
+	free(*text);
+	*text = capture_text_utf8(&c, &cut);
+	capture_release(&c);
+	if (dropped)
+		*dropped += cut;
+}
+
 static int opt_string(const json_t *o, const char *field, char **out, struct error *e)
 {
 	const json_t *v = json_object_get(o, field);
@@ -324,6 +349,9 @@ int json_result_parse(const json_t *o, struct result *out, struct error *e)
 	out->duration_ms = duration;
 	out->attempt = (int)attempt;
 	out->exit_code = (int)exit_code;
+	bound_text(&out->message, NULL);
+	bound_text(&out->stdout_text, &out->stdout_dropped);
+	bound_text(&out->stderr_text, &out->stderr_dropped);
 	return RC_OK;
 }
 

@@ -28,8 +28,10 @@ json_t *json_time(int64_t ms);
  * with result_release either way. Fields: test, status, parent (then test
  * must be "parent/..."), duration_ms, message, stdout, stderr, attempt (0 or
  * absent: the next attempt of the test in the run), exit_code, started_at,
- * completed_at (ISO 8601 or ms since the epoch); others are ignored. On a
- * bad field, RC_PARSE and a message that starts with the field's name. */
+ * completed_at (ISO 8601 or ms since the epoch); others are ignored. The
+ * message, stdout and stderr keep their first and last 64 KiB, as `assay
+ * run` keeps a test's output (the bytes dropped counted). On a bad field,
+ * RC_PARSE and a message that starts with the field's name. */
 int json_result_parse(const json_t *o, struct result *out, struct error *e);
 /* A time given as ISO 8601 text or as a number of ms since the epoch; false
  * when it is neither, or before 1970, or after the year 9999. */

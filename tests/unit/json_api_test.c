@@ -131,6 +131,40 @@ static void a_test_without_start_times_has_a_last_status(void **state)
 	json_decref(o);
 }
 
+static void posted_output_is_kept_as_assay_run_keeps_it(void **state)
+{
+	/* 300 KB of stdout and message: the first and last 64 KiB are kept,
+	 * the bytes between counted; a text already cut posts back unchanged. */
+	size_t n = 300000;
+	char *big = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	big[n] = '\0';
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "test", "t", "status", "failed", "stdout",
+			      big, "message", big);
+	struct result r;
+	struct error e = ERROR_INIT;
+	assert_int_equal(json_result_parse(o, &r, &e), RC_OK);
+	assert_true(strlen(r.stdout_text) < 2 * 64 * 1024 + 64);
+	assert_int_equal(r.stdout_dropped, (int64_t)(n - 2 * 64 * 1024));
+	assert_non_null(strstr(r.stdout_text, "bytes dropped"));
+	assert_true(strlen(r.message) < 2 * 64 * 1024 + 64);
+	assert_memory_equal(r.stdout_text, big, 64 * 1024);
+	assert_memory_equal(r.stdout_text + strlen(r.stdout_text) - 64 * 1024, big + n - 64 * 1024,
+			    64 * 1024);
+	json_t *back = json_pack("{s:s, s:s, s:s}", "test", "t", "status", "failed", "stdout",
+				 r.stdout_text);
+	struct result again;
+	assert_int_equal(json_result_parse(back, &again, &e), RC_OK);
+	assert_string_equal(again.stdout_text, r.stdout_text);
+	assert_int_equal(again.stdout_dropped, 0);
+	result_release(&again);
+	result_release(&r);
+	json_decref(back);
+	json_decref(o);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +172,7 @@ int main(void)
 		cmocka_unit_test(an_empty_run_reads_the_same),
 		cmocka_unit_test(times_are_taken_only_within_four_digit_years),
 		cmocka_unit_test(a_test_without_start_times_has_a_last_status),
+		cmocka_unit_test(posted_output_is_kept_as_assay_run_keeps_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
