@@ -79,10 +79,18 @@ static int close_run(struct store *st, const char *id, enum lifecycle lc, const 
 		goto fail;
 	}
 	err_clear(e);
-	int64_t now = time_now_ms(), counted = 0;
+	int64_t now = time_now_ms(), counted = 0, orphans = 0;
 	for (int i = 0; i < RS__COUNT; i++)
 		counted += r.counts[i];
-	r.lifecycle = lc == LC_COMPLETED ? lifecycle_for_counts(r.counts) : lc;
+	/* The counters count top-level results: a sub-result that failed under
+	 * a parent never sent would leave the run passed. */
+	if (lc == LC_COMPLETED && (rc = store_run_orphan_failures(st, r.id, &orphans, e))) {
+		run_release(&r);
+		goto fail;
+	}
+	r.lifecycle = lc != LC_COMPLETED ? lc
+		      : orphans	       ? LC_COMPLETED_FAILURES
+				       : lifecycle_for_counts(r.counts);
 	/* Computed once, here, and never again (seed 003). */
 	r.verdict = verdict_of(r.lifecycle);
 	r.completed_at = now;
@@ -93,10 +101,13 @@ static int close_run(struct store *st, const char *id, enum lifecycle lc, const 
 		free(r.reason);
 		r.reason = xstrdup(reason);
 	}
-	char msg[96];
-	snprintf(msg, sizeof(msg), "%s with %lld results", lc == LC_COMPLETED ? "completed"
-									      : "aborted",
-		 (long long)counted);
+	char msg[160];
+	int at = snprintf(msg, sizeof(msg), "%s with %lld results",
+			  lc == LC_COMPLETED ? "completed" : "aborted", (long long)counted);
+	if (orphans)
+		snprintf(msg + at, sizeof(msg) - (size_t)at,
+			 "; %lld sub-results did not pass and have no parent result",
+			 (long long)orphans);
 	rc = store_run_update(st, &r, e);
 	if (!rc)
 		rc = store_run_event_add(st, r.id, r.lifecycle, now, reason ? reason : msg, e);

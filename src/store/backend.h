@@ -54,6 +54,8 @@ struct store_ops {
 
 	int (*results_insert)(struct store *st, const struct result *rs, size_t n,
 			      struct error *e);
+	int (*run_orphan_failures)(struct store *st, const char *run_id, int64_t *n,
+				   struct error *e);
 	int (*results_each)(struct store *st, const char *run_id, const struct result_filter *f,
 			    int (*cb)(void *ctx, const struct result *r), void *ctx,
 			    struct error *e);

@@ -966,6 +966,7 @@ static const struct store_ops pg_ops = {
 	.run_event_add = pg_run_event_add,
 	.run_events = pg_run_events,
 	.results_insert = pg_results_insert,
+	.run_orphan_failures = pg_run_orphan_failures,
 	.results_each = pg_results_each,
 	.test_exists = pg_test_exists,
 	.projects_list = pg_projects_list,

@@ -202,6 +202,7 @@ int pg_run_events(struct store *st, const char *run_id, struct run_event **out, 
 		  struct error *e);
 /* The ops of pg_results.c, put in the backend's table by pg.c. */
 int pg_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
+int pg_run_orphan_failures(struct store *st, const char *run_id, int64_t *n, struct error *e);
 int pg_results_each(struct store *st, const char *run_id, const struct result_filter *f,
 		    int (*cb)(void *ctx, const struct result *r), void *ctx, struct error *e);
 int pg_test_exists(struct store *st, const char *project, const char *name, bool *exists,

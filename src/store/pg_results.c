@@ -672,6 +672,29 @@ static void read_result(const PGresult *q, const char *run_id, struct result *r)
  * however many the run has. When cb stops the walk, the rest of the rows
  * are cancelled (outside a transaction) or read and dropped (inside one,
  * where a cancel would abort the caller's transaction). */
+int pg_run_orphan_failures(struct store *st, const char *run_id, int64_t *n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(run_id))
+		return RC_OK;
+	struct pg_params p = { 0 };
+	pp_text(&p, run_id);
+	PGresult *q = pg_exec(s, PG_ONCE,
+			      "SELECT count(*) FROM results x WHERE x.run_id = $1 "
+			      "AND x.run_at = (SELECT created_at FROM test_runs WHERE id = $1) "
+			      "AND NOT x.superseded AND x.parent IS NOT NULL "
+			      "AND x.status IN " NOT_PASSED_SQL " AND NOT EXISTS (SELECT 1 "
+			      "FROM results y WHERE y.run_at = x.run_at AND y.run_id = x.run_id "
+			      "AND y.test = x.parent AND NOT y.superseded)",
+			      &p, e, "counting the failures of run %s without a parent", run_id);
+	pp_release(&p);
+	if (!q)
+		return e->code;
+	*n = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
+	PQclear(q);
+	return RC_OK;
+}
+
 int pg_results_each(struct store *st, const char *run_id, const struct result_filter *f,
 		    int (*cb)(void *ctx, const struct result *r), void *ctx, struct error *e)
 {

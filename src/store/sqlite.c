@@ -1134,6 +1134,7 @@ static const struct store_ops sqlite_ops = {
 	.run_event_add = sqlite_run_event_add,
 	.run_events = sqlite_run_events,
 	.results_insert = sq_results_insert,
+	.run_orphan_failures = sq_run_orphan_failures,
 	.results_each = sq_results_each,
 	.test_exists = sq_test_exists,
 	.projects_list = sq_projects_list,

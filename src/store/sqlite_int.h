@@ -81,6 +81,7 @@ struct sqlite_store {
 
 /* The ops of sqlite_results.c, put in the backend's table by sqlite.c. */
 int sq_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
+int sq_run_orphan_failures(struct store *st, const char *run_id, int64_t *n, struct error *e);
 int sq_results_each(struct store *st, const char *run_id, const struct result_filter *f,
 		    int (*cb)(void *ctx, const struct result *r), void *ctx, struct error *e);
 int sq_test_exists(struct store *st, const char *project, const char *name, bool *exists,

@@ -805,6 +805,36 @@ static int run_number(struct sqlite_store *s, const char *run_id, int64_t *run_n
 	return RC_OK;
 }
 
+int sq_run_orphan_failures(struct store *st, const char *run_id, int64_t *n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	int64_t run_no, project_id;
+	int rc = run_number(s, run_id, &run_no, &project_id, e);
+	if (rc || !run_no)
+		return rc;
+	/* Status codes 1, 2, 3 and 5: failed, error, blocked, invalid
+	 * (status_is_negative). */
+	sqlite3_stmt *q = sq_prepare(
+		s,
+		"SELECT count(*) FROM result_rows x JOIN tests t ON t.id = x.test_id "
+		"WHERE (x.seq >> 32) = ?1 AND x.superseded = 0 AND t.parent IS NOT NULL "
+		"AND x.status IN (1, 2, 3, 5) AND NOT EXISTS (SELECT 1 FROM tests p "
+		"JOIN result_rows y ON (y.seq >> 32) = ?1 AND y.test_id = p.id "
+		"WHERE p.project_id = ?2 AND p.name = t.parent AND y.superseded = 0)",
+		e);
+	if (!q)
+		return e->code;
+	sqlite3_bind_int64(q, 1, run_no);
+	sqlite3_bind_int64(q, 2, project_id);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		*n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (step != SQLITE_ROW)
+		return sq_fail(s, e, "counting the failures of run %s without a parent", run_id);
+	return RC_OK;
+}
+
 int sq_results_each(struct store *st, const char *run_id, const struct result_filter *f,
 		    int (*cb)(void *ctx, const struct result *r), void *ctx, struct error *e)
 {

@@ -318,6 +318,13 @@ int store_results_insert(struct store *st, const struct result *rs, size_t n, st
 	return st->ops->results_insert(st, rs, n, e);
 }
 
+int store_run_orphan_failures(struct store *st, const char *run_id, int64_t *n,
+			      struct error *e)
+{
+	*n = 0;
+	return st->ops->run_orphan_failures(st, run_id, n, e);
+}
+
 int store_results_each(struct store *st, const char *run_id, const struct result_filter *f,
 		       int (*cb)(void *ctx, const struct result *r), void *ctx,
 		       struct error *e)

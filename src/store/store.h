@@ -135,6 +135,13 @@ int store_run_events(struct store *st, const char *run_id, struct run_event **ou
  * r->id is used if set, else a UUIDv7 is made. */
 int store_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e);
 
+/* How many of run `run_id`'s current sub-results did not pass (failed,
+ * error, blocked, invalid) while their parent has no current result in the
+ * run: failures the run's counters, which count top-level results, do not
+ * show (a reporter that sent the points of a file and never the file). */
+int store_run_orphan_failures(struct store *st, const char *run_id, int64_t *n,
+			      struct error *e);
+
 struct result_filter {
 	int status;          /* -1 = any; else an enum result_status */
 	bool top_level;      /* only results with no parent */
