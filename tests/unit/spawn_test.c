@@ -59,6 +59,43 @@ static int try_spawn(char *const argv[], const char *workdir, struct error *e)
 	return rc;
 }
 
+/* A script `name` holding `text`, with `mode`, in a new folder (dir, 32
+ * bytes), at path (64 bytes); remove_script undoes it. */
+static void make_script(char *dir, char *path, const char *name, const char *text, mode_t mode)
+{
+	snprintf(dir, 32, "/tmp/assay-spawn-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, 64, "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void remove_script(const char *dir, const char *path)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Sets PATH to `value` and returns the old one (NULL when unset), for
+ * restore_path. */
+static char *swap_path(const char *value)
+{
+	char *old = getenv("PATH") ? xstrdup(getenv("PATH")) : NULL;
+	setenv("PATH", value, 1);
+	return old;
+}
+
+static void restore_path(char *old)
+{
+	if (old)
+		setenv("PATH", old, 1);
+	else
+		unsetenv("PATH");
+	free(old);
+}
+
 static void no_child_is_left(void)
 {
 	errno = 0;
@@ -163,30 +200,20 @@ static void a_missing_command_is_reported_and_reaped(void **state)
 
 static void a_file_that_is_not_executable_is_denied(void **state)
 {
-	char dir[] = "/tmp/assay-spawn-XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char file[64];
-	snprintf(file, sizeof(file), "%s/script", dir);
-	int fd = open(file, O_WRONLY | O_CREAT, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "#!/bin/sh\n", 10), 10);
-	close(fd);
+	char dir[32], file[64];
+	make_script(dir, file, "script", "#!/bin/sh\n", 0644);
 	struct error e = { 0 };
 	char *argv[] = { file, NULL };
 	int rc = try_spawn(argv, NULL, &e);
 	/* Through PATH too: a denied entry is reported over a later ENOENT. */
-	char *old = getenv("PATH") ? xstrdup(getenv("PATH")) : NULL;
 	char path[128];
 	snprintf(path, sizeof(path), "%s:/nonexistent", dir);
-	setenv("PATH", path, 1);
+	char *old = swap_path(path);
 	struct error e2 = { 0 };
 	char *by_name[] = { "script", NULL };
 	int rc2 = try_spawn(by_name, NULL, &e2);
-	if (old)
-		setenv("PATH", old, 1);
-	free(old);
-	unlink(file);
-	rmdir(dir);
+	restore_path(old);
+	remove_script(dir, file);
 	assert_int_equal(rc, RC_SPAWN);
 	assert_non_null(strstr(e.msg, "Permission denied"));
 	assert_int_equal(rc2, RC_SPAWN);
@@ -198,27 +225,17 @@ static void an_empty_path_searches_the_working_folder(void **state)
 {
 	/* posix_spawnp's rule: PATH unset means /bin:/usr/bin, PATH set but
 	 * empty means the current folder, here the requested one. */
-	char dir[] = "/tmp/assay-spawn-XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char file[64];
-	snprintf(file, sizeof(file), "%s/mytool", dir);
-	int fd = open(file, O_WRONLY | O_CREAT, 0755);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "#!/bin/sh\necho mine\n", 20), 20);
-	close(fd);
-	char *old = getenv("PATH") ? xstrdup(getenv("PATH")) : NULL;
-	setenv("PATH", "", 1);
+	char dir[32], file[64];
+	make_script(dir, file, "mytool", "#!/bin/sh\necho mine\n", 0755);
+	char *old = swap_path("");
 	char *argv[] = { "mytool", NULL };
 	char out[64];
 	int st = run(argv, NULL, dir, out, sizeof(out));
 	struct error e = { 0 };
 	char *ls[] = { "ls", NULL };
 	int rc = try_spawn(ls, dir, &e);
-	if (old)
-		setenv("PATH", old, 1);
-	free(old);
-	unlink(file);
-	rmdir(dir);
+	restore_path(old);
+	remove_script(dir, file);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_string_equal(out, "mine\n");
 	assert_int_equal(rc, RC_SPAWN); /* not /bin/ls */
