@@ -714,16 +714,7 @@ static int open_run(struct importer *im, struct run *run, const struct strlist *
 			rc = store_run_get(im->st, id, run, e);
 		if (rc)
 			return rc;
-		if (lifecycle_is_terminal(run->lifecycle))
-			return err_set(e, RC_STATE,
-				       "run %s is %s: results can only be added to an open run",
-				       run->id, lifecycle_name(run->lifecycle));
-		if (run->lifecycle == LC_QUEUED)
-			return err_set(e, RC_STATE,
-				       "run %s is queued on pool '%s': it takes results once a "
-				       "worker has claimed it",
-				       run->id, run->pool ? run->pool : "?");
-		return RC_OK;
+		return service_run_takes_results(run, e);
 	}
 	struct buf def = BUF_INIT;
 	buf_adds(&def, "import");

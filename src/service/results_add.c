@@ -7,6 +7,7 @@
 
 #include "service/orch.h"
 #include "service/results_add.h"
+#include "service/runs.h"
 #include "util/uuid.h"
 
 static int record(struct store *st, struct results_add_request *req, const char *scope,
@@ -41,17 +42,7 @@ static int record(struct store *st, struct results_add_request *req, const char 
 	rc = store_run_get(st, req->run_id, &r, e);
 	if (rc)
 		return rc;
-	if (lifecycle_is_terminal(r.lifecycle)) {
-		rc = err_set(e, RC_STATE, "run %s is closed (%s, %d): it takes no more results",
-			     r.id, lifecycle_name(r.lifecycle), (int)r.lifecycle);
-		run_release(&r);
-		return rc;
-	}
-	if (r.lifecycle == LC_QUEUED) {
-		rc = err_set(e, RC_STATE,
-			     "run %s is queued on pool '%s': it takes results once a worker "
-			     "has claimed it",
-			     r.id, r.pool ? r.pool : "?");
+	if ((rc = service_run_takes_results(&r, e))) {
 		run_release(&r);
 		return rc;
 	}

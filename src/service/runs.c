@@ -63,6 +63,20 @@ static char *today(void)
 	return xstrdup(s);
 }
 
+int service_run_takes_results(const struct run *r, struct error *e)
+{
+	if (lifecycle_is_terminal(r->lifecycle))
+		return err_set(e, RC_STATE,
+			       "run %s is %s (%d): results can only be added to an open run", r->id,
+			       lifecycle_name(r->lifecycle), (int)r->lifecycle);
+	if (r->lifecycle == LC_QUEUED)
+		return err_set(e, RC_STATE,
+			       "run %s is queued on pool '%s': it takes results once a worker has "
+			       "claimed it",
+			       r->id, r->pool ? r->pool : "?");
+	return RC_OK;
+}
+
 void service_run_init(struct run *r, const struct run_props *p)
 {
 	memset(r, 0, sizeof(*r));

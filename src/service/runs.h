@@ -26,6 +26,10 @@ struct run_props {
 /* Fills `r` (zeroing it first) as a run created now, in progress of starting. */
 void service_run_init(struct run *r, const struct run_props *p);
 
+/* RC_OK when `r` may take results now; RC_STATE with the reason when it is
+ * closed, or queued on a pool (its worker has not claimed it yet). */
+int service_run_takes_results(const struct run *r, struct error *e);
+
 /* Who started a run: the CI system's name when a CI variable is set
  * (github-actions, gitlab-ci, jenkins, ...), else user@host. Heap. */
 char *service_triggered_by(void);
