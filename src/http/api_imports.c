@@ -84,6 +84,8 @@ void api_imports(struct http_req *rq)
 	req.props.description = req_query(rq, "description");
 	req.props.environment = req_query(rq, "environment");
 	req.props.project = req_query(rq, "project");
+	/* As for a run queued over the API: who asked, not the server's user. */
+	req.triggered_by = rq->token_name ? rq->token_name : "api";
 	/* Stored as given, so refused unless UTF-8 (a JSON body's strings are
 	 * checked by jansson): a project named with a stray byte could not be
 	 * named again. */

@@ -114,6 +114,8 @@ void api_runs_create(struct http_req *rq)
 	    !member_string(rq, body, "triggered_by", &req.triggered_by))
 		goto done;
 	req.props.definition = definition;
+	if (!req.triggered_by) /* as for a run queued on a pool */
+		req.triggered_by = rq->token_name ? rq->token_name : "api";
 	json_t *ctx = json_object_get(body, "context");
 	if (ctx && !json_is_null(ctx)) {
 		if (!json_is_object(ctx)) {

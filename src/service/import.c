@@ -725,6 +725,10 @@ static int open_run(struct importer *im, struct run *run, const struct strlist *
 		props.definition = def.data;
 	service_run_init(run, &props);
 	buf_release(&def);
+	if (req->triggered_by) {
+		free(run->triggered_by);
+		run->triggered_by = xstrdup(req->triggered_by);
+	}
 	run->lifecycle = LC_IN_PROGRESS;
 	int rc = store_run_insert(im->st, run, e);
 	if (!rc)

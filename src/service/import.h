@@ -37,6 +37,7 @@ struct import_request {
 				     defaults to "import FILE..." */
 	bool no_create;           /* unknown tests are an error */
 	bool keep_partial;        /* a bad file: keep what was read, mark the run failed */
+	const char *triggered_by; /* the new run's; NULL: the CI system or user@host */
 };
 
 /* The callbacks are called from the thread that reads the files, which is

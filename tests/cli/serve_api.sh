@@ -61,6 +61,8 @@ ok_if "a test sent again is its next attempt, the earlier one superseded" \
 # its number, and one sent as superseded is an earlier attempt.
 code=$(post_json /api/v1/runs '{"title":"attempts"}')
 att=$(jget "$T/body" 'd["id"]')
+ok_if "a run opened without triggered_by is triggered by the token's name" \
+	"[ \"\$(sql '$db' \"select triggered_by from test_runs where id = '$att'\")\" = tester ]"
 post_json "/api/v1/runs/$att/results" '{"test":"k","status":"failed","attempt":1}' >/dev/null
 post_json "/api/v1/runs/$att/results" '{"test":"k","status":"failed","attempt":1}' >/dev/null
 code=$(post_json "/api/v1/runs/$att/results" '{"test":"k","status":"passed","attempt":2}')

@@ -51,6 +51,8 @@ imp=$(jget "$T/body" 'd["id"]')
 ok_if "the run is closed with its counts, as assay import makes it" \
 	"[ \"\$(jget '$T/body' '(d[\"title\"], d[\"environment\"], d[\"project\"], d[\"lifecycle_code\"], d[\"counts\"][\"passed\"], d[\"counts\"][\"error\"])')\" = \"('from ci', 'ci', 'shop', 8, 1, 1)\" ]"
 ok_if "with its results" "[ \$(sql '$db' \"select count(*) from results where run_id = '$imp'\") = 2 ]"
+ok_if "triggered by the token's name, not the server's user" \
+	"[ \"\$(sql '$db' \"select triggered_by from test_runs where id = '$imp'\")\" = tester ]"
 ok_if "a TAP body is one test named by ?name= with its points as sub-results" \
 	"[ \$(api POST '/api/v1/imports?name=unit.tap' -H 'Content-Type: text/plain' --data-binary @'$data/tap/bats.tap') = 201 ] && r=\$(jget '$T/body' 'd[\"id\"]') && [ \$(sql '$db' \"select count(*) from results where run_id = '\$r' and test = 'unit' and parent is null\") = 1 ] && [ \$(sql '$db' \"select count(*) from results where run_id = '\$r' and parent = 'unit'\") -gt 0 ]"
 ok_if "a CTRF body imports" \
