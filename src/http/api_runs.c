@@ -26,6 +26,12 @@ void api_runs_list(struct http_req *rq)
 	f.text = req_query(rq, "text");
 	const char *since = req_query(rq, "since"), *until = req_query(rq, "until");
 	const char *cursor = req_query(rq, "cursor");
+	enum verdict v;
+	if (f.verdict && !verdict_parse(f.verdict, &v)) /* a bad query, as on /results */
+		return reply_error(rq, 400, "bad_query",
+				   "status: '%.64s' is not a run status (running, passed, failed, "
+				   "cancelled, error)",
+				   f.verdict);
 	if (since && !query_time(since, &f.since))
 		return reply_error(rq, 400, "bad_query",
 				   "since: '%.100s' is not an ISO 8601 time or ms since the epoch",

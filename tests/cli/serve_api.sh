@@ -82,6 +82,8 @@ orph=$(jget "$T/body" 'd["id"]')
 post_json "/api/v1/runs/$orph/results" '[{"test":"g/sub","status":"failed","parent":"g"},{"test":"h","status":"passed"},{"test":"h/ok","status":"passed","parent":"h"}]' >/dev/null
 ok_if "a run whose only failure is a sub-result without its parent completes failed" \
 	"[ \$(api POST /api/v1/runs/$orph/complete) = 200 ] && [ \"\$(jget '$T/body' '(d[\"lifecycle_code\"], d[\"status\"])')\" = \"(8, 'failed')\" ] && [ \$(api GET /api/v1/runs/$orph/events) = 200 ] && grep -q '1 sub-results did not pass and have no parent result' '$T/body'"
+ok_if "an unknown run status is a bad query on /runs as on /results" \
+	"[ \$(api GET '/api/v1/runs?status=sideways') = 400 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = bad_query ] && [ \$(api GET '/api/v1/runs/$att/results?status=sideways') = 400 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = bad_query ]"
 ok_if "a bare ?final or ?top_level means true" \
 	"[ \$(api GET '/api/v1/runs/$att/results?final') = 200 ] && [ \"\$(jget '$T/body' 'len(d[\"results\"])')\" = 2 ] && [ \$(api GET '/api/v1/runs/$att/results?final=false') = 200 ] && [ \"\$(jget '$T/body' 'len(d[\"results\"])')\" = 6 ]"
 ok_if "a day its month does not have is refused, not moved to the next month" \
