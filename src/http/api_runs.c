@@ -193,8 +193,17 @@ static void close_run(struct http_req *rq, bool cancel)
 	int rc = cancel ? service_run_cancel_any(rq->st, id, reason, &r, &e)
 			: service_run_complete(rq->st, id, &r, &e);
 	json_decref(body);
-	if (rc == RC_STATE)
-		return reply_error(rq, 409, "run_closed", "%s", e.msg);
+	if (rc == RC_STATE) {
+		/* Refused while still open: a pool run, its worker's to complete. */
+		struct run now;
+		struct error ignored = ERROR_INIT;
+		bool open = false;
+		if (!store_run_get(rq->st, id, &now, &ignored)) {
+			open = !lifecycle_is_terminal(now.lifecycle);
+			run_release(&now);
+		}
+		return reply_error(rq, 409, open ? "run_on_pool" : "run_closed", "%s", e.msg);
+	}
 	if (rc)
 		return reply_rc(rq, &e);
 	reply_json(rq, 200, json_run(&r));

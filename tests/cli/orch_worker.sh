@@ -132,7 +132,7 @@ ok_if "after 3 failures in a row the worker goes offline with the reason" \
 code=$(post_json /api/v1/pools/sick/runs '{"suite":"smoke","title":"stays queued"}')
 rq=$(jget "$T/body" 'd["id"]')
 ok_if "a queued run cannot be completed over the API (409)" \
-	"[ $code = 201 ] && [ \$(api POST /api/v1/runs/$rq/complete) = 409 ] && grep -q 'its worker completes it' '$T/body' && [ \"\$(sql '$db' \"select lifecycle from test_runs where id = '$rq'\")\" = queued ]"
+	"[ $code = 201 ] && [ \$(api POST /api/v1/runs/$rq/complete) = 409 ] && grep -q 'its worker completes it' '$T/body' && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = run_on_pool ] && [ \"\$(sql '$db' \"select lifecycle from test_runs where id = '$rq'\")\" = queued ]"
 ok_if "nor take results (409)" \
 	"[ \$(post_json /api/v1/runs/$rq/results '{\"test\":\"t\",\"status\":\"passed\"}') = 409 ] && [ \$(sql '$db' \"select count(*) from results where run_id = '$rq'\") = 0 ]"
 ok_if "cancelling it ends it (10) and its order" \
