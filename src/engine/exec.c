@@ -214,9 +214,10 @@ static void on_handle_closed(uv_handle_t *h)
 
 /* A child's pipes are polled only once it has run for PIPE_POLL_MS: most
  * tests end sooner, and what they wrote waits in the pipes (64 KiB each)
- * to be read at their exit. Polling from the start cost each test six
- * epoll_ctl and an ioctl per pipe, a third of what a trivial test costs
- * the runner beyond spawning it (bench/run.sh). The price: a test that
+ * to be read at their exit. Polling from the start cost each test five
+ * epoll_ctl and an ioctl per pipe (libuv probes an fd with an add and a
+ * delete before adding it, and deletes it twice), a third of what a trivial
+ * test cost the runner beyond spawning it (bench/run.sh). The price: a test that
  * fills a pipe sooner waits for the reading to start, 1-3 ms (libuv's
  * timers count whole milliseconds). */
 #define PIPE_POLL_MS 2
