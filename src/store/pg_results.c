@@ -290,7 +290,7 @@ struct current {
 	char id[UUID_STR_LEN];
 	int64_t seq;     /* INT64_MAX for one sent in this batch */
 	int attempt;
-	int top;         /* the highest attempt of the test in the run, superseded too */
+	int top;         /* with no current one: the newest superseded attempt's number */
 	enum result_status status;
 	bool sub;
 };
@@ -339,12 +339,11 @@ static int currents_fetch(struct pg_store *s, struct currents *c, size_t k, cons
 	pp_text(&p, t->run_id);
 	pp_text(&p, ids.data);
 	/* Per test its newest result not superseded, or failing that its
-	 * newest superseded one, with the highest attempt of them all. */
+	 * newest superseded one (as sqlite_results.c's next_attempt). */
 	PGresult *q = pg_exec(s, PG_CURRENT,
 			      "SELECT DISTINCT ON (test_id) test_id, id, seq, attempt, status, "
-			      "parent IS NOT NULL, superseded, max(attempt) OVER (PARTITION BY "
-			      "test_id) FROM results WHERE run_at = $1 AND run_id = $2 "
-			      "AND test_id = ANY ($3::bigint[]) "
+			      "parent IS NOT NULL, superseded FROM results WHERE run_at = $1 "
+			      "AND run_id = $2 AND test_id = ANY ($3::bigint[]) "
 			      "ORDER BY test_id, superseded, seq DESC",
 			      &p, e, "reading the current attempts");
 	if (!q) {
@@ -353,11 +352,10 @@ static int currents_fetch(struct pg_store *s, struct currents *c, size_t k, cons
 	}
 	for (int i = 0; i < PQntuples(q); i++) {
 		struct current *cur = current_slot(c, k, pg_i64(q, i, 0));
-		int top = (int)pg_i64(q, i, 7);
-		if (top > cur->top)
-			cur->top = top;
-		if (pg_bool(q, i, 6))
-			continue; /* every attempt is superseded: none is current */
+		if (pg_bool(q, i, 6)) { /* every attempt is superseded: none is current */
+			cur->top = (int)pg_i64(q, i, 3);
+			continue;
+		}
 		cur->have = true;
 		snprintf(cur->id, sizeof(cur->id), "%s", pg_str(q, i, 1));
 		cur->seq = pg_i64(q, i, 2);
@@ -374,15 +372,17 @@ done:
 
 /* For a result asking for the next attempt: marks its test's current result
  * in the run superseded (sent down the pipeline), takes it out of the
- * tally, and gives the attempt number that follows every attempt of the
- * test in the run, superseded ones too (1 if none). */
+ * tally, and gives the attempt number that follows it, or, with no current
+ * one, the newest superseded one's (1 if none), as on SQLite. */
 static int next_attempt(struct pg_store *s, struct tally *t, struct currents *c, size_t k,
 			int64_t test_id, int *attempt, struct error *e)
 {
 	struct current *cur = current_slot(c, k, test_id);
-	*attempt = cur->top + 1;
-	if (!cur->have)
+	if (!cur->have) {
+		*attempt = cur->top + 1;
 		return RC_OK;
+	}
+	*attempt = cur->attempt + 1;
 	struct pg_params p = { 0 };
 	pp_i64(&p, t->run_at);
 	pp_text(&p, cur->id);
@@ -409,8 +409,6 @@ static void current_now(struct currents *c, size_t k, int64_t test_id, const cha
 	memcpy(cur->id, id, sizeof(cur->id));
 	cur->seq = INT64_MAX;
 	cur->attempt = attempt;
-	if (attempt > cur->top)
-		cur->top = attempt;
 	cur->status = r->status;
 	cur->sub = r->parent != NULL;
 }
@@ -594,9 +592,8 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		if ((rc = insert_one(s, t, r, id, test_id, attempt, e)))
 			goto fail;
 		if (r->superseded) {
-			struct current *sc = current_slot(&cur, tally[i], test_id);
-			if (attempt > sc->top)
-				sc->top = attempt; /* the next attempt follows it */
+			/* the newest superseded one: a next attempt follows it */
+			current_slot(&cur, tally[i], test_id)->top = attempt;
 			continue;
 		}
 		current_now(&cur, tally[i], test_id, id, r, attempt);

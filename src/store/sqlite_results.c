@@ -530,23 +530,24 @@ static int counts_as_flaky(struct sqlite_store *s, const struct tally *t, bool s
 	return failed_before(s, t, test_id, seq, flaky, e);
 }
 
-/* For a result asking for the next attempt (attempt 0): marks the test's
- * current result in the run superseded, takes it out of the tally, and
- * returns the attempt number that follows every attempt of the test in the
- * run, superseded ones too (a reporter may send its earlier attempts as
- * such first): 1 if there is none. */
-static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id,
-			int *attempt, struct error *e)
+/* The newest result of test_id in t's run, or with `current` the newest
+ * not superseded: its seq, attempt, status, whether it is a sub-result and
+ * whether it is superseded. *found false when there is none. */
+static int newest_attempt(struct sqlite_store *s, const struct tally *t, int64_t test_id,
+			  bool current, bool *found, int64_t *seq, int *attempt,
+			  enum result_status *status, bool *sub, bool *superseded, struct error *e)
 {
+	/* Both walk the (run, test) index backwards and stop at the first row. */
 	sqlite3_stmt *q = sq_stmt(
-		s, SQ_CURRENT,
-		"SELECT m.top, x.seq, x.attempt, x.status, x.sub FROM "
-		"(SELECT max(attempt) AS top FROM result_rows WHERE (seq >> 32) = ?4 "
-		"AND test_id = ?1 AND seq > ?2 AND seq <= ?3) AS m LEFT JOIN "
-		"(SELECT y.seq, y.attempt, y.status, t.parent IS NOT NULL AS sub "
-		"FROM result_rows y JOIN tests t ON t.id = y.test_id "
-		"WHERE (y.seq >> 32) = ?4 AND y.test_id = ?1 AND y.seq > ?2 "
-		"AND y.seq <= ?3 AND y.superseded = 0 ORDER BY y.seq DESC LIMIT 1) AS x",
+		s, current ? SQ_CURRENT : SQ_NEWEST,
+		current ? "SELECT x.seq, x.attempt, x.status, t.parent IS NOT NULL, x.superseded "
+			  "FROM result_rows x JOIN tests t ON t.id = x.test_id "
+			  "WHERE (x.seq >> 32) = ?4 AND x.test_id = ?1 AND x.seq > ?2 "
+			  "AND x.seq <= ?3 AND x.superseded = 0 ORDER BY x.seq DESC LIMIT 1"
+			: "SELECT x.seq, x.attempt, x.status, t.parent IS NOT NULL, x.superseded "
+			  "FROM result_rows x JOIN tests t ON t.id = x.test_id "
+			  "WHERE (x.seq >> 32) = ?4 AND x.test_id = ?1 AND x.seq > ?2 "
+			  "AND x.seq <= ?3 ORDER BY x.seq DESC LIMIT 1",
 		e);
 	if (!q)
 		return e->code;
@@ -555,32 +556,63 @@ static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id
 	sqlite3_bind_int64(q, 3, (t->run_no << RUN_SHIFT) + RUN_RESULTS_MAX);
 	sqlite3_bind_int64(q, 4, t->run_no);
 	int step = sqlite3_step(q);
-	if (step != SQLITE_ROW) {
-		sqlite3_reset(q);
-		return sq_fail(s, e, "reading the current attempt");
+	*found = step == SQLITE_ROW;
+	if (*found) {
+		*seq = sqlite3_column_int64(q, 0);
+		*attempt = sqlite3_column_int(q, 1);
+		*status = status_of_code(sqlite3_column_int64(q, 2));
+		*sub = sqlite3_column_int(q, 3) != 0;
+		*superseded = sqlite3_column_int(q, 4) != 0;
 	}
-	int top = sqlite3_column_int(q, 0); /* 0 when NULL: no attempt yet */
-	bool have = sqlite3_column_type(q, 1) != SQLITE_NULL;
-	int64_t seq = sqlite3_column_int64(q, 1);
-	int prev = sqlite3_column_int(q, 2);
-	enum result_status status = status_of_code(sqlite3_column_int64(q, 3));
-	bool sub = sqlite3_column_int(q, 4) != 0;
 	sqlite3_reset(q);
-	*attempt = top + 1;
-	if (!have)
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return sq_fail(s, e, "reading the current attempt");
+	return RC_OK;
+}
+
+/* For a result asking for the next attempt (attempt 0): marks the test's
+ * current result in the run superseded, takes it out of the tally, and
+ * returns the attempt number that follows it, or, when every attempt of the
+ * test in the run is superseded (a reporter may send its earlier attempts
+ * as such first), the newest of those: 1 if there is none. Mostly one
+ * probe: the newest row is the current one, or there is none. */
+static int next_attempt(struct sqlite_store *s, struct tally *t, int64_t test_id,
+			int *attempt, struct error *e)
+{
+	bool found, sub, superseded;
+	int64_t seq;
+	int prev;
+	enum result_status status;
+	int rc = newest_attempt(s, t, test_id, false, &found, &seq, &prev, &status, &sub,
+				&superseded, e);
+	if (rc)
+		return rc;
+	*attempt = found ? prev + 1 : 1;
+	if (!found)
 		return RC_OK;
-	q = sq_stmt(s, SQ_SUPERSEDE, "UPDATE result_rows SET superseded = 1 WHERE seq = ?1", e);
+	if (superseded) {
+		/* An earlier attempt sent after the one that counts, or no
+		 * current one at all: look for the current one itself. */
+		int newest = prev;
+		if ((rc = newest_attempt(s, t, test_id, true, &found, &seq, &prev, &status, &sub,
+					 &superseded, e)))
+			return rc;
+		*attempt = (found && prev > newest ? prev : newest) + 1;
+		if (!found)
+			return RC_OK;
+	}
+	sqlite3_stmt *q =
+		sq_stmt(s, SQ_SUPERSEDE, "UPDATE result_rows SET superseded = 1 WHERE seq = ?1", e);
 	if (!q)
 		return e->code;
 	sqlite3_bind_int64(q, 1, seq);
-	step = sqlite3_step(q);
+	int step = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
 		return sq_fail(s, e, "marking the earlier attempt superseded");
 	t->counts[sub][status]--;
 	bool flaky;
-	int rc = counts_as_flaky(s, t, sub, status, prev, test_id, seq, &flaky, e);
-	if (rc)
+	if ((rc = counts_as_flaky(s, t, sub, status, prev, test_id, seq, &flaky, e)))
 		return rc;
 	t->flaky -= flaky;
 	return RC_OK;
