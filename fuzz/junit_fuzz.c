@@ -2,8 +2,8 @@
  *
  * Each input is read as outcome.c reads a file (feed until the first
  * failure, then finish), twice: whole, and cut into chunks by fuzz_split().
- * Every case delivered (every field, its attempts, its junit_case_id) and
- * the final status and message go to a log; the two logs must be equal.
+ * Every case delivered (every field, its attempts, its junit_case_id), every
+ * suite output, and the final status and message go to a log; the two logs must be equal.
  * Each case is also checked against the header's promises. A cut reading
  * keeps feeding after a failure, which must change nothing (failures are
  * sticky). The sanitizers catch the rest. */
@@ -93,6 +93,29 @@ static void on_case(void *ctx, const struct junit_case *c)
 	buf_release(&id);
 }
 
+/* A suite's own output: valid UTF-8, not blank; its id is its path or "". */
+static void on_suite_output(void *ctx, const struct junit_suite_output *s)
+{
+	struct reading *rd = ctx;
+	if (rd->rc)
+		fuzz_fail("junit: a suite output was delivered after the reader failed");
+	check_text("suite", s->suite);
+	check_text("suite root", s->root);
+	check_text("suite system_out", s->system_out);
+	check_text("suite system_err", s->system_err);
+	if (!*s->system_out && !*s->system_err)
+		fuzz_fail("junit: suite '%s' delivered with no output", s->suite);
+	if (s->line < 1)
+		fuzz_fail("junit: suite '%s' output at line %d", s->suite, s->line);
+	struct buf id = BUF_INIT;
+	junit_suite_id(s->suite, s->root, &id);
+	if (id.len && strcmp(id.data, s->suite))
+		fuzz_fail("junit: suite id '%s' is not its path '%s'", id.data, s->suite);
+	buf_addf(&rd->log, "suite %s|%s|%s|%s|@%d\n", id.data, s->suite, s->system_out,
+		 s->system_err, s->line);
+	buf_release(&id);
+}
+
 static void feed(void *ctx, const char *p, size_t n)
 {
 	struct reading *rd = ctx;
@@ -114,7 +137,7 @@ static void read_input(const uint8_t *data, size_t size, bool cut, struct readin
 {
 	memset(rd, 0, sizeof(*rd));
 	buf_init(&rd->log);
-	struct junit_callbacks cb = { on_case, rd };
+	struct junit_callbacks cb = { on_case, on_suite_output, rd };
 	rd->r = junit_reader_new(&cb);
 	if (cut)
 		fuzz_split(data, size, feed, rd);

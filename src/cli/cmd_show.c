@@ -12,6 +12,7 @@ static const struct option options[] = {
 	CLI_COMMON_OPTIONS,
 	{ "slowest", required_argument, NULL, 2001 },
 	{ "tail", required_argument, NULL, 2002 },
+	{ "suite-output", required_argument, NULL, 2003 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -26,6 +27,74 @@ static void print_time(const char *label, int64_t ms)
 	char s[40];
 	time_iso(ms, s, sizeof(s));
 	printf("%-13s %s\n", label, ms ? s : "-");
+}
+
+enum { SUITES_LISTED = 20 };
+
+/* The suites imported files said something of as a whole, with sizes. */
+static int list_suite_outputs(struct store *st, const struct run *r, struct error *e)
+{
+	struct suite_output *so;
+	size_t n;
+	if (store_suite_outputs(st, r->id, NULL, false, &so, &n, e))
+		return e->code;
+	if (n)
+		printf("\nSuite output (assay show %s --suite-output SUITE prints it):\n", r->id);
+	for (size_t i = 0; i < n && i < SUITES_LISTED; i++) {
+		printf("  %s  ", *so[i].suite ? so[i].suite : "''");
+		if (so[i].stdout_bytes)
+			printf("stdout %lld B%s", (long long)so[i].stdout_bytes,
+			       so[i].stderr_bytes ? ", " : "");
+		if (so[i].stderr_bytes)
+			printf("stderr %lld B", (long long)so[i].stderr_bytes);
+		printf("\n");
+	}
+	if (n > SUITES_LISTED)
+		printf("  ... and %zu more\n", n - SUITES_LISTED);
+	suite_outputs_free(so, n);
+	return RC_OK;
+}
+
+/* One suite's own output, whole: text, or the API's object with --json. */
+static int show_suite_output(struct store *st, const struct run *r, const char *suite, bool json,
+			     struct error *e)
+{
+	struct suite_output *so;
+	size_t n;
+	if (store_suite_outputs(st, r->id, suite, true, &so, &n, e))
+		return e->code;
+	int rc = RC_OK;
+	if (!n) {
+		rc = err_set(e, RC_NOTFOUND,
+			     "run %s holds no output of suite '%s' (assay show %s lists the "
+			     "suites that have some)",
+			     r->id, suite, r->id);
+	} else if (json) {
+		json_t *list = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(list, json_suite_output(&so[i], true));
+		json_t *o = json_object();
+		json_object_set_new(o, "run_id", json_string(r->id));
+		json_object_set_new(o, "outputs", list);
+		char *s = json_dumps(o, JSON_INDENT(2));
+		puts(s);
+		free(s);
+		json_decref(o);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const char *text[2] = { so[i].stdout_text, so[i].stderr_text };
+			for (int k = 0; k < 2; k++) {
+				if (!text[k])
+					continue;
+				size_t len = strlen(text[k]);
+				printf("--- %s: system-%s ---\n%s%s", *suite ? suite : "''",
+				       k ? "err" : "out", text[k],
+				       len && text[k][len - 1] == '\n' ? "" : "\n");
+			}
+		}
+	}
+	suite_outputs_free(so, n);
+	return rc;
 }
 
 static int show_text(struct store *st, const struct run *r, int slowest, int tail,
@@ -89,6 +158,8 @@ static int show_text(struct store *st, const struct run *r, int slowest, int tai
 	store_results_free(rs, n);
 	if (report_failures(stdout, st, r->id, tail, isatty(1) && !getenv("NO_COLOR"), e) < 0)
 		return e->code;
+	if (list_suite_outputs(st, r, e))
+		return e->code;
 	printf("\n");
 	report_counts(stdout, r);
 	return RC_OK;
@@ -99,11 +170,16 @@ int cmd_show(int argc, char **argv)
 	struct cli_common common = { 0 };
 	struct error e = ERROR_INIT;
 	int opt, slowest = 10, tail = 20;
+	const char *suite_output = NULL;
 	int64_t v;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		if (cli_common_option(&common, opt, "show"))
 			continue;
+		if (opt == 2003) {
+			suite_output = optarg;
+			continue;
+		}
 		if ((opt == 2001 || opt == 2002) && str_to_i64(optarg, &v) && v >= 0 && v < 100000) {
 			*(opt == 2001 ? &slowest : &tail) = (int)v;
 			continue;
@@ -123,17 +199,28 @@ int cmd_show(int argc, char **argv)
 	int rc = store_run_resolve(st, argv[optind], id, &e);
 	if (!rc)
 		rc = store_run_get(st, id, &r, &e);
-	if (!rc && common.json) {
+	if (!rc && suite_output) {
+		rc = show_suite_output(st, &r, suite_output, common.json, &e);
+	} else if (!rc && common.json) {
 		json_t *j = json_run(&r);
 		struct run_event *ev;
 		size_t n_ev;
+		struct suite_output *so = NULL;
+		size_t n_so = 0;
 		rc = store_run_events(st, r.id, &ev, &n_ev, &e);
+		if (!rc && (rc = store_suite_outputs(st, r.id, NULL, false, &so, &n_so, &e)))
+			run_events_free(ev, n_ev);
 		if (!rc) {
 			json_t *a = json_array();
 			for (size_t i = 0; i < n_ev; i++)
 				json_array_append_new(a, json_run_event(&ev[i]));
 			json_object_set_new(j, "events", a);
 			run_events_free(ev, n_ev);
+			a = json_array();
+			for (size_t i = 0; i < n_so; i++)
+				json_array_append_new(a, json_suite_output(&so[i], false));
+			json_object_set_new(j, "suite_outputs", a);
+			suite_outputs_free(so, n_so);
 			char *s = json_dumps(j, JSON_INDENT(2));
 			puts(s);
 			free(s);

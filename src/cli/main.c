@@ -78,6 +78,10 @@ static const struct command commands[] = {
 	  "Options:\n"
 	  "  --slowest N   how many slowest tests to list (default 10)\n"
 	  "  --tail N      lines of output shown per failure (default 20)\n"
+	  "  --suite-output SUITE\n"
+	  "                print what imported files said of SUITE as a whole (JUnit's\n"
+	  "                <testsuite>-level system-out/err; '' for the top level),\n"
+	  "                whole; the summary lists the suites that have some\n"
 	  "\n" COMMON_HELP },
 	{ "import", cmd_import, "record result files written by other tools (JUnit, TAP, CTRF)",
 	  "usage: assay import [options] FILE|DIR|-...\n"

@@ -147,7 +147,7 @@ static int read_junit(struct outcome *o, const char *path, struct error *e)
 	if (!f)
 		return err_set(e, RC_IO, "no JUnit file was written to $ASSAY_JUNIT_FILE (%s)",
 			       path);
-	struct junit_callbacks cb = { on_junit_case, o };
+	struct junit_callbacks cb = { .testcase = on_junit_case, .ctx = o };
 	struct junit_reader *jr = junit_reader_new(&cb);
 	char chunk[65536];
 	size_t n;

@@ -28,7 +28,9 @@
  *
  * A result's suite (its group) is its test name up to the last '/': test
  * "pkg/mod/test_x" is in suite "pkg/mod"; a name without '/' is in suite ""
- * (top-level tests; writers show the run's project there).
+ * (top-level tests; writers show the run's project there). A suite the run
+ * holds output of (store_suite_outputs) is a group too, with no results
+ * when none of its tests is named under it; group_end gets its output.
  *
  * Results passed in are borrowed for the call. The superseded earlier
  * attempts of a retried test (result.superseded) come with their final
@@ -60,7 +62,9 @@ void export_stats_add(struct export_stats *s, const struct result *r);
 /* One suite of a grouped export. */
 struct export_group {
 	const char *name;           /* "" for top-level tests */
-	struct export_stats stats;
+	struct export_stats stats;  /* all zero for a suite with only output */
+	const char *system_out;     /* the suite's own output (struct suite_output), */
+	const char *system_err;     /* NULL when none; set for group_end only */
 };
 
 struct export_summary {

@@ -10,6 +10,7 @@
  *         <skipped message=FIRST-LINE>WHOLE MESSAGE</skipped>
  *         <flakyFailure|rerunFailure …> earlier attempts (Surefire)
  *         <system-out/> <system-err/>
+ *       <system-out/> <system-err/>  the suite's own, as an imported file had them
  *
  * A test "pkg/mod/test_x" is case "test_x" of suite "pkg/mod"; tests without
  * '/' are in a suite named after the project (or "assay"), which is also
@@ -217,8 +218,14 @@ static void junit_group_begin(void *w, struct buf *o, const struct export_group 
 	buf_add(o, j->props.data, j->props.len);
 }
 
+static void output(struct buf *o, const char *indent, const char *tag, const char *text);
+
+/* The suite's own output (what an imported file said of the whole suite)
+ * after its cases, where JUnit has it. */
 static void junit_group_end(void *w, struct buf *o, const struct export_group *g)
 {
+	output(o, "    ", "system-out", g->system_out);
+	output(o, "    ", "system-err", g->system_err);
 	buf_adds(o, "  </testsuite>\n");
 }
 

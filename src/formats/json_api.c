@@ -176,6 +176,19 @@ json_t *json_run_event(const struct run_event *ev)
 	return o;
 }
 
+json_t *json_suite_output(const struct suite_output *so, bool with_text)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "suite", text(so->suite));
+	json_object_set_new(o, "stdout_bytes", json_integer(so->stdout_bytes));
+	json_object_set_new(o, "stderr_bytes", json_integer(so->stderr_bytes));
+	if (with_text) {
+		json_object_set_new(o, "stdout", so->stdout_text ? text(so->stdout_text) : json_null());
+		json_object_set_new(o, "stderr", so->stderr_text ? text(so->stderr_text) : json_null());
+	}
+	return o;
+}
+
 json_t *json_result(const struct result *r, bool with_output)
 {
 	json_t *o = json_object();

@@ -15,6 +15,9 @@ struct buf;
 /* Appends the object json_run builds, as compact JSON text, to `b`. */
 void json_run_text(struct buf *b, const struct run *r);
 json_t *json_run_event(const struct run_event *ev);
+/* {suite, stdout_bytes, stderr_bytes}, and with_text stdout and stderr
+ * (null when none). */
+json_t *json_suite_output(const struct suite_output *so, bool with_text);
 /* with_output adds stdout/stderr and the dropped byte counts. */
 json_t *json_result(const struct result *r, bool with_output);
 json_t *json_test_stat(const struct test_stat *t);

@@ -3,13 +3,14 @@
  * Bytes go through xml_repair (encoding sniffing, invalid UTF-8 and control
  * characters) and then to expat. The handlers keep only what the current
  * <testcase> needs: its attributes, bounded captures of its texts and its
- * earlier attempts, and the innermost suite's own output; everything else
- * (properties, outer suites' output) is read past without being kept. A
- * case is handed to the callback at its end tag and forgotten, except the
- * first case of a suite: it is held until the next case or suite starts or
- * its suite ends, for a suite whose one case it is gives it the suite's
- * <system-out>/<system-err> when it has none of its own (Bazel writes a
- * target's whole log there, beside its only case).
+ * earlier attempts, and each open suite's own output; everything else
+ * (properties) is read past without being kept. A case is handed to the
+ * callback at its end tag and forgotten, except the first case of a suite:
+ * it is held until the next case or suite starts or its suite ends, for a
+ * suite whose one case it is gives it the suite's <system-out>/<system-err>
+ * when it has none of its own (Bazel writes a target's whole log there,
+ * beside its only case). Any other suite's own output is handed to its
+ * callback at the suite's end.
  *
  * Security: a DOCTYPE stops the parser at once, so no entity can be declared
  * (no "billion laughs", no external entities: expat is never given a
@@ -542,6 +543,29 @@ static void case_end(struct junit_reader *r)
 	case_deliver(r, &r->c);
 }
 
+/* The ending suite `s`'s own output, unless blank (a pretty-printed empty
+ * element) or taken by its one case. */
+static void suite_output_deliver(struct junit_reader *r, struct suite *s)
+{
+	if (!r->cb.suite_output || (!s->out.total && !s->err.total))
+		return;
+	char *out = capture_text_utf8(&s->out, NULL), *err = capture_text_utf8(&s->err, NULL);
+	if (out[strspn(out, " \t\r\n")] || err[strspn(err, " \t\r\n")]) {
+		char *path = suite_path(r);
+		struct junit_suite_output so = {
+			.suite = path,
+			.root = r->root_name ? r->root_name : "",
+			.system_out = out[strspn(out, " \t\r\n")] ? out : "",
+			.system_err = err[strspn(err, " \t\r\n")] ? err : "",
+			.line = (int)XML_GetCurrentLineNumber(r->xp),
+		};
+		r->cb.suite_output(r->cb.ctx, &so);
+		free(path);
+	}
+	free(out);
+	free(err);
+}
+
 static void suite_release(struct suite *s)
 {
 	free(s->name);
@@ -663,6 +687,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *el)
 		struct suite *s = &r->suites[r->n_suites - 1];
 		if (r->held.active && r->held_suites == r->n_suites)
 			held_deliver(r, s);
+		suite_output_deliver(r, s);
 		suite_release(s);
 		r->n_suites--;
 	} else if (r->n_suites && r->depth == r->suites[r->n_suites - 1].depth + 1) {
@@ -841,6 +866,21 @@ static void id_part(struct buf *b, size_t start, const char *s)
 	buf_adds(b, s);
 }
 
+/* pytest's default junit_suite_name and CTest's placeholder for a project
+ * without a name say nothing about the test; nor does a suite named like
+ * the whole file (assay's export of top-level tests). */
+static bool generic_suite(const char *suite, const char *root)
+{
+	return !strcmp(suite, "pytest") || !strcmp(suite, "(empty)") ||
+	       (root && *root && !strcmp(suite, root));
+}
+
+void junit_suite_id(const char *suite, const char *root, struct buf *b)
+{
+	if (suite && !generic_suite(suite, root))
+		buf_adds(b, suite);
+}
+
 void junit_case_id(const struct junit_case *c, struct buf *b)
 {
 	const char *suite = c->suite ? c->suite : "";
@@ -848,11 +888,7 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	const char *name = c->name && *c->name ? c->name : "(unnamed)";
 	const char *last = strrchr(suite, '/');
 	last = last ? last + 1 : suite;
-	/* pytest's default junit_suite_name and CTest's placeholder for a
-	 * project without a name say nothing about the test; nor does a suite
-	 * named like the whole file (assay's export of top-level tests). */
-	bool generic = !strcmp(suite, "pytest") || !strcmp(suite, "(empty)") ||
-		       (c->root && *c->root && !strcmp(suite, c->root));
+	bool generic = generic_suite(suite, c->root);
 	/* Bazel's own test.xml has one case, without a classname, named like
 	 * its suite: the target ("//pkg:test"), which is the whole name. */
 	bool self_named = !*cls && !strcmp(suite, name);

@@ -7,7 +7,8 @@
  *
  * Reads every dialect in ../shared/reference/result-formats.md: <testsuites>
  * or <testsuite> roots, nested suites, per-case system-out/err (a suite's
- * own is its case's when it has only that one and the case has none: Bazel),
+ * own is its case's when it has only that one and the case has none: Bazel;
+ * otherwise it is delivered as the suite's, cb.suite_output),
  * skipped/error/failure, Surefire flakyX and rerunX elements, times with
  * thousands separators. Texts are bounded (head + tail, see util/capture).
  * Every string a case carries is valid UTF-8 (cut between characters).
@@ -53,8 +54,22 @@ struct junit_case {
 	int line;                /* line of the <testcase> start tag */
 };
 
+/* A suite's own output: the <system-out>/<system-err> directly inside its
+ * <testsuite> (Ant and Gradle write a class's whole log there, after its
+ * cases). Delivered at the suite's end tag, after its cases, when it is not
+ * blank and did not become its one case's output (see above). */
+struct junit_suite_output {
+	const char *suite;       /* the suite's path: its and the enclosing suites'
+				    names joined with "/", as a case's suite */
+	const char *root;        /* the name of a <testsuites> root ("" if none) */
+	const char *system_out;  /* "" if none */
+	const char *system_err;
+	int line;                /* line of the </testsuite> end tag */
+};
+
 struct junit_callbacks {
 	void (*testcase)(void *ctx, const struct junit_case *c);
+	void (*suite_output)(void *ctx, const struct junit_suite_output *s); /* may be NULL */
 	void *ctx;
 };
 
@@ -72,6 +87,12 @@ void junit_reader_free(struct junit_reader *r);
  * is where `assay export` puts tests whose names have no '/', so that a
  * file it wrote reads back with the same test names. Appends to b. */
 void junit_case_id(const struct junit_case *c, struct buf *b);
+
+/* The suite of a suite output as the ids of its cases name it: its path,
+ * or "" for the suites junit_case_id leaves out of them (pytest's, CTest's
+ * placeholder, one named like the root). Its cases' ids start with it
+ * unless their classname adds a part. Appends to b. */
+void junit_suite_id(const char *suite, const char *root, struct buf *b);
 
 /* The message assay keeps for a failure, error or skip: the element's text
  * when it already starts with the message attribute (as most tools write

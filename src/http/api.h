@@ -17,6 +17,7 @@ void api_run_get(struct http_req *rq);
 void api_run_complete(struct http_req *rq);
 void api_run_cancel(struct http_req *rq);
 void api_run_events(struct http_req *rq);
+void api_run_outputs(struct http_req *rq);
 
 void api_results_list(struct http_req *rq);
 void api_results_add(struct http_req *rq);

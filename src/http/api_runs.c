@@ -244,6 +244,34 @@ void api_run_events(struct http_req *rq)
 	reply_json(rq, 200, o);
 }
 
+/* What imported files said of whole suites (JUnit's <testsuite>-level
+ * system-out/err): every suite's sizes, and with ?suite=NAME that suite's
+ * texts (each text is bounded, so one suite's answer is too). */
+void api_run_outputs(struct http_req *rq)
+{
+	char id[UUID_STR_LEN];
+	if (!req_run_id(rq, id))
+		return;
+	const char *suite = req_query(rq, "suite");
+	struct run r;
+	struct error e = ERROR_INIT;
+	if (store_run_get(rq->st, id, &r, &e))
+		return reply_rc(rq, &e);
+	run_release(&r);
+	struct suite_output *so;
+	size_t n;
+	if (store_suite_outputs(rq->st, id, suite, suite != NULL, &so, &n, &e))
+		return reply_rc(rq, &e);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_suite_output(&so[i], suite != NULL));
+	suite_outputs_free(so, n);
+	json_t *o = json_object();
+	json_object_set_new(o, "run_id", json_string(id));
+	json_object_set_new(o, "outputs", list);
+	reply_json(rq, 200, o);
+}
+
 /* Tests project by project and by name, one page at a time: the cursor is
  * the last test's id, so tests recorded meanwhile never repeat or skip one
  * on a later page, and each page seeks an index, however many tests. */

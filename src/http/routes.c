@@ -55,6 +55,11 @@ const struct route http_routes[] = {
 	  "application/json", "200 404 409", ACCESS_WRITE },
 	{ { "GET", "/api/v1/runs/{id}/events" }, api_run_events, "run_events",
 	  "The run's lifecycle transitions, oldest first", NULL, NULL, "200 404", ACCESS_READ },
+	{ { "GET", "/api/v1/runs/{id}/outputs" }, api_run_outputs, "run_outputs",
+	  "What imported files said of whole suites (JUnit <testsuite>-level system-out/err): "
+	  "each suite's sizes, in recording order; with suite= that suite's texts",
+	  "suite:string:only this suite (\"\" for the top level), with its stdout and stderr",
+	  NULL, "200 404", ACCESS_READ },
 	{ { "GET", "/api/v1/runs/{id}/results" }, api_results_list, "results_list",
 	  "The run's results in recording order, one page at a time", RESULT_FILTERS, NULL,
 	  "200 400 404", ACCESS_READ },

@@ -49,3 +49,18 @@ void run_events_free(struct run_event *ev, size_t n)
 		free(ev[i].message);
 	free(ev);
 }
+
+void suite_output_release(struct suite_output *o)
+{
+	free(o->suite);
+	free(o->stdout_text);
+	free(o->stderr_text);
+	memset(o, 0, sizeof(*o));
+}
+
+void suite_outputs_free(struct suite_output *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		suite_output_release(&o[i]);
+	free(o);
+}

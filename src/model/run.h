@@ -71,8 +71,22 @@ struct run_event {
 	char *message; /* may be NULL */
 };
 
+/* What a result file said of a whole suite rather than of one of its
+ * tests: JUnit's <testsuite>-level <system-out>/<system-err> (Ant and
+ * Gradle write a class's whole log there). Table suite_outputs. */
+struct suite_output {
+	char *suite;        /* the suite as its tests' names have it ("" for the
+			       run's top level): "com.acme.CartTest" */
+	char *stdout_text;  /* NULL when none (or not asked for) */
+	char *stderr_text;
+	int64_t stdout_bytes; /* their sizes, when read back */
+	int64_t stderr_bytes;
+};
+
 void run_release(struct run *r);
 void run_events_free(struct run_event *ev, size_t n);
+void suite_output_release(struct suite_output *o);
+void suite_outputs_free(struct suite_output *o, size_t n);
 void result_release(struct result *r);
 /* A deep copy of `src` (its strings duplicated) into `dst`. */
 void result_copy(struct result *dst, const struct result *src);

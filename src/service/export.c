@@ -40,6 +40,7 @@ struct chunk {
 struct group {
 	char *name;
 	struct export_stats stats;
+	bool has_output;         /* the run holds output of this suite itself */
 	struct buf pending;
 	struct chunk *chunks;
 	size_t n_chunks, cap_chunks;
@@ -53,6 +54,8 @@ struct waiting {
 };
 
 struct exporter {
+	struct store *st;
+	const char *run_id;
 	const struct export_request *req;
 	const struct export_writer *wr;
 	void *w;
@@ -227,18 +230,10 @@ static void results_free(struct result *rs, size_t n)
 
 /* ---- groups ---- */
 
-static struct group *group_of(struct exporter *x, const char *test)
+/* The group named x->key, made if new. */
+static struct group *group_keyed(struct exporter *x)
 {
-	size_t len = export_suite_len(test), i;
-	/* Results of one suite often come together (a test's TAP points, an
-	 * imported file's cases): try the last suite before hashing. */
-	if (x->n_groups) {
-		struct group *last = &x->groups[x->last_group];
-		if (!strncmp(last->name, test, len) && !last->name[len])
-			return last;
-	}
-	buf_reset(&x->key);
-	buf_add(&x->key, test, len);
+	size_t i;
 	if (strmap_get(&x->group_index, x->key.data, &i)) {
 		x->last_group = i;
 		return &x->groups[i];
@@ -252,6 +247,56 @@ static struct group *group_of(struct exporter *x, const char *test)
 	strmap_put(&x->group_index, x->key.data, x->n_groups++);
 	x->order_stale = true;
 	return g;
+}
+
+static struct group *group_of(struct exporter *x, const char *test)
+{
+	size_t len = export_suite_len(test);
+	/* Results of one suite often come together (a test's TAP points, an
+	 * imported file's cases): try the last suite before hashing. */
+	if (x->n_groups) {
+		struct group *last = &x->groups[x->last_group];
+		if (!strncmp(last->name, test, len) && !last->name[len])
+			return last;
+	}
+	buf_reset(&x->key);
+	buf_add(&x->key, test, len);
+	return group_keyed(x);
+}
+
+/* The suites the run holds output of are groups too (only their names are
+ * read here; each one's text when its group is written). */
+static int output_groups(struct exporter *x)
+{
+	struct suite_output *o;
+	size_t n;
+	int rc = store_suite_outputs(x->st, x->run_id, NULL, false, &o, &n, x->e);
+	for (size_t i = 0; i < n && !rc; i++) {
+		buf_reset(&x->key);
+		buf_adds(&x->key, o[i].suite);
+		group_keyed(x)->has_output = true;
+	}
+	suite_outputs_free(o, n);
+	return rc;
+}
+
+/* A suite's own output, its rows joined in recording order, into eg. */
+static int group_output(struct exporter *x, const struct group *g, struct export_group *eg,
+			struct buf *out, struct buf *err)
+{
+	struct suite_output *o;
+	size_t n;
+	int rc = store_suite_outputs(x->st, x->run_id, g->name, true, &o, &n, x->e);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (o[i].stdout_text)
+			buf_addf(out, "%s%s", out->len ? "\n" : "", o[i].stdout_text);
+		if (o[i].stderr_text)
+			buf_addf(err, "%s%s", err->len ? "\n" : "", o[i].stderr_text);
+	}
+	suite_outputs_free(o, n);
+	eg->system_out = out->len ? out->data : NULL;
+	eg->system_err = err->len ? err->data : NULL;
+	return rc;
 }
 
 static int by_group_name(const void *a, const void *b, void *ctx)
@@ -398,8 +443,8 @@ static int write_groups(struct exporter *x)
 	sort_groups(x);
 	struct export_group *eg = xcalloc(x->n_groups + 1, sizeof(*eg));
 	for (size_t k = 0; k < x->n_groups; k++)
-		eg[k] = (struct export_group){ x->groups[x->order[k]].name,
-					       x->groups[x->order[k]].stats };
+		eg[k] = (struct export_group){ .name = x->groups[x->order[k]].name,
+					       .stats = x->groups[x->order[k]].stats };
 	struct export_summary s = { x->totals, eg, x->n_groups };
 	size_t block = x->spills ? READ_BUFFERS / x->spills : 0;
 	block = block < 16384 ? 16384 : block > 262144 ? 262144 : block;
@@ -408,18 +453,25 @@ static int write_groups(struct exporter *x)
 		rd[i].buf = xmalloc(block);
 	x->wr->begin(x->w, &x->out, &s);
 	int rc = RC_OK;
+	struct buf out = BUF_INIT, err = BUF_INIT;
 	for (size_t k = 0; k < x->n_groups && !rc; k++) {
 		struct group *g = &x->groups[x->order[k]];
 		x->wr->group_begin(x->w, &x->out, &eg[k]);
 		for (size_t c = 0; c < g->n_chunks && !rc; c++)
 			rc = copy_chunk(x, &rd[g->chunks[c].spill], block, &g->chunks[c]);
+		if (!rc && g->has_output)
+			rc = group_output(x, g, &eg[k], &out, &err);
 		if (rc)
 			break;
 		buf_add(&x->out, g->pending.data, g->pending.len);
 		x->wr->group_end(x->w, &x->out, &eg[k]);
+		buf_reset(&out);
+		buf_reset(&err);
 		if (x->out.len >= OUT_FLUSH)
 			rc = flush_out(x);
 	}
+	buf_release(&out);
+	buf_release(&err);
 	if (!rc)
 		x->wr->end(x->w, &x->out, &s);
 	for (size_t i = 0; i < x->spills; i++)
@@ -465,7 +517,8 @@ int service_export(struct store *st, const char *run_id, const struct export_req
 	uuid7_new(report_id, 0);
 	struct export_options o = { .now = time_now_ms(), .report_id = report_id,
 				    .max_failures = req->max_failures };
-	struct exporter x = { .req = req, .wr = wr, .sink = sink, .sink_ctx = ctx, .e = e };
+	struct exporter x = { .st = st, .run_id = run.id, .req = req, .wr = wr, .sink = sink,
+			      .sink_ctx = ctx, .e = e };
 	buf_init(&x.out);
 	buf_init(&x.key);
 	buf_init(&x.enc);
@@ -486,6 +539,8 @@ int service_export(struct store *st, const char *run_id, const struct export_req
 		rc = results_pipe_each(st, run.id, &f, on_result, &x, e);
 	if (!rc)
 		rc = deliver_orphans(&x);
+	if (!rc && wr->grouped)
+		rc = output_groups(&x);
 	if (!rc && wr->grouped) {
 		rc = write_groups(&x);
 	} else if (!rc) {

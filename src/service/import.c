@@ -54,6 +54,14 @@ struct tap_stream {
 
 struct handoff;
 
+/* Results (and suites' own output) on their way to the store. */
+struct batch {
+	struct result *rs;
+	size_t n, cap;
+	struct suite_output *outs;
+	size_t n_outs, cap_outs;
+};
+
 struct importer {
 	struct store *st;
 	const struct import_request *req;
@@ -61,8 +69,8 @@ struct importer {
 	struct run *run;
 	int64_t started_at;
 
-	struct result *batch;
-	size_t n, cap, bytes;
+	struct batch batch;
+	size_t bytes;          /* text the batch holds */
 	int64_t delivered;     /* results the readers gave so far */
 	int64_t recorded;      /* results written so far */
 	struct handoff *handoff; /* set when the files are read on a thread of their own */
@@ -86,10 +94,7 @@ struct importer {
 struct handoff {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct handed {
-		struct result *rs;
-		size_t n, cap;
-	} q[HANDOFF_DEPTH], spare[HANDOFF_DEPTH + 1];
+	struct batch q[HANDOFF_DEPTH], spare[HANDOFF_DEPTH + 1];
 	size_t head, queued; /* q is a ring, oldest at head */
 	size_t n_spare;      /* stored batches given back, their results not yet released */
 	bool done;     /* the reader has finished (rc, err say how) */
@@ -97,6 +102,35 @@ struct handoff {
 	int rc;
 	struct error err;
 };
+
+/* Releases the batch's results and outputs; keeps its arrays. */
+static void batch_empty(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		result_release(&b->rs[i]);
+	for (size_t i = 0; i < b->n_outs; i++)
+		suite_output_release(&b->outs[i]);
+	b->n = b->n_outs = 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	batch_empty(b);
+	free(b->rs);
+	free(b->outs);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Writes the batch's results, then its suites' output, into the run. */
+static int batch_store(struct importer *im, const struct batch *b, struct error *e)
+{
+	int rc = store_results_insert(im->st, b->rs, b->n, e);
+	if (!rc)
+		rc = store_suite_outputs_add(im->st, im->run->id, b->outs, b->n_outs, e);
+	if (!rc)
+		im->recorded += (int64_t)b->n;
+	return rc;
+}
 
 /* Reader side: queues the current batch (waiting while the queue is full)
  * and starts an empty one. RC_STORE, with the batch dropped, when the store
@@ -108,43 +142,35 @@ static int handoff_put(struct importer *im)
 	while (h->queued == HANDOFF_DEPTH && !h->stopped)
 		pthread_cond_wait(&h->cv, &h->mu);
 	bool stopped = h->stopped;
-	struct handed reuse = { 0 };
+	struct batch reuse = { 0 };
 	if (!stopped) {
 		size_t i = (h->head + h->queued++) % HANDOFF_DEPTH;
-		h->q[i] = (struct handed){ im->batch, im->n, im->cap };
+		h->q[i] = im->batch;
 		if (h->n_spare)
 			reuse = h->spare[--h->n_spare];
 		pthread_cond_broadcast(&h->cv);
 	}
 	pthread_mutex_unlock(&h->mu);
 	if (stopped) {
-		for (size_t i = 0; i < im->n; i++)
-			result_release(&im->batch[i]);
+		batch_empty(&im->batch);
 	} else {
 		/* The strings of a stored batch are freed here, by the thread that
 		 * made them, and not on the store's busy one. */
-		for (size_t i = 0; i < reuse.n; i++)
-			result_release(&reuse.rs[i]);
-		im->batch = reuse.rs;
-		im->cap = reuse.cap;
+		batch_empty(&reuse);
+		im->batch = reuse;
 	}
-	im->n = 0;
 	im->bytes = 0;
 	return stopped ? err_set(&im->err, RC_STORE, "import stopped: the store failed") : RC_OK;
 }
 
 static int flush(struct importer *im)
 {
-	if (!im->n)
+	if (!im->batch.n && !im->batch.n_outs)
 		return RC_OK;
 	if (im->handoff)
 		return handoff_put(im);
-	int rc = store_results_insert(im->st, im->batch, im->n, &im->err);
-	for (size_t i = 0; i < im->n; i++)
-		result_release(&im->batch[i]);
-	if (!rc)
-		im->recorded += (int64_t)im->n;
-	im->n = 0;
+	int rc = batch_store(im, &im->batch, &im->err);
+	batch_empty(&im->batch);
 	im->bytes = 0;
 	return rc;
 }
@@ -169,12 +195,13 @@ static void add(struct importer *im, struct result *r)
 	r->started_at = im->started_at;
 	if (!r->parent && !r->superseded)
 		im->top_ms += r->duration_ms;
-	GROW(im->batch, im->cap, im->n + 1);
-	im->batch[im->n++] = *r;
+	struct batch *b = &im->batch;
+	GROW(b->rs, b->cap, b->n + 1);
+	b->rs[b->n++] = *r;
 	im->delivered++;
 	im->bytes += text_len(r->test) + text_len(r->message) + text_len(r->stdout_text) +
 		     text_len(r->stderr_text) + 128;
-	if (im->n >= BATCH_MAX || im->bytes >= BATCH_BYTES)
+	if (b->n >= BATCH_MAX || im->bytes >= BATCH_BYTES)
 		im->rc = flush(im);
 }
 
@@ -263,6 +290,28 @@ static void on_case(void *ctx, const struct junit_case *c)
 	};
 	add(im, &r);
 	buf_release(&name);
+}
+
+/* A suite's own output (Ant's and Gradle's class log) goes with the
+ * batch, so that it is stored in the import's transaction and counted
+ * against the batch's bytes. */
+static void on_suite_output(void *ctx, const struct junit_suite_output *so)
+{
+	struct importer *im = ctx;
+	if (im->rc)
+		return;
+	struct buf suite = BUF_INIT;
+	junit_suite_id(so->suite, so->root, &suite);
+	struct batch *b = &im->batch;
+	GROW(b->outs, b->cap_outs, b->n_outs + 1);
+	b->outs[b->n_outs++] = (struct suite_output){
+		.suite = buf_detach(&suite),
+		.stdout_text = *so->system_out ? xstrdup(so->system_out) : NULL,
+		.stderr_text = *so->system_err ? xstrdup(so->system_err) : NULL,
+	};
+	im->bytes += text_len(so->system_out) + text_len(so->system_err) + 128;
+	if (im->bytes >= BATCH_BYTES)
+		im->rc = flush(im);
 }
 
 /* ---- CTRF ---- */
@@ -564,7 +613,7 @@ static int read_file(struct importer *im, const char *path, char *chunk, struct 
 	struct tap_reader *tr = NULL;
 	struct ctrf_reader *cr = NULL;
 	if (f == FMT_JUNIT) {
-		struct junit_callbacks cb = { on_case, im };
+		struct junit_callbacks cb = { on_case, on_suite_output, im };
 		jr = junit_reader_new(&cb);
 		buf_reset(&im->last_case);
 	} else if (f == FMT_CTRF) {
@@ -827,30 +876,23 @@ static int store_handed_over(struct importer *im, struct error *e)
 			pthread_mutex_unlock(&h->mu);
 			break;
 		}
-		struct result *rs = h->q[h->head].rs;
-		size_t n = h->q[h->head].n, cap = h->q[h->head].cap;
+		struct batch b = h->q[h->head];
 		h->head = (h->head + 1) % HANDOFF_DEPTH;
 		h->queued--;
 		pthread_cond_broadcast(&h->cv);
 		pthread_mutex_unlock(&h->mu);
-		if (!rc && !(h->done && h->rc)) { /* once reading failed, all is undone anyway */
-			rc = store_results_insert(im->st, rs, n, e);
-			if (!rc)
-				im->recorded += (int64_t)n;
-		}
+		if (!rc && !(h->done && h->rc)) /* once reading failed, all is undone anyway */
+			rc = batch_store(im, &b, e);
 		pthread_mutex_lock(&h->mu);
 		if (rc)
 			h->stopped = true;
 		bool kept = h->n_spare < ARRAY_SIZE(h->spare);
 		if (kept)
-			h->spare[h->n_spare++] = (struct handed){ rs, n, cap };
+			h->spare[h->n_spare++] = b;
 		pthread_cond_broadcast(&h->cv);
 		pthread_mutex_unlock(&h->mu);
-		if (!kept) { /* not reached: at most HANDOFF_DEPTH + 1 batches exist */
-			for (size_t i = 0; i < n; i++)
-				result_release(&rs[i]);
-			free(rs);
-		}
+		if (!kept) /* not reached: at most HANDOFF_DEPTH + 1 batches exist */
+			batch_free(&b);
 	}
 	if (!rc && h->rc) {
 		rc = h->rc;
@@ -881,11 +923,8 @@ static int read_and_store(struct importer *im, const struct strlist *files, stru
 		pthread_join(reader, NULL);
 		im->handoff = NULL;
 	}
-	for (size_t k = 0; k < h.n_spare; k++) {
-		for (size_t i = 0; i < h.spare[k].n; i++)
-			result_release(&h.spare[k].rs[i]);
-		free(h.spare[k].rs);
-	}
+	for (size_t k = 0; k < h.n_spare; k++)
+		batch_free(&h.spare[k]);
 	pthread_cond_destroy(&h.cv);
 	pthread_mutex_destroy(&h.mu);
 	return rc;
@@ -924,9 +963,7 @@ int service_import(struct store *st, const struct import_request *req,
 		store_rollback(st);
 		run_release(out);
 	}
-	for (size_t i = 0; i < im.n; i++)
-		result_release(&im.batch[i]);
-	free(im.batch);
+	batch_free(&im.batch);
 	strlist_release(&im.bad_files);
 	strmap_release(&im.unnamed);
 	buf_release(&im.last_case);

@@ -51,6 +51,11 @@ struct store_ops {
 			     const char *message, struct error *e);
 	int (*run_events)(struct store *st, const char *run_id, struct run_event **out,
 			  size_t *n, struct error *e);
+	int (*suite_outputs_add)(struct store *st, const char *run_id,
+				 const struct suite_output *o, size_t n, struct error *e);
+	int (*suite_outputs)(struct store *st, const char *run_id, const char *suite,
+			     bool with_text, struct suite_output **out, size_t *n,
+			     struct error *e);
 
 	int (*results_insert)(struct store *st, const struct result *rs, size_t n,
 			      struct error *e);

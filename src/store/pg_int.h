@@ -35,6 +35,8 @@ enum pg_stmt {
 	PG_RUN_GET_LOCK,
 	PG_EVENT_ADD,
 	PG_EVENTS,
+	PG_SUITE_OUT_ADD,
+	PG_SUITE_OUTS,
 	PG_RUN_OF_RESULT,
 	PG_TEST_ADD,
 	PG_TEST_GET,
@@ -198,6 +200,10 @@ int pg_runs_by_lifecycle(struct store *st,
 			 struct error *e);
 int pg_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, int64_t at,
 		     const char *message, struct error *e);
+int pg_suite_outputs_add(struct store *st, const char *run_id, const struct suite_output *o,
+			 size_t n, struct error *e);
+int pg_suite_outputs(struct store *st, const char *run_id, const char *suite, bool with_text,
+		     struct suite_output **out, size_t *n, struct error *e);
 int pg_run_events(struct store *st, const char *run_id, struct run_event **out, size_t *n,
 		  struct error *e);
 /* The ops of pg_results.c, put in the backend's table by pg.c. */

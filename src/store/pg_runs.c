@@ -423,6 +423,80 @@ int pg_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, in
 	return RC_OK;
 }
 
+int pg_suite_outputs_add(struct store *st, const char *run_id, const struct suite_output *o,
+			 size_t n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(run_id))
+		return err_set(e, RC_NOTFOUND, "adding suite output to run %s: no such run", run_id);
+	int rc = pg_begin(s, e);
+	if (rc)
+		return err_prefix(e, "adding suite output to run %s", run_id);
+	for (size_t i = 0; i < n; i++) {
+		if (!o[i].stdout_text && !o[i].stderr_text)
+			continue;
+		struct pg_params p = { 0 };
+		pp_text(&p, run_id);
+		pp_text_clean(&p, o[i].suite);
+		pp_text_clean(&p, o[i].stdout_text);
+		pp_text_clean(&p, o[i].stderr_text);
+		int64_t added = 0;
+		rc = pg_cmd(s, PG_SUITE_OUT_ADD,
+			    "INSERT INTO suite_outputs (run_id, suite, stdout_text, stderr_text) "
+			    "SELECT $1::uuid, $2::text, $3::text, $4::text "
+			    "WHERE EXISTS (SELECT 1 FROM test_runs WHERE id = $1::uuid)",
+			    &p, &added, e, "adding the output of suite '%s' to run %s", o[i].suite,
+			    run_id);
+		pp_release(&p);
+		if (!rc && !added)
+			rc = err_set(e, RC_NOTFOUND, "adding suite output to run %s: no such run",
+				     run_id);
+		if (rc) {
+			pg_rollback(s);
+			return rc;
+		}
+	}
+	return pg_commit(s, e);
+}
+
+int pg_suite_outputs(struct store *st, const char *run_id, const char *suite, bool with_text,
+		     struct suite_output **out, size_t *n, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(run_id))
+		return RC_OK; /* no such run: none, as SQLite answers */
+	struct pg_params p = { 0 };
+	pp_text(&p, run_id);
+	pp_text_clean(&p, suite);
+	pp_bool(&p, with_text);
+	PGresult *r = pg_exec(s, PG_SUITE_OUTS,
+			      "SELECT suite, CASE WHEN $3::boolean THEN stdout_text END, "
+			      "CASE WHEN $3::boolean THEN stderr_text END, "
+			      "coalesce(octet_length(stdout_text), 0), "
+			      "coalesce(octet_length(stderr_text), 0) FROM suite_outputs "
+			      "WHERE run_id = $1::uuid AND ($2::text IS NULL OR suite = $2::text) "
+			      "ORDER BY id",
+			      &p, e, "reading suite output of run %s", run_id);
+	pp_release(&p);
+	if (!r)
+		return e->code;
+	size_t count = (size_t)PQntuples(r);
+	struct suite_output *o = count ? xcalloc(count, sizeof(*o)) : NULL;
+	for (size_t i = 0; i < count; i++) {
+		o[i].suite = pg_dup(r, (int)i, 0);
+		if (!o[i].suite)
+			o[i].suite = xstrdup("");
+		o[i].stdout_text = pg_dup(r, (int)i, 1);
+		o[i].stderr_text = pg_dup(r, (int)i, 2);
+		o[i].stdout_bytes = pg_i64(r, (int)i, 3);
+		o[i].stderr_bytes = pg_i64(r, (int)i, 4);
+	}
+	PQclear(r);
+	*out = o;
+	*n = count;
+	return RC_OK;
+}
+
 int pg_run_events(struct store *st, const char *run_id, struct run_event **out,
 		  size_t *n, struct error *e)
 {

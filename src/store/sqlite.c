@@ -1080,6 +1080,93 @@ static int sqlite_run_events(struct store *st, const char *run_id, struct run_ev
 	return rc;
 }
 
+/* ---- suite outputs ---- */
+
+static int sqlite_suite_outputs_add(struct store *st, const char *run_id,
+				    const struct suite_output *o, size_t n, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	int rc = sq_begin(s, e);
+	if (rc)
+		return err_prefix(e, "adding suite output to run %s", run_id);
+	sqlite3_stmt *q = sq_stmt(s, SQ_SUITE_OUT_ADD,
+				  "INSERT INTO suite_outputs (run_id, suite, stdout_text, stderr_text) "
+				  "VALUES (?1, ?2, ?3, ?4)",
+				  e);
+	if (!q) {
+		rc = err_prefix(e, "adding suite output to run %s", run_id);
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!o[i].stdout_text && !o[i].stderr_text)
+			continue;
+		sq_bind_text(q, 1, run_id);
+		sq_bind_text(q, 2, o[i].suite);
+		sq_bind_text(q, 3, o[i].stdout_text);
+		sq_bind_text(q, 4, o[i].stderr_text);
+		int step = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (step == SQLITE_CONSTRAINT_FOREIGNKEY) {
+			rc = err_set(e, RC_NOTFOUND, "adding suite output to run %s: no such run",
+				     run_id);
+			goto fail;
+		}
+		if (step != SQLITE_DONE) {
+			rc = sq_fail(s, e, "adding the output of suite '%s' to run %s", o[i].suite,
+				     run_id);
+			goto fail;
+		}
+	}
+	return sq_commit(s, e);
+fail:
+	sq_rollback(s);
+	return rc;
+}
+
+static int sqlite_suite_outputs(struct store *st, const char *run_id, const char *suite,
+				bool with_text, struct suite_output **out, size_t *n,
+				struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_SUITE_OUTS,
+				  "SELECT suite, CASE WHEN ?3 THEN stdout_text END, "
+				  "CASE WHEN ?3 THEN stderr_text END, "
+				  "coalesce(length(CAST(stdout_text AS BLOB)), 0), "
+				  "coalesce(length(CAST(stderr_text AS BLOB)), 0) FROM suite_outputs "
+				  "WHERE run_id = ?1 AND (?2 IS NULL OR suite = ?2) ORDER BY id",
+				  e);
+	if (!q)
+		return err_prefix(e, "reading suite output of run %s", run_id);
+	sq_bind_text(q, 1, run_id);
+	sq_bind_text(q, 2, suite);
+	sqlite3_bind_int(q, 3, with_text);
+	struct suite_output *o = NULL;
+	size_t cap = 0, count = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		GROW(o, cap, count + 1);
+		o[count].suite = sq_column_dup(q, 0);
+		if (!o[count].suite)
+			o[count].suite = xstrdup("");
+		o[count].stdout_text = sq_column_dup(q, 1);
+		o[count].stderr_text = sq_column_dup(q, 2);
+		o[count].stdout_bytes = sqlite3_column_int64(q, 3);
+		o[count].stderr_bytes = sqlite3_column_int64(q, 4);
+		count++;
+	}
+	int rc = RC_OK;
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(s, e, "reading suite output of run %s", run_id);
+		suite_outputs_free(o, count);
+		o = NULL;
+		count = 0;
+	}
+	sqlite3_reset(q);
+	*out = o;
+	*n = count;
+	return rc;
+}
+
 static int sqlite_begin(struct store *st, struct error *e)
 {
 	return sq_begin((struct sqlite_store *)st, e);
@@ -1133,6 +1220,8 @@ static const struct store_ops sqlite_ops = {
 	.share_revoke = sqlite_share_revoke,
 	.run_event_add = sqlite_run_event_add,
 	.run_events = sqlite_run_events,
+	.suite_outputs_add = sqlite_suite_outputs_add,
+	.suite_outputs = sqlite_suite_outputs,
 	.results_insert = sq_results_insert,
 	.run_orphan_failures = sq_run_orphan_failures,
 	.results_each = sq_results_each,

@@ -311,6 +311,28 @@ int store_run_events(struct store *st, const char *run_id, struct run_event **ou
 	return st->ops->run_events(st, run_id, out, n, e);
 }
 
+int store_suite_outputs_add(struct store *st, const char *run_id,
+			    const struct suite_output *o, size_t n, struct error *e)
+{
+	if (!run_id || !*run_id)
+		return err_set(e, RC_USAGE, "adding suite output: no run id given");
+	for (size_t i = 0; i < n; i++)
+		if (!o[i].suite)
+			return err_set(e, RC_USAGE, "adding suite output %zu of %zu: no suite",
+				       i + 1, n);
+	return n ? st->ops->suite_outputs_add(st, run_id, o, n, e) : RC_OK;
+}
+
+int store_suite_outputs(struct store *st, const char *run_id, const char *suite, bool with_text,
+			struct suite_output **out, size_t *n, struct error *e)
+{
+	*out = NULL;
+	*n = 0;
+	if (!run_id || !*run_id)
+		return err_set(e, RC_USAGE, "reading suite output: no run id given");
+	return st->ops->suite_outputs(st, run_id, suite, with_text, out, n, e);
+}
+
 int store_results_insert(struct store *st, const struct result *rs, size_t n, struct error *e)
 {
 	if (!n)

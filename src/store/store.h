@@ -118,6 +118,18 @@ int store_run_event_add(struct store *st, const char *run_id, enum lifecycle lc,
 int store_run_events(struct store *st, const char *run_id, struct run_event **out, size_t *n,
 		     struct error *e);
 
+/* Records `n` suites' own output (struct suite_output: JUnit's
+ * <testsuite>-level system-out/err) into the run, in one transaction.
+ * Entries with neither text are skipped. RC_NOTFOUND for an unknown run. */
+int store_suite_outputs_add(struct store *st, const char *run_id,
+			    const struct suite_output *o, size_t n, struct error *e);
+/* The run's suite outputs in recording order: all of them, or only those of
+ * `suite` when it is not NULL. Without `with_text` the texts are left NULL
+ * (a row per output still: the names and sizes say which suites have
+ * some). An unknown run has none. */
+int store_suite_outputs(struct store *st, const char *run_id, const char *suite, bool with_text,
+			struct suite_output **out, size_t *n, struct error *e);
+
 /* ---- results ---- */
 
 /* Inserts `n` results in one transaction (all or nothing). Each result's

@@ -58,6 +58,50 @@ ok_if "its test is the target, named once" \
 ok_if "and the target's log, its suite's output, is the test's output" \
 	"sql '$db' \"select stdout_text from results where test = '//pkg/sub:my_test'\" | grep -q '^assert failed: 1 != 2'"
 
+# Ant and Gradle write a class's whole log as its suite's output, after its
+# cases: a suite of several cases keeps it as the suite's, not a case's.
+cat >"$T/ant.xml" <<'X'
+<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="com.acme.CartTest" tests="2" failures="1">
+    <testcase classname="com.acme.CartTest" name="adds" time="0.01"/>
+    <testcase classname="com.acme.CartTest" name="removes" time="0.02"><failure message="boom">at Cart.java:9</failure></testcase>
+    <system-out><![CDATA[cart service up
+removing item 7]]></system-out>
+    <system-err>WARN slow db</system-err>
+  </testsuite>
+  <testsuite name="com.acme.QuietTest" tests="2">
+    <testcase classname="com.acme.QuietTest" name="a"/>
+    <testcase classname="com.acme.QuietTest" name="b"/>
+    <system-out>
+    </system-out>
+  </testsuite>
+</testsuites>
+X
+expect_code 0 "an Ant file with a suite's own output imports" "$ASSAY" import -q --db "$db" --title ant-log "$T/ant.xml"
+ant_run=$(sql "$db" "select id from test_runs where title = 'ant-log'")
+ok_if "the suite's output is kept as the suite's, a blank one not at all" \
+	"[ \"\$(sql '$db' \"select suite || ':' || stdout_text || ':' || stderr_text from suite_outputs where run_id = '$ant_run'\" | tr '\\n' '|')\" = 'com.acme.CartTest:cart service up|removing item 7:WARN slow db|' ]"
+ok_if "and no case took it" \
+	"[ \"\$(sql '$db' \"select count(*) from results where run_id = '$ant_run' and stdout_text is not null\")\" = 0 ]"
+expect_code 0 "assay show lists the suites with output" "$ASSAY" show --db "$db" "$ant_run"
+ok_if "with their sizes" "grep -q '^  com.acme.CartTest  stdout 31 B, stderr 12 B\$' '$T/out' && ! grep -q '^  com.acme.QuietTest  ' '$T/out'"
+expect_code 0 "assay show --suite-output prints a suite's output whole" "$ASSAY" show --db "$db" "$ant_run" --suite-output com.acme.CartTest
+ok_if "stdout, then stderr" \
+	"[ \"\$(tr '\\n' '|' <'$T/out')\" = '--- com.acme.CartTest: system-out ---|cart service up|removing item 7|--- com.acme.CartTest: system-err ---|WARN slow db|' ]"
+expect_code 0 "as JSON, as the API answers" "$ASSAY" show --db "$db" "$ant_run" --suite-output com.acme.CartTest --json
+ok_if "with the texts and their sizes" \
+	"[ \"\$(jq -r '.outputs[0] | .stderr + \" \" + (.stdout_bytes | tostring)' '$T/out')\" = 'WARN slow db 31' ]"
+expect_code 0 "assay show --json lists them" "$ASSAY" show --db "$db" "$ant_run" --json
+ok_if "by suite and size" "[ \"\$(jq -c '.suite_outputs' '$T/out')\" = '[{\"suite\":\"com.acme.CartTest\",\"stdout_bytes\":31,\"stderr_bytes\":12}]' ]"
+expect_code 2 "a suite without output is an error" "$ASSAY" show --db "$db" "$ant_run" --suite-output com.acme.QuietTest
+ok_if "that says where to look" "grep -q \"holds no output of suite 'com.acme.QuietTest' (assay show $ant_run lists\" '$T/err'"
+# all or nothing: a file cut short leaves no suite output behind
+head -c 400 "$T/ant.xml" >"$T/ant_cut.xml"
+before=$(sql "$db" "select count(*) from suite_outputs")
+expect_code 2 "a truncated Ant file is refused" "$ASSAY" import -q --db "$db" "$T/ant_cut.xml"
+ok_if "and nothing of it is kept" "[ \"\$(sql '$db' 'select count(*) from suite_outputs')\" = '$before' ]"
+
 # Meson names a test "project / test" in a suite and class named after the
 # project: the project is said once.
 expect_code 0 "Meson's testlog.junit.xml imports" "$ASSAY" import -q --db "$db" --title meson "$(cd "$(dirname "$0")/../.." && pwd)/fuzz/corpus/junit/meson.xml"

@@ -101,4 +101,27 @@ att() {
 ok_if "every attempt comes back with its status and message" "[ \"\$(att '$first')\" = \"\$(att '$second')\" ]"
 ok_if "and the flaky count too" \
 	"[ \"\$(sql '$db' \"select n_flaky from test_runs where id = '$second'\")\" = 1 ]"
+# Suites' own output (Ant's class log), whatever suite it belongs to: one
+# with cases under it, one whose cases have a class of their own (exported
+# as a suite without cases), and the file's catch-all (the top level).
+cat >"$T/logs.xml" <<'X'
+<testsuites name="logs">
+<testsuite name="com.acme.CartTest"><testcase classname="com.acme.CartTest" name="a"/><testcase classname="com.acme.CartTest" name="b"/><system-out>cart &lt;log&gt;
+line 2</system-out><system-err>cart err</system-err></testsuite>
+<testsuite name="S"><testcase classname="C" name="x"/><testcase classname="C" name="y"/><system-err>S's err</system-err></testsuite>
+<testsuite name="logs"><testcase name="top1"/><testcase name="top2"/><system-out>top's</system-out></testsuite>
+</testsuites>
+X
+"$ASSAY" import -q --db "$db" --title logs "$T/logs.xml" >/dev/null
+first=$(sql "$db" "select id from test_runs where title = 'logs'")
+"$ASSAY" export --db "$db" "$first" --format junit -o "$T/logs2.xml" >/dev/null
+ok_if "junit: a suite's output is its <testsuite>'s, after its cases" \
+	"tr -d '\\n' <'$T/logs2.xml' | grep -q '<testcase name=\"b\" classname=\"com.acme.CartTest\" time=\"0.000\"/>    <system-out>cart &lt;log&gt;line 2</system-out>    <system-err>cart err</system-err>  </testsuite>'"
+expect_code 0 "the exported suites' output imports" "$ASSAY" import -q --db "$db" --title logs2 "$T/logs2.xml"
+second=$(sql "$db" "select id from test_runs where title = 'logs2'")
+outs() {
+	sql "$db" "select suite || '|' || coalesce(stdout_text, '-') || '|' || coalesce(stderr_text, '-') from suite_outputs where run_id = '$1' order by suite"
+}
+ok_if "every suite's output comes back, to the same suite" \
+	"[ \"\$(sql '$db' \"select count(*) from suite_outputs where run_id = '$first'\")\" = 3 ] && [ \"\$(outs '$first')\" = \"\$(outs '$second')\" ] && [ \"\$(rows '$first')\" = \"\$(rows '$second')\" ]"
 done_testing

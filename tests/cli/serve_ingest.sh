@@ -53,6 +53,12 @@ ok_if "the run is closed with its counts, as assay import makes it" \
 ok_if "with its results" "[ \$(sql '$db' \"select count(*) from results where run_id = '$imp'\") = 2 ]"
 ok_if "triggered by the token's name, not the server's user" \
 	"[ \"\$(sql '$db' \"select triggered_by from test_runs where id = '$imp'\")\" = tester ]"
+ok_if "GET /runs/ID/outputs lists the suites' own output by size" \
+	"[ \$(api GET /api/v1/runs/$imp/outputs) = 200 ] && [ \"\$(jget '$T/body' '[(o[\"suite\"], o[\"stdout_bytes\"], o[\"stderr_bytes\"], \"stdout\" in o) for o in d[\"outputs\"]]')\" = '[[\"org.example.ParserTest\", 16, 24, false]]' ]"
+ok_if "and ?suite= gives that suite's texts" \
+	"[ \$(api GET '/api/v1/runs/$imp/outputs?suite=org.example.ParserTest') = 200 ] && [ \"\$(jget '$T/body' '[(o[\"stdout\"], o[\"stderr\"]) for o in d[\"outputs\"]] == [(\"parsing...\\ndone\\n\", \"WARNING: deprecated API\\n\")]')\" = true ]"
+ok_if "a suite without output has none; an unknown run is 404" \
+	"[ \$(api GET '/api/v1/runs/$imp/outputs?suite=nope') = 200 ] && [ \"\$(jget '$T/body' 'd[\"outputs\"]')\" = '[]' ] && [ \$(api GET /api/v1/runs/0000dead-0000-7000-8000-000000000000/outputs) = 404 ]"
 ok_if "a TAP body is one test named by ?name= with its points as sub-results" \
 	"[ \$(api POST '/api/v1/imports?name=unit.tap' -H 'Content-Type: text/plain' --data-binary @'$data/tap/bats.tap') = 201 ] && r=\$(jget '$T/body' 'd[\"id\"]') && [ \$(sql '$db' \"select count(*) from results where run_id = '\$r' and test = 'unit' and parent is null\") = 1 ] && [ \$(sql '$db' \"select count(*) from results where run_id = '\$r' and parent = 'unit'\") -gt 0 ]"
 ok_if "a CTRF body imports" \

@@ -212,7 +212,7 @@ static void on_case(void *ctx, const struct junit_case *c)
 static struct read_back read_junit(const char *xml)
 {
 	struct read_back rb = { 0 };
-	struct junit_callbacks cb = { on_case, &rb };
+	struct junit_callbacks cb = { .testcase = on_case, .ctx = &rb };
 	struct junit_reader *r = junit_reader_new(&cb);
 	struct error e = ERROR_INIT;
 	if (junit_feed(r, xml, strlen(xml), &e) || junit_finish(r, &e))

@@ -35,9 +35,16 @@ struct tc {
 	size_t n_attempts;
 };
 
+/* A delivered suite output, copied. */
+struct so {
+	char *id, *suite, *out, *err;
+};
+
 struct run {
 	struct tc *cases;
 	size_t n, cap;
+	struct so *suites;
+	size_t n_suites, cap_suites;
 	struct buf log; /* everything delivered and the result, for comparison */
 	int rc;
 	struct error e;
@@ -86,8 +93,27 @@ static void collect(void *ctx, const struct junit_case *c)
 	}
 }
 
+static void collect_suite(void *ctx, const struct junit_suite_output *s)
+{
+	struct run *r = ctx;
+	GROW(r->suites, r->cap_suites, r->n_suites + 1);
+	struct buf id = BUF_INIT;
+	junit_suite_id(s->suite, s->root, &id);
+	r->suites[r->n_suites++] = (struct so){ buf_detach(&id), xstrdup(s->suite),
+						xstrdup(s->system_out), xstrdup(s->system_err) };
+	buf_addf(&r->log, "suite %s|%s|%s|%s|@%d\n", r->suites[r->n_suites - 1].id, s->suite,
+		 s->system_out, s->system_err, s->line);
+}
+
 static void run_release(struct run *r)
 {
+	for (size_t i = 0; i < r->n_suites; i++) {
+		free(r->suites[i].id);
+		free(r->suites[i].suite);
+		free(r->suites[i].out);
+		free(r->suites[i].err);
+	}
+	free(r->suites);
 	for (size_t i = 0; i < r->n; i++) {
 		struct tc *t = &r->cases[i];
 		char *fields[] = { t->id,   t->suite, t->classname, t->name, t->file,
@@ -113,7 +139,7 @@ static void run_release(struct run *r)
 static void junit_run(const char *data, size_t n, size_t chunk, struct run *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct junit_callbacks cb = { collect, out };
+	struct junit_callbacks cb = { .testcase = collect, .suite_output = collect_suite, .ctx = out };
 	struct junit_reader *r = junit_reader_new(&cb);
 	if (!chunk)
 		chunk = n ? n : 1;
@@ -350,7 +376,7 @@ static void go_junit_report_ignores_package_output(void **state)
 	run_release(&r);
 }
 
-static void ant_suite_level_output_is_not_attached_to_cases(void **state)
+static void ant_suite_level_output_is_the_suites_not_its_cases(void **state)
 {
 	struct run r;
 	junit_read_file("junit/ant.xml", &r);
@@ -364,12 +390,17 @@ static void ant_suite_level_output_is_not_attached_to_cases(void **state)
 		assert_string_equal(r.cases[i].out, "");
 		assert_string_equal(r.cases[i].err, "");
 	}
+	assert_int_equal(r.n_suites, 1);
+	assert_string_equal(r.suites[0].id, "org.example.ParserTest");
+	assert_string_equal(r.suites[0].out, "parsing...\ndone\n");
+	assert_string_equal(r.suites[0].err, "WARNING: deprecated API\n");
 	run_release(&r);
 }
 
 /* A suite's own output goes to its case when it has only that one (Bazel's
  * test.xml: the target's log beside its only case), and the case has no
- * output of its own; never to a case among several, nor across suites. */
+ * output of its own; never to a case among several, nor across suites:
+ * then it is delivered as the suite's, after its cases, unless blank. */
 static void a_suites_one_case_takes_the_suites_output(void **state)
 {
 	struct run r;
@@ -399,6 +430,40 @@ static void a_suites_one_case_takes_the_suites_output(void **state)
 	assert_string_equal(r.cases[4].out, "");
 	assert_string_equal(r.cases[5].id, "outer/inner/w");
 	assert_string_equal(r.cases[5].out, "");
+	/* the suites' own output that no case took */
+	assert_int_equal(r.n_suites, 3);
+	assert_string_equal(r.suites[0].id, "own");
+	assert_string_equal(r.suites[0].out, "suite's");
+	assert_string_equal(r.suites[0].err, "");
+	assert_string_equal(r.suites[1].id, "two");
+	assert_string_equal(r.suites[1].out, "shared");
+	assert_string_equal(r.suites[2].id, "outer");
+	assert_string_equal(r.suites[2].out, "outer's");
+	assert_non_null(strstr(r.log.data, "y|two|"));
+	assert_true(strstr(r.log.data, "y|two|") < strstr(r.log.data, "suite two|"));
+	run_release(&r);
+
+	/* nested suites' paths; blank output (a pretty-printed empty element)
+	 * is none; a suite named like the root is the top level, id "" */
+	junit_read_str("<testsuites name=\"all\">"
+		       "<testsuite name=\"a\"><testsuite name=\"b\"><testcase name=\"1\"/>"
+		       "<testcase name=\"2\"/><system-err>b's</system-err></testsuite>"
+		       "<testcase name=\"3\"/><system-out>\n  </system-out></testsuite>"
+		       "<testsuite name=\"all\"><testcase name=\"4\"/><testcase name=\"5\"/>"
+		       "<system-out>top</system-out></testsuite>"
+		       "</testsuites>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.n, 5);
+	assert_int_equal(r.n_suites, 2);
+	assert_string_equal(r.suites[0].suite, "a/b");
+	assert_string_equal(r.suites[0].id, "a/b");
+	assert_string_equal(r.suites[0].out, "");
+	assert_string_equal(r.suites[0].err, "b's");
+	assert_string_equal(r.suites[1].suite, "all");
+	assert_string_equal(r.suites[1].id, "");
+	assert_string_equal(r.suites[1].out, "top");
+	assert_string_equal(r.cases[3].id, "4"); /* the top level's cases, as its output */
 	run_release(&r);
 
 	/* a held case read whole before a fault is delivered, as the others */
@@ -704,7 +769,7 @@ static void gigantic_system_out_costs_bounded_memory(void **state)
 {
 	struct run r;
 	memset(&r, 0, sizeof(r));
-	struct junit_callbacks cb = { collect, &r };
+	struct junit_callbacks cb = { .testcase = collect, .ctx = &r };
 	struct junit_reader *rd = junit_reader_new(&cb);
 	struct error e = ERROR_INIT;
 	const char *head = "<testsuite name=\"s\"><system-out>suite output ";
@@ -827,7 +892,7 @@ int main(void)
 		cmocka_unit_test(gtest_failures_are_appended_and_disabled_tests_are_skipped),
 		cmocka_unit_test(ctest_cases_keep_their_output_and_disabled_is_skipped),
 		cmocka_unit_test(go_junit_report_ignores_package_output),
-		cmocka_unit_test(ant_suite_level_output_is_not_attached_to_cases),
+		cmocka_unit_test(ant_suite_level_output_is_the_suites_not_its_cases),
 		cmocka_unit_test(a_suites_one_case_takes_the_suites_output),
 		cmocka_unit_test(jest_failure_without_message_keeps_its_text),
 		cmocka_unit_test(nested_suites_are_joined_and_bare_cases_have_no_suite),

@@ -620,6 +620,64 @@ static void events_come_back_oldest_first(void **state)
 	assert_int_equal(store_run_event_add(fx->st, id, (enum lifecycle)42, 1, NULL, &e), RC_USAGE);
 }
 
+/* Suites' own output: kept per run in recording order, listed with sizes
+ * and without texts, read by suite, refused for an unknown run, and gone
+ * with its run. */
+static void suite_outputs_are_kept_per_run(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN], other[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_COMPLETED, id);
+	add_run(fx->st, "demo", 2000, "ci", LC_COMPLETED, other);
+	struct suite_output in[] = {
+		{ .suite = "com.acme.CartTest", .stdout_text = "set up\n", .stderr_text = "warn\xc3\xa9" },
+		{ .suite = "", .stdout_text = "top level" },
+		{ .suite = "empty" }, /* neither text: not stored */
+		{ .suite = "com.acme.CartTest", .stderr_text = "again" },
+	};
+	assert_int_equal(store_suite_outputs_add(fx->st, id, in, ARRAY_SIZE(in), &e), RC_OK);
+	assert_int_equal(store_suite_outputs_add(fx->st, other, in + 1, 1, &e), RC_OK);
+	struct suite_output *o;
+	size_t n;
+	assert_int_equal(store_suite_outputs(fx->st, id, NULL, false, &o, &n, &e), RC_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(o[0].suite, "com.acme.CartTest");
+	assert_null(o[0].stdout_text);
+	assert_int_equal(o[0].stdout_bytes, 7);
+	assert_int_equal(o[0].stderr_bytes, 6); /* bytes, not characters */
+	assert_string_equal(o[1].suite, "");
+	assert_int_equal(o[1].stdout_bytes, 9);
+	assert_int_equal(o[1].stderr_bytes, 0);
+	assert_string_equal(o[2].suite, "com.acme.CartTest");
+	suite_outputs_free(o, n);
+
+	assert_int_equal(store_suite_outputs(fx->st, id, "com.acme.CartTest", true, &o, &n, &e),
+			 RC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(o[0].stdout_text, "set up\n");
+	assert_string_equal(o[0].stderr_text, "warn\xc3\xa9");
+	assert_null(o[1].stdout_text);
+	assert_string_equal(o[1].stderr_text, "again");
+	suite_outputs_free(o, n);
+	assert_int_equal(store_suite_outputs(fx->st, id, "", true, &o, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(o[0].stdout_text, "top level");
+	suite_outputs_free(o, n);
+
+	const char *nobody = "0190ffff-0000-7000-8000-000000000000";
+	assert_int_equal(store_suite_outputs_add(fx->st, nobody, in, 1, &e), RC_NOTFOUND);
+	assert_int_equal(store_suite_outputs(fx->st, nobody, NULL, true, &o, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	struct suite_output unnamed = { .stdout_text = "x" };
+	assert_int_equal(store_suite_outputs_add(fx->st, id, &unnamed, 1, &e), RC_USAGE);
+
+	int64_t deleted = 0;
+	assert_int_equal(store_runs_delete(fx->st, &id, 1, &deleted, &e),
+			 RC_OK);
+	assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM suite_outputs"), 1);
+}
+
 /* A batch longer than one multi-row INSERT, with a retry whose earlier
  * attempt is still waiting in the same group of rows: every row lands, in
  * order, and the retry supersedes the attempt before it. */
@@ -1732,6 +1790,7 @@ int main(void)
 		T(listing_filters_runs_newest_first),
 		T(test_durations_average_timed_results_per_test),
 		T(pruned_runs_leave_the_tests_histories),
+		T(suite_outputs_are_kept_per_run),
 		T(a_run_of_many_tests_is_pruned),
 		T(a_whole_transaction_with_a_failed_part_is_only_rolled_back),
 		T(the_seed_indexes_exist_by_name),
