@@ -193,45 +193,152 @@ static int test_id_of(struct pg_store *s, int64_t project_id, const struct resul
 	return RC_OK;
 }
 
-/* Sends the insert of one result, as `id`; its answer is read later
- * (pg_pipe_cmd). */
-static int insert_one(struct pg_store *s, const struct tally *t, const struct result *r,
-		      const char *id, int64_t test_id, int attempt, struct error *e)
+/* Appends `v` to a text[] literal being built ("{" already there). */
+static void array_add(struct buf *b, const char *v)
 {
-	if (!pg_is_uuid(id))
-		return err_set(e, RC_USAGE, "inserting result '%s': its id %s is not a UUID",
-			       r->test, id);
-	struct pg_params p = { 0 };
-	pp_text(&p, id);
-	pp_text(&p, r->run_id);
-	pp_i64(&p, t->run_at);
-	pp_i64(&p, test_id);
-	pp_text_clean(&p, r->test);
-	pp_text_clean(&p, r->parent);
-	pp_text(&p, status_name(r->status));
-	pp_i64(&p, r->duration_ms);
-	pp_text_clean(&p, r->message);
-	pp_text_clean(&p, r->stdout_text);
-	pp_text_clean(&p, r->stderr_text);
-	pp_i64(&p, r->stdout_dropped);
-	pp_i64(&p, r->stderr_dropped);
-	pp_i64(&p, attempt);
-	if (r->exit_code == -1)
-		pp_text(&p, NULL);
+	if (b->len > 1)
+		buf_addc(b, ',');
+	if (!v) {
+		buf_adds(b, "NULL");
+		return;
+	}
+	buf_addc(b, '"');
+	for (const char *c = v; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *c);
+	}
+	buf_addc(b, '"');
+}
+
+/* ---- rows on their way ----
+ *
+ * A batch's results go to the server ROWS_MAX at a time in one INSERT over
+ * unnest() of an array per column, not one INSERT each: a statement's
+ * round of parse, plan and executor start-up cost more than the row
+ * itself. Whatever else the batch sends about results (an earlier attempt
+ * marked superseded, a query for earlier attempts, the run's counters)
+ * sends the waiting rows first (rows_flush), so the server sees every
+ * statement in the order the batch made them. */
+
+enum { ROWS_MAX = 1000, ROWS_BYTES = 1 << 20, ROW_COLS = 18 };
+
+struct rows {
+	struct buf col[ROW_COLS]; /* each column's array literal, "{" first */
+	size_t n, bytes;
+	const char *last;         /* the last row's test, for messages */
+};
+
+static void rows_start(struct rows *w)
+{
+	for (int i = 0; i < ROW_COLS; i++) {
+		buf_reset(&w->col[i]);
+		buf_addc(&w->col[i], '{');
+	}
+	w->n = w->bytes = 0;
+	w->last = NULL;
+}
+
+static void rows_release(struct rows *w)
+{
+	for (int i = 0; i < ROW_COLS; i++)
+		buf_release(&w->col[i]);
+}
+
+/* Text from outside, as pp_text_clean stores it (invalid UTF-8 as U+FFFD). */
+static void col_text(struct buf *b, const char *v)
+{
+	if (!v || str_utf8_valid(v)) {
+		array_add(b, v);
+		return;
+	}
+	char *clean = str_utf8_clean(v);
+	array_add(b, clean);
+	free(clean);
+}
+
+static void col_int(struct buf *b, int64_t v)
+{
+	if (b->len > 1)
+		buf_addc(b, ',');
+	buf_addf(b, "%lld", (long long)v);
+}
+
+/* 0 is "not set": NULL, as pp_opt. */
+static void col_opt(struct buf *b, int64_t v)
+{
+	if (v)
+		col_int(b, v);
 	else
-		pp_i64(&p, r->exit_code);
-	pp_opt(&p, r->started_at);
-	pp_opt(&p, r->completed_at);
-	pp_bool(&p, r->superseded);
+		array_add(b, NULL);
+}
+
+/* Sends the waiting rows (if any) down the pipeline in one INSERT. */
+static int rows_flush(struct pg_store *s, struct rows *w, struct error *e)
+{
+	if (!w->n)
+		return RC_OK;
+	struct pg_params p = { 0 };
+	for (int i = 0; i < ROW_COLS; i++) {
+		buf_addc(&w->col[i], '}');
+		pp_text(&p, w->col[i].data);
+	}
 	int rc = pg_pipe_cmd(s, PG_RESULT_ADD,
 			     "INSERT INTO results (id, run_id, run_at, test_id, test, parent, status, "
 			     "duration_ms, message, stdout_text, stderr_text, stdout_dropped, "
 			     "stderr_dropped, attempt, exit_code, started_at, completed_at, "
-			     "superseded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-			     "$13, $14, $15, $16, $17, $18)",
-			     &p, "inserting result", r->test, e);
-	pp_release(&p);
+			     "superseded) "
+			     "SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, "
+			     "c16, c17, c18 FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], "
+			     "$4::bigint[], $5::text[], $6::text[], $7::result_status[], $8::bigint[], "
+			     "$9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], "
+			     "$14::integer[], $15::integer[], $16::bigint[], $17::bigint[], "
+			     "$18::boolean[]) WITH ORDINALITY AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, "
+			     "c10, c11, c12, c13, c14, c15, c16, c17, c18, o) ORDER BY o",
+			     &p, "inserting results up to", w->last, e);
+	rows_start(w);
 	return rc;
+}
+
+/* Adds the insert of one result, as `id`, to the waiting rows; sends them
+ * when there are enough. Its answer is read later (pg_pipe_cmd). */
+static int rows_add(struct pg_store *s, struct rows *w, const struct tally *t,
+		    const struct result *r, const char *id, int64_t test_id, int attempt,
+		    struct error *e)
+{
+	if (!pg_is_uuid(id))
+		return err_set(e, RC_USAGE, "inserting result '%s': its id %s is not a UUID",
+			       r->test, id);
+	struct buf *c = w->col;
+	array_add(&c[0], id);
+	array_add(&c[1], r->run_id);
+	col_int(&c[2], t->run_at);
+	col_int(&c[3], test_id);
+	col_text(&c[4], r->test);
+	col_text(&c[5], r->parent);
+	array_add(&c[6], status_name(r->status));
+	col_int(&c[7], r->duration_ms);
+	col_text(&c[8], r->message);
+	col_text(&c[9], r->stdout_text);
+	col_text(&c[10], r->stderr_text);
+	col_int(&c[11], r->stdout_dropped);
+	col_int(&c[12], r->stderr_dropped);
+	col_int(&c[13], attempt);
+	if (r->exit_code == -1)
+		array_add(&c[14], NULL);
+	else
+		col_int(&c[14], r->exit_code);
+	col_opt(&c[15], r->started_at);
+	col_opt(&c[16], r->completed_at);
+	array_add(&c[17], r->superseded ? "t" : "f");
+	w->n++;
+	w->last = r->test;
+	w->bytes += strlen(r->test) + (r->message ? strlen(r->message) : 0) +
+		    (r->stdout_text ? strlen(r->stdout_text) : 0) +
+		    (r->stderr_text ? strlen(r->stderr_text) : 0) + 128;
+	if (w->n >= ROWS_MAX || w->bytes >= ROWS_BYTES)
+		return rows_flush(s, w, e);
+	return RC_OK;
 }
 
 /* A result is flaky when it is the final one of its test in the run, passed,
@@ -248,13 +355,16 @@ static int insert_one(struct pg_store *s, const struct tally *t, const struct re
 /* Whether a top-level result of `status`, attempt `attempt`, is flaky: a
  * query (over the attempts of test_id in t's run before `before`) only for
  * a passed result run again. */
-static int counts_as_flaky(struct pg_store *s, const struct tally *t, bool sub,
+static int counts_as_flaky(struct pg_store *s, struct rows *w, const struct tally *t, bool sub,
 			   enum result_status status, int attempt, int64_t test_id, int64_t before,
 			   bool *flaky, struct error *e)
 {
 	*flaky = false;
 	if (sub || status != RS_PASSED || attempt <= 1)
 		return RC_OK;
+	int rc = rows_flush(s, w, e); /* the earlier attempts may be waiting */
+	if (rc)
+		return rc;
 	struct pg_params p = { 0 };
 	pp_i64(&p, t->run_at);
 	pp_text(&p, t->run_id);
@@ -374,8 +484,8 @@ done:
  * in the run superseded (sent down the pipeline), takes it out of the
  * tally, and gives the attempt number that follows it, or, with no current
  * one, the newest superseded one's (1 if none), as on SQLite. */
-static int next_attempt(struct pg_store *s, struct tally *t, struct currents *c, size_t k,
-			int64_t test_id, int *attempt, struct error *e)
+static int next_attempt(struct pg_store *s, struct rows *w, struct tally *t, struct currents *c,
+			size_t k, int64_t test_id, int *attempt, struct error *e)
 {
 	struct current *cur = current_slot(c, k, test_id);
 	if (!cur->have) {
@@ -383,17 +493,21 @@ static int next_attempt(struct pg_store *s, struct tally *t, struct currents *c,
 		return RC_OK;
 	}
 	*attempt = cur->attempt + 1;
+	/* the row to mark may be waiting, if this batch made it */
+	int rc = cur->seq == INT64_MAX ? rows_flush(s, w, e) : RC_OK;
+	if (rc)
+		return rc;
 	struct pg_params p = { 0 };
 	pp_i64(&p, t->run_at);
 	pp_text(&p, cur->id);
-	int rc = pg_pipe_cmd(s, PG_SUPERSEDE,
+	rc = pg_pipe_cmd(s, PG_SUPERSEDE,
 			     "UPDATE results SET superseded = true WHERE run_at = $1 AND id = $2",
 			     &p, "marking the earlier attempt superseded", cur->id, e);
 	if (rc)
 		return rc;
 	t->counts[cur->sub][cur->status]--;
 	bool flaky;
-	if ((rc = counts_as_flaky(s, t, cur->sub, cur->status, cur->attempt, test_id, cur->seq,
+	if ((rc = counts_as_flaky(s, w, t, cur->sub, cur->status, cur->attempt, test_id, cur->seq,
 				  &flaky, e)))
 		return rc;
 	t->flaky -= flaky;
@@ -426,24 +540,6 @@ static int add_counts(struct pg_store *s, const struct tally *t, struct error *e
 	pp_text(&p, t->run_id);
 	return pg_cmd(s, PG_COUNTERS, s->counters_sql, &p, NULL, e, "counting results of run %s",
 		      t->run_id);
-}
-
-/* Appends `v` to a text[] literal being built ("{" already there). */
-static void array_add(struct buf *b, const char *v)
-{
-	if (b->len > 1)
-		buf_addc(b, ',');
-	if (!v) {
-		buf_adds(b, "NULL");
-		return;
-	}
-	buf_addc(b, '"');
-	for (const char *c = v; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, *c);
-	}
-	buf_addc(b, '"');
 }
 
 /* Creates the batch's tests of project `project_id` that the cache does
@@ -539,6 +635,8 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 	int64_t *test_ids = NULL; /* each result's test */
 	bool *made = NULL;        /* ... made for it by this batch */
 	struct currents cur = { 0 };
+	struct rows w = { 0 };
+	rows_start(&w);
 	if (!++s->batch)
 		s->batch = 1;
 	for (size_t i = 0; i < n; i++) {
@@ -576,12 +674,12 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		if (attempt <= 0 && made[i])
 			attempt = 1;
 		else if (attempt <= 0 &&
-			 (rc = next_attempt(s, t, &cur, tally[i], test_id, &attempt, e)))
+			 (rc = next_attempt(s, &w, t, &cur, tally[i], test_id, &attempt, e)))
 			goto fail;
 		/* Run again and passed: were the earlier attempts all passes? */
 		bool flaky = false;
 		if (!r->superseded &&
-		    (rc = counts_as_flaky(s, t, r->parent != NULL, r->status, attempt, test_id,
+		    (rc = counts_as_flaky(s, &w, t, r->parent != NULL, r->status, attempt, test_id,
 					  INT64_MAX, &flaky, e)))
 			goto fail;
 		char id[UUID_STR_LEN];
@@ -589,7 +687,7 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 			memcpy(id, r->id, sizeof(id));
 		else
 			uuid7_new(id, 0);
-		if ((rc = insert_one(s, t, r, id, test_id, attempt, e)))
+		if ((rc = rows_add(s, &w, t, r, id, test_id, attempt, e)))
 			goto fail;
 		if (r->superseded) {
 			/* the newest superseded one: a next attempt follows it */
@@ -600,6 +698,8 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 		t->counts[r->parent ? 1 : 0][r->status]++;
 		t->flaky += flaky;
 	}
+	if ((rc = rows_flush(s, &w, e)))
+		goto fail;
 	for (size_t i = 0; i < nt; i++)
 		if ((rc = add_counts(s, &tallies[i], e)))
 			goto fail;
@@ -612,8 +712,10 @@ int pg_results_insert(struct store *st, const struct result *rs, size_t n, struc
 	free(test_ids);
 	free(made);
 	free(cur.slots);
+	rows_release(&w);
 	return RC_OK;
 fail:
+	rows_release(&w);
 	pg_rollback(s);
 	free(tallies);
 	free(tally);
