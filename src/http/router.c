@@ -67,6 +67,11 @@ int router_match(const void *table, size_t n, size_t stride, const char *method,
 		}
 		path_seen = true;
 	}
+	/* HEAD is answered wherever GET is (libmicrohttpd drops the body). */
+	if (strstr(m->allow, "GET") && !strstr(m->allow, "HEAD")) {
+		size_t at = strlen(m->allow);
+		snprintf(m->allow + at, sizeof(m->allow) - at, ", HEAD");
+	}
 	return path_seen ? ROUTE_NO_METHOD : ROUTE_NO_PATH;
 }
 

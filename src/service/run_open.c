@@ -9,6 +9,20 @@
 int service_run_open(struct store *st, const struct run_open_request *req, struct run *out,
 		     struct error *e)
 {
+	memset(out, 0, sizeof(*out));
+	/* A run may say which pool its tests ran on, one assay knows: a name
+	 * nobody registered would be a pool no listing or filter could show. */
+	if (req->pool) {
+		struct pool p;
+		int rc = store_pool_get(st, req->pool, &p, e);
+		if (rc == RC_NOTFOUND)
+			return err_set(e, RC_USAGE,
+				       "pool: no pool named '%s' (assay pool add, or POST /api/v1/pools)",
+				       req->pool);
+		if (rc)
+			return rc;
+		pool_release(&p);
+	}
 	service_run_init(out, &req->props);
 	/* The reporter runs the tests; this process only records them. */
 	free(out->host);

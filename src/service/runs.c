@@ -82,11 +82,13 @@ void service_run_init(struct run *r, const struct run_props *p)
 	memset(r, 0, sizeof(*r));
 	int64_t now = time_now_ms();
 	uuid7_new(r->id, now);
-	r->project = xstrdup(p->project ? p->project : "default");
+	/* An empty project or environment is none given, as on the command line. */
+	r->project = xstrdup(p->project && *p->project ? p->project : "default");
 	r->definition = p->definition ? xstrdup(p->definition) : NULL;
 	r->title = p->title ? xstrdup(p->title) : today();
 	r->description = p->description ? xstrdup(p->description) : NULL;
-	r->environment = xstrdup(p->environment ? p->environment : service_default_environment());
+	r->environment = xstrdup(p->environment && *p->environment ? p->environment
+								   : service_default_environment());
 	r->triggered_by = service_triggered_by();
 	r->context_json = context_json(p->context);
 	r->lifecycle = LC_INITIALIZING;

@@ -107,8 +107,12 @@ ok_if "a form Content-Type is 415" \
 ok_if "an unknown route is 404 with an error object" \
 	"[ \$(api GET /api/v2/nothing) = 404 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = no_route ]"
 ok_if "a known path with the wrong method is 405 with Allow" \
-	"[ \$(api DELETE /api/v1/runs/$run) = 405 ] && grep -qi '^Allow: GET' '$T/headers'"
+	"[ \$(api DELETE /api/v1/runs/$run) = 405 ] && grep -qi '^Allow: GET, HEAD' '$T/headers'"
 ok_if "the error says so" "[ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = method_not_allowed ]"
+ok_if "a run can name only a pool assay knows (400 otherwise, nothing opened)" \
+	"n=\$(sql '$db' 'select count(*) from test_runs'); [ \$(post_json /api/v1/runs '{\"title\":\"p\",\"pool\":\"nope\"}') = 400 ] && grep -q \"no pool named 'nope'\" '$T/body' && [ \$(sql '$db' 'select count(*) from test_runs') = \$n ]"
+ok_if "an empty environment or project is none given (the defaults)" \
+	"[ \$(post_json /api/v1/runs '{\"title\":\"e\",\"environment\":\"\",\"project\":\"\"}') = 201 ] && [ \"\$(jget '$T/body' 'd[\"environment\"] in (\"local\", \"ci\") and d[\"project\"] == \"default\"')\" = true ]"
 
 # --- body limits ---
 n=$(sql "$db" "select count(*) from results")

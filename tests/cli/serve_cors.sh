@@ -15,7 +15,7 @@ start_server "$db"
 ok_if "without --cors-origin, a GET from a page gets no Access-Control-Allow-Origin" \
 	"[ \$(api GET /api/v1/runs -H 'Origin: $dash') = 200 ] && [ -z \"\$(hdr Access-Control-Allow-Origin)\" ]"
 ok_if "and a preflight is answered (204, Allow) but grants nothing" \
-	"[ \$(TOKEN= api OPTIONS /api/v1/runs -H 'Origin: $dash' -H 'Access-Control-Request-Method: POST') = 204 ] && [ \"\$(hdr Allow)\" = 'GET, POST, OPTIONS' ] && [ -z \"\$(hdr Access-Control-Allow-Origin)\" ] && [ -z \"\$(hdr Access-Control-Allow-Methods)\" ]"
+	"[ \$(TOKEN= api OPTIONS /api/v1/runs -H 'Origin: $dash' -H 'Access-Control-Request-Method: POST') = 204 ] && [ \"\$(hdr Allow)\" = 'GET, POST, HEAD, OPTIONS' ] && [ -z \"\$(hdr Access-Control-Allow-Origin)\" ] && [ -z \"\$(hdr Access-Control-Allow-Methods)\" ]"
 stop_server
 
 # --- two origins ---
@@ -31,7 +31,7 @@ ok_if "another origin gets no Access-Control-Allow-Origin" \
 ok_if "nor does an origin that only starts like an allowed one" \
 	"[ \$(api GET /api/v1/runs -H 'Origin: $dash.evil.com') = 200 ] && [ -z \"\$(hdr Access-Control-Allow-Origin)\" ]"
 ok_if "a preflight for POST results needs no token and grants methods and headers (204)" \
-	"[ \$(TOKEN= api OPTIONS /api/v1/runs/0190aaaa-0000-7000-8000-000000000000/results -H 'Origin: $dash' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: authorization, content-type') = 204 ] && [ \"\$(hdr Access-Control-Allow-Origin)\" = '$dash' ] && [ \"\$(hdr Access-Control-Allow-Methods)\" = 'GET, POST, OPTIONS' ] && hdr Access-Control-Allow-Headers | grep -q Authorization && hdr Access-Control-Allow-Headers | grep -q Content-Type && hdr Access-Control-Allow-Headers | grep -q Idempotency-Key && [ -n \"\$(hdr Access-Control-Max-Age)\" ]"
+	"[ \$(TOKEN= api OPTIONS /api/v1/runs/0190aaaa-0000-7000-8000-000000000000/results -H 'Origin: $dash' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: authorization, content-type') = 204 ] && [ \"\$(hdr Access-Control-Allow-Origin)\" = '$dash' ] && [ \"\$(hdr Access-Control-Allow-Methods)\" = 'GET, POST, HEAD, OPTIONS' ] && hdr Access-Control-Allow-Headers | grep -q Authorization && hdr Access-Control-Allow-Headers | grep -q Content-Type && hdr Access-Control-Allow-Headers | grep -q Idempotency-Key && [ -n \"\$(hdr Access-Control-Max-Age)\" ]"
 ok_if "a preflight from another origin grants nothing" \
 	"[ \$(TOKEN= api OPTIONS /api/v1/runs -H 'Origin: https://evil.example.com' -H 'Access-Control-Request-Method: POST') = 204 ] && [ -z \"\$(hdr Access-Control-Allow-Origin)\" ] && [ -z \"\$(hdr Access-Control-Allow-Methods)\" ]"
 ok_if "OPTIONS on a path with no route is 404" \
