@@ -26,6 +26,10 @@
  * buffer. So result() must write only the result's own bytes and depend on
  * no state set by begin().
  *
+ * A writer with suite_output gets, after the results, the own output of
+ * the suites that have a failure (JUnit's <testsuite>-level system-out:
+ * where Ant and Gradle keep the log that explains them).
+ *
  * A result's suite (its group) is its test name up to the last '/': test
  * "pkg/mod/test_x" is in suite "pkg/mod"; a name without '/' is in suite ""
  * (top-level tests; writers show the run's project there). A suite the run
@@ -101,7 +105,14 @@ struct export_writer {
 	void (*group_end)(void *w, struct buf *out, const struct export_group *g);
 	void (*end)(void *w, struct buf *out, const struct export_summary *s);
 	void (*free)(void *w);
+	/* Not grouped, may be NULL: the output of a suite with a failure, one
+	 * row of what the run holds of whole suites (texts set), after the
+	 * last result() and before end(); at most EXPORT_SUITE_OUTPUTS suites,
+	 * in the order of their first failure. */
+	void (*suite_output)(void *w, struct buf *out, const struct suite_output *so);
 };
+
+#define EXPORT_SUITE_OUTPUTS 100
 
 extern const struct export_writer export_junit, export_tap, export_ctrf, export_csv,
 	export_html;

@@ -34,6 +34,8 @@ struct html {
 	int slow_rows;          /* rows written in the slowest table */
 	bool slow_closed;
 	int64_t failures;       /* negative results seen */
+	bool failures_closed;   /* the table of failures past max_failures ended */
+	int suite_outputs;      /* suite outputs written */
 };
 
 static const struct {
@@ -440,21 +442,47 @@ static void html_result(void *w, struct buf *o, const struct result *r,
 	buf_adds(o, "</details>\n");
 }
 
+/* Ends the failures: the table of those past max_failures, if any. */
+static void close_failures(struct html *h, struct buf *o)
+{
+	if (h->failures_closed || h->failures <= h->opts.max_failures)
+		return;
+	h->failures_closed = true;
+	buf_adds(o, "</table>\n<p class=\"muted\">");
+	export_int(o, h->failures);
+	buf_adds(o, " failures in all, ");
+	export_int(o, h->failures - h->opts.max_failures);
+	buf_adds(o, " without their output here; <code>assay results ");
+	buf_adds(o, h->run->id);
+	buf_adds(o, " --json --output</code> gives it.</p>\n");
+}
+
+/* What an imported file said of a whole suite that has failures (Ant's
+ * class log): after the failures, closed. */
+static void html_suite_output(void *w, struct buf *o, const struct suite_output *so)
+{
+	struct html *h = w;
+	close_slowest(h, o);
+	close_failures(h, o);
+	if (!h->suite_outputs++)
+		buf_adds(o, "<h2>Suite output</h2>\n<p class=\"muted\">What the result files said "
+			    "of whole suites with failures, beside their tests.</p>\n");
+	buf_adds(o, "<details><summary>");
+	esc(o, *so->suite ? so->suite : h->run->project ? h->run->project : "(top level)");
+	buf_adds(o, "</summary>\n");
+	block(o, "system-out", so->stdout_text, 0);
+	block(o, "system-err", so->stderr_text, 0);
+	buf_adds(o, "</details>\n");
+}
+
 static void html_end(void *w, struct buf *o, const struct export_summary *s)
 {
 	struct html *h = w;
 	close_slowest(h, o);
 	if (!h->failures) {
 		buf_adds(o, "<h2>Failures</h2>\n<p class=\"muted\">No test failed.</p>\n");
-	} else if (h->failures > h->opts.max_failures) {
-		buf_adds(o, "</table>\n<p class=\"muted\">");
-		export_int(o, h->failures);
-		buf_adds(o, " failures in all, ");
-		export_int(o, h->failures - h->opts.max_failures);
-		buf_adds(o, " without their output here; <code>assay results ");
-		buf_adds(o, h->run->id);
-		buf_adds(o, " --json --output</code> gives it.</p>\n");
 	}
+	close_failures(h, o);
 	buf_adds(o, "<footer>assay " ASSAY_VERSION);
 	if (h->opts.now) {
 		buf_adds(o, ", ");
@@ -475,4 +503,5 @@ const struct export_writer export_html = {
 	.result = html_result,
 	.end = html_end,
 	.free = html_free,
+	.suite_output = html_suite_output,
 };

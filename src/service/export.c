@@ -78,6 +78,7 @@ struct exporter {
 	size_t n_waits, cap_waits;
 	struct strmap wait_index;
 	size_t n_waiting;        /* waits that hold attempts */
+	struct strmap failing;   /* suites with a failure, for wr->suite_output */
 	struct error *e;
 };
 
@@ -350,6 +351,12 @@ static int deliver(struct exporter *x, const struct result *r, const struct resu
 		   size_t n)
 {
 	export_stats_add(&x->totals, r);
+	if (x->wr->suite_output && status_is_negative(r->status) &&
+	    x->failing.n < EXPORT_SUITE_OUTPUTS) {
+		buf_reset(&x->key);
+		buf_add(&x->key, r->test, export_suite_len(r->test));
+		strmap_put(&x->failing, x->key.data, 0);
+	}
 	if (!x->wr->grouped) {
 		x->wr->result(x->w, &x->out, r, att, n);
 		return x->out.len >= OUT_FLUSH ? flush_out(x) : RC_OK;
@@ -376,6 +383,35 @@ static int on_result(void *ctx, const struct result *r)
 	if (!rc)
 		rc = deliver(x, r, att, n);
 	results_free(att, n);
+	return rc;
+}
+
+/* The own output of the suites with a failure, for writers that show it:
+ * the run's suite outputs are listed by name, and each failing suite's
+ * read, whole, when it comes up (one suite's texts in memory at a time). */
+static int failing_suite_outputs(struct exporter *x)
+{
+	if (!x->failing.n)
+		return RC_OK;
+	struct suite_output *names;
+	size_t n;
+	int rc = store_suite_outputs(x->st, x->run_id, NULL, false, &names, &n, x->e);
+	for (size_t i = 0; i < n && !rc; i++) {
+		size_t seen;
+		if (!strmap_get(&x->failing, names[i].suite, &seen) || seen)
+			continue;
+		strmap_put(&x->failing, names[i].suite, 1);
+		struct suite_output *so;
+		size_t k;
+		rc = store_suite_outputs(x->st, x->run_id, names[i].suite, true, &so, &k, x->e);
+		for (size_t j = 0; j < k && !rc; j++) {
+			x->wr->suite_output(x->w, &x->out, &so[j]);
+			if (x->out.len >= OUT_FLUSH)
+				rc = flush_out(x);
+		}
+		suite_outputs_free(so, k);
+	}
+	suite_outputs_free(names, n);
 	return rc;
 }
 
@@ -501,6 +537,7 @@ static void exporter_release(struct exporter *x)
 		free(x->waits[i].chunks);
 	free(x->waits);
 	strmap_release(&x->wait_index);
+	strmap_release(&x->failing);
 }
 
 int service_export(struct store *st, const char *run_id, const struct export_request *req,
@@ -539,6 +576,8 @@ int service_export(struct store *st, const char *run_id, const struct export_req
 		rc = results_pipe_each(st, run.id, &f, on_result, &x, e);
 	if (!rc)
 		rc = deliver_orphans(&x);
+	if (!rc && !wr->grouped)
+		rc = failing_suite_outputs(&x);
 	if (!rc && wr->grouped)
 		rc = output_groups(&x);
 	if (!rc && wr->grouped) {

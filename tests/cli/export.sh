@@ -112,4 +112,19 @@ expect_code 3 "run --junit to an unwritable path exits 3" "$ASSAY" run ok.one --
 check "it says the report was not written" contains "$T/err" "JUnit XML was not written"
 ok_if "the run is recorded all the same" "[ \$(sql '$db' 'select count(*) from test_runs') -eq \$((runs_before + 1)) ] && [ \"\$(sql '$db' 'select status from test_runs order by created_at desc limit 1')\" = passed ]"
 expect_code 2 "export with two runs is a usage error" "$ASSAY" export last last~1 -f tap
+
+# A suite's own output (an Ant file's class log) is shown for the suites
+# with failures, after the failures (the table of those past
+# --max-failures closed first), and not for suites that passed.
+cat >ant.xml <<'X'
+<testsuites>
+<testsuite name="com.acme.CartTest"><testcase classname="com.acme.CartTest" name="a"><failure message="a broke"/></testcase><testcase classname="com.acme.CartTest" name="b"><failure message="b broke"/></testcase><system-out>cart &lt;log&gt; line</system-out></testsuite>
+<testsuite name="com.acme.OkTest"><testcase classname="com.acme.OkTest" name="c"/><testcase classname="com.acme.OkTest" name="d"/><system-out>ok log</system-out></testsuite>
+</testsuites>
+X
+"$ASSAY" import -q --title ant-html ant.xml >/dev/null 2>&1
+expect_code 0 "export --format html of a run with suite output" "$ASSAY" export last --format html --max-failures 1 -o ant.html
+ok_if "the failing suite's output is there, escaped, after the failures" \
+	"tr -d '\\n' <ant.html | grep -q '</table><p class=\"muted\">2 failures in all, 1 without their output here.*<h2>Suite output</h2>.*<summary>com.acme.CartTest</summary><div class=\"label\">system-out</div><pre>cart &lt;log&gt; line</pre>'"
+ok_if "the passing suite's is not" "! grep -q 'ok log' ant.html"
 done_testing
