@@ -30,6 +30,8 @@ enum {
 	TEXT_LIMIT = 32 * 1024,  /* head and tail kept of each text: 64 KiB per field */
 	ATTR_LIMIT = 64 * 1024,  /* longest attribute value kept */
 	MAX_ATTEMPTS = 100,      /* rerun/flaky elements kept per case */
+	OUTPUT_DEPTH = 16,       /* suites nested deeper keep no output of their own:
+				    each open suite may hold 128 KiB of it */
 	SLICE = 64 * 1024,       /* input repaired and parsed at a time */
 };
 
@@ -348,7 +350,7 @@ static struct capture *text_target(struct junit_reader *r)
 	struct tcase *c = &r->c;
 	if (!c->active) {
 		struct suite *s = r->n_suites ? &r->suites[r->n_suites - 1] : NULL;
-		if (!s || r->depth != s->depth + 1)
+		if (!s || r->depth != s->depth + 1 || r->n_suites > OUTPUT_DEPTH)
 			return NULL;
 		return r->suite_child == R_OUT ? &s->out : r->suite_child == R_ERR ? &s->err : NULL;
 	}

@@ -802,6 +802,44 @@ static void gigantic_system_out_costs_bounded_memory(void **state)
 	run_release(&r);
 }
 
+/* Each open suite may hold its own output until it ends: suites nested
+ * past 16 deep keep none, so a file nesting hundreds of suites, each with
+ * output before its child, costs bounded memory. */
+static void deeply_nested_suites_output_costs_bounded_memory(void **state)
+{
+	struct run r;
+	memset(&r, 0, sizeof(r));
+	struct junit_callbacks cb = { .testcase = collect, .suite_output = collect_suite, .ctx = &r };
+	struct junit_reader *rd = junit_reader_new(&cb);
+	struct error e = ERROR_INIT;
+	char text[40 * 1024];
+	memset(text, 'y', sizeof(text));
+	size_t before = heap_in_use(), peak = 0;
+	enum { DEPTH = 400 };
+	for (int i = 0; i < DEPTH; i++) {
+		char open[64];
+		snprintf(open, sizeof(open), "<testsuite name=\"s%d\"><system-out>", i);
+		assert_int_equal(junit_feed(rd, open, strlen(open), &e), RC_OK);
+		assert_int_equal(junit_feed(rd, text, sizeof(text), &e), RC_OK);
+		assert_int_equal(junit_feed(rd, "</system-out>", 13, &e), RC_OK);
+		size_t now = heap_in_use();
+		if (now > peak)
+			peak = now;
+	}
+	assert_true(peak < before + 4 * 1024 * 1024); /* not 400 x 40 KiB */
+	const char *c = "<testcase name=\"t\"/><testcase name=\"u\"/>";
+	assert_int_equal(junit_feed(rd, c, strlen(c), &e), RC_OK);
+	for (int i = 0; i < DEPTH; i++)
+		assert_int_equal(junit_feed(rd, "</testsuite>", 12, &e), RC_OK);
+	assert_int_equal(junit_finish(rd, &e), RC_OK);
+	junit_reader_free(rd);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.n_suites, 16); /* the outermost 16, innermost first */
+	assert_string_equal(r.suites[15].suite, "s0");
+	assert_int_equal(strlen(r.suites[0].out), sizeof(text));
+	run_release(&r);
+}
+
 /* Found by fuzz/junit_fuzz (with inputs past 64 KiB): the bounded texts
  * were cut inside characters. */
 static void texts_cut_at_the_limit_stay_valid_utf8(void **state)
@@ -909,6 +947,7 @@ int main(void)
 		cmocka_unit_test(declared_encodings_are_honoured),
 		cmocka_unit_test(utf16_documents_are_read),
 		cmocka_unit_test(gigantic_system_out_costs_bounded_memory),
+		cmocka_unit_test(deeply_nested_suites_output_costs_bounded_memory),
 		cmocka_unit_test(texts_cut_at_the_limit_stay_valid_utf8),
 		cmocka_unit_test(rerun_elements_beyond_the_limit_are_read_past),
 		cmocka_unit_test(case_id_leaves_out_empty_and_repeated_parts),
