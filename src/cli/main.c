@@ -179,7 +179,7 @@ static const struct command commands[] = {
 	  "  POST /api/v1/runs            open a run for a reporter\n"
 	  "  GET  /api/v1/runs/{id}       one run with its counts\n"
 	  "  POST /api/v1/runs/{id}/complete, /api/v1/runs/{id}/cancel\n"
-	  "  GET  /api/v1/runs/{id}/results, /api/v1/runs/{id}/events\n"
+	  "  GET  /api/v1/runs/{id}/results, .../events, .../outputs (suites' own output)\n"
 	  "  POST /api/v1/runs/{id}/results   one result or an array (Idempotency-Key)\n"
 	  "  POST /api/v1/imports         a JUnit XML, TAP or CTRF report as a new run\n"
 	  "  GET  /api/v1/tests           recorded tests with their history (cursor pages)\n"

@@ -7,10 +7,11 @@
  * (properties) is read past without being kept. A case is handed to the
  * callback at its end tag and forgotten, except the first case of a suite:
  * it is held until the next case or suite starts or its suite ends, for a
- * suite whose one case it is gives it the suite's <system-out>/<system-err>
- * when it has none of its own (Bazel writes a target's whole log there,
- * beside its only case). Any other suite's own output is handed to its
- * callback at the suite's end.
+ * suite whose one case it is, in Bazel's shape, gives it the suite's
+ * <system-out>/<system-err> when it has none of its own (Bazel writes a
+ * target's whole log there, beside its only case, which is the target).
+ * Any other suite's own output is handed to its callback at the suite's
+ * end.
  *
  * Security: a DOCTYPE stops the parser at once, so no entity can be declared
  * (no "billion laughs", no external entities: expat is never given a
@@ -512,14 +513,19 @@ static void case_deliver(struct junit_reader *r, struct tcase *c)
 }
 
 /* Delivers the held case, if any; `s`, its suite when that suite is
- * ending, gives it the suite's own output if it was the suite's one case
- * and has none of its own. The suites open are those it ended in. */
+ * ending, gives it the suite's own output if it was the suite's one case,
+ * in Bazel's shape (no classname, named like the suite: the target), and
+ * has none of its own. Any other suite's output stays the suite's: a
+ * suite of one case written by assay's own export (a retried test, one
+ * class of a suite) must read back as it was. The suites open are those
+ * it ended in. */
 static void held_deliver(struct junit_reader *r, struct suite *s)
 {
 	struct tcase *h = &r->held;
 	if (!h->active)
 		return;
-	if (s && s->cases == 1 && !s->nested && !h->out.total && !h->err.total) {
+	if (s && s->cases == 1 && !s->nested && !h->out.total && !h->err.total &&
+	    (!h->classname || !*h->classname) && h->name && !strcmp(h->name, s->name)) {
 		capture_release(&h->out);
 		capture_release(&h->err);
 		h->out = s->out; /* the suite's captures are the case's now */

@@ -7,11 +7,12 @@
  *
  * Reads every dialect in ../shared/reference/result-formats.md: <testsuites>
  * or <testsuite> roots, nested suites, per-case system-out/err (a suite's
- * own is its case's when it has only that one and the case has none: Bazel;
- * otherwise it is delivered as the suite's, cb.suite_output),
- * skipped/error/failure, Surefire flakyX and rerunX elements, times with
- * thousands separators. (Suites nested more than 16 deep keep no output of
- * their own, so that memory stays bounded however deep a file nests.) Texts are bounded (head + tail, see util/capture).
+ * own is its case's when that is its one case, has none and is Bazel's:
+ * no classname, named like the suite; otherwise it is delivered as the
+ * suite's, cb.suite_output), skipped/error/failure, Surefire flakyX and
+ * rerunX elements, times with thousands separators. Suites nested more
+ * than 16 deep keep no output of their own, so that memory stays bounded
+ * however deep a file nests. Texts are bounded (head + tail, see util/capture).
  * Every string a case carries is valid UTF-8 (cut between characters).
  * DOCTYPE declarations (and so external entities and entity bombs) are refused. */
 #ifndef ASSAY_FORMATS_JUNIT_READ_H

@@ -241,7 +241,7 @@ int pg_pipe_flush(struct pg_store *s, struct error *e)
 			ExecStatusType st = PQresultStatus(r);
 			if (st != PGRES_COMMAND_OK && st != PGRES_PIPELINE_ABORTED && !rc) {
 				const char *msg = PQresultErrorMessage(r);
-				rc = err_set(e, RC_STORE, "%s '%s': %.*s", pp->doing, pp->what[i],
+				rc = err_set(e, RC_STORE, "%s '%s': %.*s", pp->doings[i], pp->what[i],
 					     message_len(msg), msg);
 			}
 			PQclear(r);
@@ -294,6 +294,7 @@ int pg_pipe_cmd(struct pg_store *s, enum pg_stmt which, const char *sql,
 	snprintf(name, sizeof(name), "s%d", (int)which);
 	if (!PQsendQueryPrepared(s->conn, name, p->n, p->v, NULL, NULL, 0))
 		return err_set(e, RC_STORE, "%s '%s': %s", doing, what, PQerrorMessage(s->conn));
+	pp->doings[pp->pending] = doing;
 	pp->what[pp->pending++] = what;
 	return RC_OK;
 }

@@ -84,8 +84,9 @@ struct pg_test_slot {
 struct pg_pipe {
 	bool on;
 	int pending;
-	const char *doing;             /* "inserting result": what they all do */
-	const char *what[PG_PIPE_MAX]; /* what each one is about (a test name) */
+	const char *doing;              /* what the first one does, for a failed sync */
+	const char *doings[PG_PIPE_MAX]; /* what each one does ("inserting results up to") */
+	const char *what[PG_PIPE_MAX];  /* what each one is about (a test name) */
 };
 
 /* The months whose results partition is known to exist (yyyy * 12 + mm). */

@@ -103,13 +103,17 @@ ok_if "and the flaky count too" \
 	"[ \"\$(sql '$db' \"select n_flaky from test_runs where id = '$second'\")\" = 1 ]"
 # Suites' own output (Ant's class log), whatever suite it belongs to: one
 # with cases under it, one whose cases have a class of their own (exported
-# as a suite without cases), and the file's catch-all (the top level).
+# as a suite without cases), the file's catch-all (the top level), a class
+# whose one test was retried and a nested suite's parent (both exported as
+# a <testsuite> of one case, which must not take the output for its own).
 cat >"$T/logs.xml" <<'X'
 <testsuites name="logs">
 <testsuite name="com.acme.CartTest"><testcase classname="com.acme.CartTest" name="a"/><testcase classname="com.acme.CartTest" name="b"/><system-out>cart &lt;log&gt;
 line 2</system-out><system-err>cart err</system-err></testsuite>
 <testsuite name="S"><testcase classname="C" name="x"/><testcase classname="C" name="y"/><system-err>S's err</system-err></testsuite>
 <testsuite name="logs"><testcase name="top1"/><testcase name="top2"/><system-out>top's</system-out></testsuite>
+<testsuite name="com.acme.FlakyTest"><testcase classname="com.acme.FlakyTest" name="sometimes"><failure message="boom">trace</failure></testcase><testcase classname="com.acme.FlakyTest" name="sometimes"/><system-out>CLASS LOG</system-out></testsuite>
+<testsuite name="Outer"><testsuite name="Inner"><testcase name="a"/><testcase name="b"/><system-out>INNER LOG</system-out></testsuite><testcase name="c"/><system-out>OUTER LOG</system-out></testsuite>
 </testsuites>
 X
 "$ASSAY" import -q --db "$db" --title logs "$T/logs.xml" >/dev/null
@@ -123,5 +127,5 @@ outs() {
 	sql "$db" "select suite || '|' || coalesce(stdout_text, '-') || '|' || coalesce(stderr_text, '-') from suite_outputs where run_id = '$1' order by suite"
 }
 ok_if "every suite's output comes back, to the same suite" \
-	"[ \"\$(sql '$db' \"select count(*) from suite_outputs where run_id = '$first'\")\" = 3 ] && [ \"\$(outs '$first')\" = \"\$(outs '$second')\" ] && [ \"\$(rows '$first')\" = \"\$(rows '$second')\" ]"
+	"[ \"\$(sql '$db' \"select count(*) from suite_outputs where run_id = '$first'\")\" = 6 ] && [ \"\$(outs '$first')\" = \"\$(outs '$second')\" ] && [ \"\$(rows '$first')\" = \"\$(rows '$second')\" ]"
 done_testing

@@ -397,10 +397,11 @@ static void ant_suite_level_output_is_the_suites_not_its_cases(void **state)
 	run_release(&r);
 }
 
-/* A suite's own output goes to its case when it has only that one (Bazel's
- * test.xml: the target's log beside its only case), and the case has no
- * output of its own; never to a case among several, nor across suites:
- * then it is delivered as the suite's, after its cases, unless blank. */
+/* A suite's own output goes to its case when it is Bazel's (test.xml: the
+ * target's log beside its only case, the target, without a classname) and
+ * the case has no output of its own; never to a case among several, to
+ * one of another shape, nor across suites: then it is delivered as the
+ * suite's, after its cases, unless blank. */
 static void a_suites_one_case_takes_the_suites_output(void **state)
 {
 	struct run r;
@@ -441,6 +442,24 @@ static void a_suites_one_case_takes_the_suites_output(void **state)
 	assert_string_equal(r.suites[2].out, "outer's");
 	assert_non_null(strstr(r.log.data, "y|two|"));
 	assert_true(strstr(r.log.data, "y|two|") < strstr(r.log.data, "suite two|"));
+	run_release(&r);
+
+	/* one case of another shape: a class's one (retried) test, as assay's
+	 * export writes it, or a case with a classname named like its suite */
+	junit_read_str("<testsuites>"
+		       "<testsuite name=\"com.acme.FlakyTest\"><testcase classname=\"com.acme.FlakyTest\" "
+		       "name=\"sometimes\"/><system-out>CLASS LOG</system-out></testsuite>"
+		       "<testsuite name=\"x\"><testcase classname=\"c\" name=\"x\"/>"
+		       "<system-out>x's</system-out></testsuite>"
+		       "</testsuites>",
+		       &r);
+	assert_int_equal(r.rc, RC_OK);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.cases[0].out, "");
+	assert_string_equal(r.cases[1].out, "");
+	assert_int_equal(r.n_suites, 2);
+	assert_string_equal(r.suites[0].out, "CLASS LOG");
+	assert_string_equal(r.suites[1].out, "x's");
 	run_release(&r);
 
 	/* nested suites' paths; blank output (a pretty-printed empty element)

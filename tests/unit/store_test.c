@@ -726,6 +726,58 @@ static void a_long_batch_keeps_order_and_retries(void **state)
 			 38001);
 }
 
+/* Texts that are special in a PostgreSQL array literal (where that backend
+ * sends a batch's rows, 1,000 to a statement) come back as they went, in
+ * a batch longer than one statement, with empty and absent texts apart. */
+static void awkward_texts_come_back_as_they_went(void **state)
+{
+	struct fixture *fx = *state;
+	struct error e = ERROR_INIT;
+	char id[UUID_STR_LEN];
+	add_run(fx->st, "demo", 1000, "ci", LC_IN_PROGRESS, id);
+	static const char *texts[] = { "NULL", "", "a \"quoted\" word", "back\\slash\\",
+				       "{braces}, commas", "line\nbreak\ttab", "\"{\\\"NULL\\\"}\"",
+				       "caf\xc3\xa9 \xe2\x9c\x93" };
+	enum { N = 2500, K = ARRAY_SIZE(texts) };
+	struct result *rs = xcalloc(N, sizeof(*rs));
+	char(*names)[32] = xcalloc(N, sizeof(*names));
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s%d", i % K == 4 ? "{x,\"y\"}/" : "t", i);
+		rs[i] = result_of(id, names[i], NULL, i % 3 ? RS_PASSED : RS_FAILED, i);
+		rs[i].message = (char *)texts[i % K];
+		rs[i].stdout_text = i % 2 ? (char *)texts[(i + 1) % K] : NULL;
+		rs[i].stderr_text = (char *)texts[(i + 2) % K];
+		rs[i].exit_code = i % 5 ? i : -1;
+		rs[i].started_at = i % 4 ? 1000 + i : 0;
+	}
+	assert_int_equal(store_results_insert(fx->st, rs, N, &e), RC_OK);
+	struct result_filter all = { .status = -1, .with_output = true };
+	struct result *got;
+	size_t n;
+	assert_int_equal(store_results_list(fx->st, id, &all, &got, &n, &e), RC_OK);
+	assert_int_equal(n, N);
+	for (int i = 0; i < N; i++) {
+		assert_string_equal(got[i].test, names[i]);
+		assert_int_equal(got[i].status, rs[i].status);
+		assert_int_equal(got[i].duration_ms, i);
+		/* an empty message is no message on both backends, or itself */
+		if (*texts[i % K])
+			assert_string_equal(got[i].message, texts[i % K]);
+		else
+			assert_true(!got[i].message || !*got[i].message);
+		if (i % 2)
+			assert_string_equal(got[i].stdout_text ? got[i].stdout_text : "",
+					    texts[(i + 1) % K]);
+		else
+			assert_null(got[i].stdout_text);
+		assert_int_equal(got[i].exit_code, i % 5 ? i : -1);
+		assert_int_equal(got[i].started_at, i % 4 ? 1000 + i : 0);
+	}
+	store_results_free(got, n);
+	free(names);
+	free(rs);
+}
+
 static void results_insert_in_order_and_keep_the_counters(void **state)
 {
 	struct fixture *fx = *state;
@@ -1784,6 +1836,7 @@ int main(void)
 		T(events_come_back_oldest_first),
 		T(results_insert_in_order_and_keep_the_counters),
 		T(a_long_batch_keeps_order_and_retries),
+		T(awkward_texts_come_back_as_they_went),
 		T(a_batch_with_a_bad_item_writes_nothing),
 		T(two_thousand_results_insert_in_one_batch),
 		T(resolve_finds_last_prefixes_and_reports_ambiguity),
