@@ -7,6 +7,7 @@
 #include "cli/report.h"
 #include "formats/json_api.h"
 #include "service/import.h"
+#include "util/buf.h"
 #include "util/time.h"
 
 static const struct option options[] = {
@@ -157,10 +158,19 @@ int cmd_import(int argc, char **argv)
 		int64_t n = 0;
 		for (int i = 0; i < RS__COUNT; i++)
 			n += run.counts[i];
-		printf("%s run %s (%s, %s): %lld results%s; in %s\n",
+		/* Suites' own output is easy to miss: say that there is some. */
+		struct suite_output *so = NULL;
+		size_t n_so = 0;
+		struct buf suites = BUF_INIT;
+		if (!store_suite_outputs(st, run.id, NULL, false, &so, &n_so, &e) && n_so)
+			buf_addf(&suites, ", %zu suite%s with output of %s own", n_so,
+				 n_so == 1 ? "" : "s", n_so == 1 ? "its" : "their");
+		suite_outputs_free(so, n_so);
+		printf("%s run %s (%s, %s): %lld results%s%s; in %s\n",
 		       req.run ? "added to" : "recorded", run.id, verdict_name(run.verdict),
 		       run.environment ? run.environment : "-", (long long)n,
-		       run.flaky ? " (some flaky)" : "", dbpath);
+		       run.flaky ? " (some flaky)" : "", suites.data, dbpath);
+		buf_release(&suites);
 		report_counts(stdout, &run);
 		code = EXIT_OK;
 	}

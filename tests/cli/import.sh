@@ -79,6 +79,7 @@ removing item 7]]></system-out>
 </testsuites>
 X
 expect_code 0 "an Ant file with a suite's own output imports" "$ASSAY" import -q --db "$db" --title ant-log "$T/ant.xml"
+ok_if "the import says there is suite output" "grep -q ': 4 results, 1 suite with output of its own; in ' '$T/out'"
 ant_run=$(sql "$db" "select id from test_runs where title = 'ant-log'")
 ok_if "the suite's output is kept as the suite's, a blank one not at all" \
 	"[ \"\$(sql '$db' \"select suite || ':' || stdout_text || ':' || stderr_text from suite_outputs where run_id = '$ant_run'\" | tr '\\n' '|')\" = 'com.acme.CartTest:cart service up|removing item 7:WARN slow db|' ]"
