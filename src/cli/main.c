@@ -187,7 +187,7 @@ static const struct command commands[] = {
 	  "  GET|POST /api/v1/pools, GET|DELETE /api/v1/pools/{name}, POST .../{name}/runs\n"
 	  "  GET|POST /api/v1/packages, POST /api/v1/artifacts, GET /api/v1/blobs/{digest}\n"
 	  "  GET|POST /api/v1/workers and the worker protocol under /api/v1/workers/{name}\n"
-	  "  GET  /api/v1/shared/{token}[/results] what a link shows (no token needed)\n"
+	  "  GET  /api/v1/shared/{token}[/results|/outputs]  what a link shows (no token)\n"
 	  "\n"
 	  "Options:\n"
 	  "  -l, --listen ADDR:PORT  address to answer on (default 127.0.0.1:8080;\n"

@@ -31,6 +31,7 @@ void api_share_create(struct http_req *rq);
 void api_share_revoke(struct http_req *rq);
 void api_shared_run(struct http_req *rq);
 void api_shared_results(struct http_req *rq);
+void api_shared_outputs(struct http_req *rq);
 
 void api_pools_list(struct http_req *rq);
 void api_pools_create(struct http_req *rq);
@@ -56,6 +57,7 @@ void api_worker_release(struct http_req *rq);
  * shared routes reach a run through a link, not a name). */
 void api_run_get_of(struct http_req *rq, const char *id);
 void api_results_list_of(struct http_req *rq, const char *id);
+void api_run_outputs_of(struct http_req *rq, const char *id);
 
 /* The OpenAPI 3 document of http_routes (openapi.c). */
 json_t *openapi_document(void);

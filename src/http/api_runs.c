@@ -250,8 +250,12 @@ void api_run_events(struct http_req *rq)
 void api_run_outputs(struct http_req *rq)
 {
 	char id[UUID_STR_LEN];
-	if (!req_run_id(rq, id))
-		return;
+	if (req_run_id(rq, id))
+		api_run_outputs_of(rq, id);
+}
+
+void api_run_outputs_of(struct http_req *rq, const char *id)
+{
 	const char *suite = req_query(rq, "suite");
 	struct run r;
 	struct error e = ERROR_INIT;

@@ -69,3 +69,10 @@ void api_shared_results(struct http_req *rq)
 	if (shared_run(rq, id))
 		api_results_list_of(rq, id);
 }
+
+void api_shared_outputs(struct http_req *rq)
+{
+	char id[UUID_STR_LEN];
+	if (shared_run(rq, id))
+		api_run_outputs_of(rq, id);
+}

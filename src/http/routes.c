@@ -91,6 +91,10 @@ const struct route http_routes[] = {
 	{ { "GET", "/api/v1/shared/{token}/results" }, api_shared_results, "shared_results",
 	  "The results of the run a share link points at (no token needed)", RESULT_FILTERS,
 	  NULL, "200 400 404", ACCESS_PUBLIC },
+	{ { "GET", "/api/v1/shared/{token}/outputs" }, api_shared_outputs, "shared_outputs",
+	  "The suites' own output of the run a share link points at (no token needed)",
+	  "suite:string:only this suite, with its stdout and stderr", NULL, "200 404",
+	  ACCESS_PUBLIC },
 	{ { "POST", "/api/v1/imports" }, api_imports, "imports",
 	  "Record a JUnit XML, TAP or CTRF report as a new run (or into an open one)",
 	  "format:string:junit, tap or ctrf (default: from the content)|"

@@ -2,6 +2,7 @@
 # that only a hash of each token is kept.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve.inc"
+data=$(cd "$(dirname "$0")/../data" && pwd)
 cd "$T"
 db=$(test_db "$T/auth.db")
 
@@ -50,6 +51,14 @@ ok_if "the link shows the run without a token" \
 	"[ \$(api GET $link) = 200 ] && [ \"\$(jget '$T/body' 'd[\"id\"]')\" = $shared ]"
 ok_if "and its results" \
 	"[ \$(api GET $link/results) = 200 ] && [ \"\$(jget '$T/body' '[r[\"test\"] for r in d[\"results\"]]')\" = '[\"s1\", \"s2\"]' ]"
+ok_if "and its suites' own output (none here)" \
+	"[ \$(api GET $link/outputs) = 200 ] && [ \"\$(jget '$T/body' 'd[\"outputs\"]')\" = '[]' ] && [ \$(api GET /api/v1/shared/x/outputs) = 404 ]"
+TOKEN=$writer api POST /api/v1/imports -H 'Content-Type: application/xml' --data-binary @"$data/junit/ant.xml" >/dev/null
+antrun=$(jget "$T/body" 'd["id"]')
+TOKEN=$writer api POST "/api/v1/runs/$antrun/share" >/dev/null
+antlink=$(jget "$T/body" 'd["url"]')
+ok_if "an imported Ant run's link shows its suite's log" \
+	"[ \$(api GET '$antlink/outputs?suite=org.example.ParserTest') = 200 ] && [ \"\$(jget '$T/body' 'd[\"outputs\"][0][\"stdout\"]')\" = \"\$(printf 'parsing...\\ndone')\" ]"
 ok_if "but is no token for anything else" "[ \$(api GET /api/v1/runs -H \"Authorization: Bearer \${link##*/}\") = 401 ]"
 ok_if "an unknown link is 404" "[ \$(api GET /api/v1/shared/share_nothing) = 404 ] && [ \$(api GET /api/v1/shared/x/results) = 404 ]"
 ok_if "revoking the run's sharing ends the link" \
