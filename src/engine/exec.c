@@ -449,7 +449,6 @@ static void test_finished(struct exec *ex, struct proc *pr, int wstatus)
 	outcome_finish(&pr->oc, &end, &r);
 	r.stdout_text = capture_text(&pr->out, &r.stdout_dropped);
 	r.stderr_text = capture_text(&pr->err, &r.stderr_dropped);
-	outcome_add_suite_output(&pr->oc, &r);
 	if (pr->aux_path)
 		unlink(pr->aux_path);
 	ex->items[i].st = I_DONE;

@@ -16,8 +16,6 @@ void outcome_init(struct outcome *o, const struct cat_test *t, int64_t started_a
 	memset(o, 0, sizeof(*o));
 	o->test = t;
 	o->started_at = started_at;
-	buf_init(&o->suite_out);
-	buf_init(&o->suite_err);
 	if (t->protocol == PROTO_TAP) {
 		struct tap_callbacks cb = { .point = on_tap_point, .ctx = o };
 		o->tap = tap_reader_new(&cb);
@@ -143,61 +141,13 @@ static void on_junit_case(void *ctx, const struct junit_case *c)
 	r->stderr_text = *c->system_err ? xstrdup(c->system_err) : NULL;
 }
 
-enum { SUITE_OUTPUT_KEEP = 64 * 1024 }; /* of each stream, all suites together */
-
-static void suite_text(struct outcome *o, struct buf *b, const char *suite, const char *stream,
-		       const char *text)
-{
-	if (!*text)
-		return;
-	size_t n = strlen(text);
-	if (b->len + n > SUITE_OUTPUT_KEEP) {
-		o->suite_dropped += (int64_t)n;
-		return;
-	}
-	buf_addf(b, "--- JUnit suite %s: %s ---\n%s", *suite ? suite : "(unnamed)", stream, text);
-	if (text[n - 1] != '\n')
-		buf_addc(b, '\n');
-}
-
-static void on_junit_suite_output(void *ctx, const struct junit_suite_output *s)
-{
-	struct outcome *o = ctx;
-	suite_text(o, &o->suite_out, s->suite, "system-out", s->system_out);
-	suite_text(o, &o->suite_err, s->suite, "system-err", s->system_err);
-}
-
-static char *joined(char *own, const struct buf *add)
-{
-	size_t n = own ? strlen(own) : 0;
-	char *s = xasprintf("%s%s%s", own ? own : "", n && own[n - 1] != '\n' ? "\n" : "",
-			    add->data);
-	free(own);
-	return s;
-}
-
-void outcome_add_suite_output(struct outcome *o, struct result *r)
-{
-	if (o->suite_dropped) {
-		struct buf *b = o->suite_out.len ? &o->suite_out : &o->suite_err;
-		buf_addf(b, "[... %lld bytes of JUnit suite output not kept ...]\n",
-			 (long long)o->suite_dropped);
-	}
-	if (o->suite_out.len)
-		r->stdout_text = joined(r->stdout_text, &o->suite_out);
-	if (o->suite_err.len)
-		r->stderr_text = joined(r->stderr_text, &o->suite_err);
-}
-
 static int read_junit(struct outcome *o, const char *path, struct error *e)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, RC_IO, "no JUnit file was written to $ASSAY_JUNIT_FILE (%s)",
 			       path);
-	struct junit_callbacks cb = { .testcase = on_junit_case,
-				      .suite_output = on_junit_suite_output,
-				      .ctx = o };
+	struct junit_callbacks cb = { .testcase = on_junit_case, .ctx = o };
 	struct junit_reader *jr = junit_reader_new(&cb);
 	char chunk[65536];
 	size_t n;
@@ -304,7 +254,5 @@ void outcome_release(struct outcome *o)
 		result_release(&o->subs[i]);
 	free(o->subs);
 	strmap_release(&o->names);
-	buf_release(&o->suite_out);
-	buf_release(&o->suite_err);
 	memset(o, 0, sizeof(*o));
 }

@@ -4,9 +4,7 @@
  *   tap    stdout is TAP: each point is a sub-result; a missing or wrong plan
  *          or "Bail out!" makes the test error;
  *   junit  the test wrote JUnit XML to $ASSAY_JUNIT_FILE: each test case is a
- *          sub-result; what the file says of a whole suite (its own
- *          system-out/err: Gradle and Ant keep a class's log there) is
- *          added to the test's own output (outcome_add_suite_output).
+ *          sub-result.
  * A sub-result is named "parent/child" and is a test of its own.
  * Whatever the protocol, a timeout makes the test error ("timed out after
  * Ns"), and a cancelled test is untested.
@@ -27,7 +25,6 @@
 
 #include "catalog/catalog.h"
 #include "model/run.h"
-#include "util/buf.h"
 #include "util/strmap.h"
 
 struct tap_reader;
@@ -50,18 +47,12 @@ struct outcome {
 	struct result *subs;
 	size_t n_subs, cap;
 	struct strmap names;    /* sub-result names already used */
-	struct buf suite_out, suite_err; /* JUnit suites' own output, with headers */
-	int64_t suite_dropped;  /* bytes of it not kept (past SUITE_OUTPUT_KEEP) */
 };
 
 void outcome_init(struct outcome *o, const struct cat_test *t, int64_t started_at);
 void outcome_stdout(struct outcome *o, const char *p, size_t n);
 /* Sets r->status, r->message (heap) and r->exit_code; adds sub-results. */
 void outcome_finish(struct outcome *o, const struct proc_end *end, struct result *r);
-/* Appends what the test's JUnit file said of whole suites, each under a
- * "--- JUnit suite NAME: system-out ---" line, to r's stdout and stderr
- * (which the caller has set from the process; heap, replaced). */
-void outcome_add_suite_output(struct outcome *o, struct result *r);
 void outcome_release(struct outcome *o);
 
 /* "exit status 3", "killed by signal 11 (Segmentation fault)" */

@@ -321,28 +321,6 @@ static void junit_cases_become_sub_results(void **state)
 	assert_true(str_starts(c.subs[1].test, "j/"));
 	assert_int_equal(find(&c, "nofile")->status, RS_ERROR);
 	collected_release(&c);
-
-	/* what the file says of a whole suite (Gradle's class log) is added to
-	 * the test's own output, after the process's, under a header */
-	free(testlib_write(dir, "g.xml",
-		      "<testsuite name=\"com.acme.CartTest\"><testcase classname=\"com.acme.CartTest\" "
-		      "name=\"a\"/><testcase classname=\"com.acme.CartTest\" name=\"b\"/>"
-		      "<system-out>cart log\nline 2</system-out><system-err>warn</system-err>"
-		      "</testsuite>"));
-	run_catalog(dir,
-		    "tests:\n"
-		    "  g: {command: sh -c 'echo console; cp @DIR@/g.xml \"$ASSAY_JUNIT_FILE\"', "
-		    "protocol: junit}\n",
-		    1, 0, &c);
-	const struct result *g = find(&c, "g");
-	assert_int_equal(g->status, RS_PASSED);
-	assert_string_equal(g->stdout_text, "console\n--- JUnit suite com.acme.CartTest: "
-					    "system-out ---\ncart log\nline 2\n");
-	assert_string_equal(g->stderr_text, "--- JUnit suite com.acme.CartTest: system-err ---\n"
-					    "warn\n");
-	assert_int_equal(c.n_subs, 2);
-	assert_null(c.subs[0].stdout_text);
-	collected_release(&c);
 	testlib_rmdir(dir);
 }
 
