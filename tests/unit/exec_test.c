@@ -235,19 +235,31 @@ static void a_timeout_kills_the_whole_process_group(void **state)
 	assert_true(pid > 0);
 	/* The background sleep was in the test's group: it must be gone (or a
 	 * zombie about to be reaped by init, which kill(0) still sees, so
-	 * check /proc state). */
+	 * check /proc state). SIGKILL is sent, not waited for: on a busy
+	 * machine the process may still be on its way out for a moment, so
+	 * its state is read again until it is dead (a few seconds at most,
+	 * for a kill that never came to fail rather than hang). */
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (f) {
+	char pstate = 'X';
+	for (int tries = 0; tries < 500; tries++) {
+		FILE *f = fopen(path, "r");
+		if (!f) {
+			pstate = 'X';
+			break;
+		}
 		char buf[512] = "";
 		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 		buf[n] = '\0';
 		fclose(f);
 		const char *st = strrchr(buf, ')');
 		assert_non_null(st);
-		assert_true(st[2] == 'Z' || st[2] == 'X');
+		pstate = st[2];
+		if (pstate == 'Z' || pstate == 'X')
+			break;
+		usleep(10000);
 	}
+	assert_true(pstate == 'Z' || pstate == 'X');
 	free(child);
 	collected_release(&c);
 	testlib_rmdir(dir);
