@@ -169,4 +169,27 @@ void sq_bind_opt(sqlite3_stmt *q, int i, int64_t v);
 /* Column helpers: a heap copy of a text column (NULL stays NULL). */
 char *sq_column_dup(sqlite3_stmt *q, int i);
 
+/* sqlite_runs.c: runs, their events and suite outputs (the ops table is in sqlite.c). */
+int sqlite_run_insert(struct store *st, const struct run *r, struct error *e);
+int sqlite_run_update(struct store *st, const struct run *r, struct error *e);
+int sqlite_run_get(struct store *st, const char *id, struct run *out, struct error *e);
+int sqlite_run_back(struct store *st, int64_t back, char id[UUID_STR_LEN],
+		    struct error *e);
+int sqlite_run_ids_prefix(struct store *st, const char *prefix,
+			  char (*ids)[UUID_STR_LEN], int max, int *n, struct error *e);
+int sqlite_runs_list(struct store *st, const struct run_filter *f, struct run **out,
+		     size_t *n, struct error *e);
+int sqlite_runs_by_lifecycle(struct store *st,
+			     void (*cb)(void *ctx, enum lifecycle lc, int64_t count),
+			     void *ctx, struct error *e);
+int sqlite_run_event_add(struct store *st, const char *run_id, enum lifecycle lc,
+			 int64_t at, const char *message, struct error *e);
+int sqlite_run_events(struct store *st, const char *run_id, struct run_event **out,
+		      size_t *n, struct error *e);
+int sqlite_suite_outputs_add(struct store *st, const char *run_id,
+			     const struct suite_output *o, size_t n, struct error *e);
+int sqlite_suite_outputs(struct store *st, const char *run_id, const char *suite,
+			 bool with_text, struct suite_output **out, size_t *n,
+			 struct error *e);
+
 #endif
