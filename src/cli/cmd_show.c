@@ -70,12 +70,7 @@ static int show_suite_output(struct store *st, const struct run *r, const char *
 			     "suites that have some)",
 			     r->id, suite, r->id);
 	} else if (json) {
-		json_t *list = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(list, json_suite_output(&so[i], true));
-		json_t *o = json_object();
-		json_object_set_new(o, "run_id", json_string(r->id));
-		json_object_set_new(o, "outputs", list);
+		json_t *o = json_run_outputs(r->id, so, n, true);
 		char *s = json_dumps(o, JSON_INDENT(2));
 		puts(s);
 		free(s);
@@ -216,10 +211,7 @@ int cmd_show(int argc, char **argv)
 				json_array_append_new(a, json_run_event(&ev[i]));
 			json_object_set_new(j, "events", a);
 			run_events_free(ev, n_ev);
-			a = json_array();
-			for (size_t i = 0; i < n_so; i++)
-				json_array_append_new(a, json_suite_output(&so[i], false));
-			json_object_set_new(j, "suite_outputs", a);
+			json_object_set_new(j, "suite_outputs", json_suite_outputs(so, n_so, false));
 			suite_outputs_free(so, n_so);
 			char *s = json_dumps(j, JSON_INDENT(2));
 			puts(s);

@@ -189,6 +189,23 @@ json_t *json_suite_output(const struct suite_output *so, bool with_text)
 	return o;
 }
 
+json_t *json_suite_outputs(const struct suite_output *so, size_t n, bool with_text)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_suite_output(&so[i], with_text));
+	return list;
+}
+
+json_t *json_run_outputs(const char *run_id, const struct suite_output *so, size_t n,
+			 bool with_text)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "run_id", json_string(run_id));
+	json_object_set_new(o, "outputs", json_suite_outputs(so, n, with_text));
+	return o;
+}
+
 json_t *json_result(const struct result *r, bool with_output)
 {
 	json_t *o = json_object();

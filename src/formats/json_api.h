@@ -18,6 +18,11 @@ json_t *json_run_event(const struct run_event *ev);
 /* {suite, stdout_bytes, stderr_bytes}, and with_text stdout and stderr
  * (null when none). */
 json_t *json_suite_output(const struct suite_output *so, bool with_text);
+/* An array of json_suite_output. */
+json_t *json_suite_outputs(const struct suite_output *so, size_t n, bool with_text);
+/* {run_id, outputs}: GET /runs/{id}/outputs, and assay show --suite-output --json. */
+json_t *json_run_outputs(const char *run_id, const struct suite_output *so, size_t n,
+			 bool with_text);
 /* with_output adds stdout/stderr and the dropped byte counts. */
 json_t *json_result(const struct result *r, bool with_output);
 json_t *json_test_stat(const struct test_stat *t);

@@ -266,13 +266,8 @@ void api_run_outputs_of(struct http_req *rq, const char *id)
 	size_t n;
 	if (store_suite_outputs(rq->st, id, suite, suite != NULL, &so, &n, &e))
 		return reply_rc(rq, &e);
-	json_t *list = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_suite_output(&so[i], suite != NULL));
+	json_t *o = json_run_outputs(id, so, n, suite != NULL);
 	suite_outputs_free(so, n);
-	json_t *o = json_object();
-	json_object_set_new(o, "run_id", json_string(id));
-	json_object_set_new(o, "outputs", list);
 	reply_json(rq, 200, o);
 }
 
