@@ -181,6 +181,7 @@ static const struct command commands[] = {
 	  "  POST /api/v1/runs/{id}/complete, /api/v1/runs/{id}/cancel\n"
 	  "  GET  /api/v1/runs/{id}/results, .../events, .../outputs (suites' own output)\n"
 	  "  POST /api/v1/runs/{id}/results   one result or an array (Idempotency-Key)\n"
+	  "  POST /api/v1/runs/{id}/outputs   suites' own output, as results are added\n"
 	  "  POST /api/v1/imports         a JUnit XML, TAP or CTRF report as a new run\n"
 	  "  GET  /api/v1/tests           recorded tests with their history (cursor pages)\n"
 	  "  POST|DELETE /api/v1/runs/{id}/share   make or revoke read-only links\n"

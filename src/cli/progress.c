@@ -200,7 +200,13 @@ static void on_warning(void *ctx, const char *msg)
 
 struct run_progress progress_callbacks(struct progress *p)
 {
-	struct run_progress pg = { p,           on_begin,      on_started, on_result,
-				   on_resource, on_cancelling, on_tick,    on_warning };
+	struct run_progress pg = { .ctx = p,
+				   .begin = on_begin,
+				   .started = on_started,
+				   .result = on_result,
+				   .resource = on_resource,
+				   .cancelling = on_cancelling,
+				   .tick = on_tick,
+				   .warning = on_warning };
 	return pg;
 }

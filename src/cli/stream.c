@@ -1,5 +1,5 @@
 /* stream — see stream.h. Each callback passes on to the wrapped progress,
- * and begin/result also feed the reporter. */
+ * and begin, result and suite_outputs also feed the reporter. */
 #include "util/base.h"
 
 #include "cli/stream.h"
@@ -28,6 +28,15 @@ static void on_result(void *ctx, const struct result *r, const struct result *su
 		s->inner.result(s->inner.ctx, r, subs, n);
 	if (s->rp)
 		reporter_add(s->rp, r, subs, n);
+}
+
+static void on_suite_outputs(void *ctx, const struct suite_output *o, size_t n)
+{
+	struct stream *s = ctx;
+	if (s->inner.suite_outputs)
+		s->inner.suite_outputs(s->inner.ctx, o, n);
+	if (s->rp)
+		reporter_add_outputs(s->rp, o, n);
 }
 
 static void on_resource(void *ctx, const char *name, enum exec_resource_phase phase, bool ok,
@@ -62,8 +71,15 @@ static void on_warning(void *ctx, const char *message)
 struct run_progress stream_callbacks(struct stream *s, struct run_progress inner)
 {
 	s->inner = inner;
-	return (struct run_progress){ s,	   on_begin, on_started, on_result,
-				      on_resource, on_cancelling, on_tick, on_warning };
+	return (struct run_progress){ .ctx = s,
+				      .begin = on_begin,
+				      .started = on_started,
+				      .result = on_result,
+				      .suite_outputs = on_suite_outputs,
+				      .resource = on_resource,
+				      .cancelling = on_cancelling,
+				      .tick = on_tick,
+				      .warning = on_warning };
 }
 
 void stream_finish(struct stream *s, const struct run *final)

@@ -452,6 +452,10 @@ static void test_finished(struct exec *ex, struct proc *pr, int wstatus)
 	if (pr->aux_path)
 		unlink(pr->aux_path);
 	ex->items[i].st = I_DONE;
+	if (pr->oc.n_outs && ex->ev->suite_outputs) {
+		ex->ev->suite_outputs(ex->ev->ctx, &ex->p->items[i], pr->oc.outs, pr->oc.n_outs);
+		memset(pr->oc.outs, 0, pr->oc.n_outs * sizeof(*pr->oc.outs));
+	}
 	deliver(ex, i, &r, pr->oc.subs, pr->oc.n_subs);
 	/* The callee took the strings; forget them so release is a no-op. */
 	for (size_t k = 0; k < pr->oc.n_subs; k++)

@@ -74,6 +74,10 @@ struct exec_events {
 	void (*cancelling)(void *ctx, bool hard);
 	/* Called every tick_ms while the run goes on. */
 	void (*tick)(void *ctx);
+	/* A junit test's suites' own output (outcome.h), just before the
+	 * test's result; the callee takes over the heap strings of o[0..n). */
+	void (*suite_outputs)(void *ctx, const struct plan_item *it, struct suite_output *o,
+			      size_t n);
 };
 
 struct exec_summary {

@@ -141,13 +141,35 @@ static void on_junit_case(void *ctx, const struct junit_case *c)
 	r->stderr_text = *c->system_err ? xstrdup(c->system_err) : NULL;
 }
 
+/* A suite's own log (Ant's and Gradle's class log) is kept under the name
+ * its cases' sub-results start with, as `assay import` keeps it. */
+static void on_junit_suite_output(void *ctx, const struct junit_suite_output *so)
+{
+	struct outcome *o = ctx;
+	struct buf suite = BUF_INIT;
+	junit_suite_id(so->suite, so->root, &suite);
+	struct buf name = BUF_INIT;
+	buf_adds(&name, o->test->name);
+	if (suite.len)
+		buf_addf(&name, "/%s", suite.data);
+	buf_release(&suite);
+	GROW(o->outs, o->cap_outs, o->n_outs + 1);
+	o->outs[o->n_outs++] = (struct suite_output){
+		.suite = buf_detach(&name),
+		.stdout_text = *so->system_out ? xstrdup(so->system_out) : NULL,
+		.stderr_text = *so->system_err ? xstrdup(so->system_err) : NULL,
+	};
+}
+
 static int read_junit(struct outcome *o, const char *path, struct error *e)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, RC_IO, "no JUnit file was written to $ASSAY_JUNIT_FILE (%s)",
 			       path);
-	struct junit_callbacks cb = { .testcase = on_junit_case, .ctx = o };
+	struct junit_callbacks cb = { .testcase = on_junit_case,
+				      .suite_output = on_junit_suite_output,
+				      .ctx = o };
 	struct junit_reader *jr = junit_reader_new(&cb);
 	char chunk[65536];
 	size_t n;
@@ -253,6 +275,7 @@ void outcome_release(struct outcome *o)
 	for (size_t i = 0; i < o->n_subs; i++)
 		result_release(&o->subs[i]);
 	free(o->subs);
+	suite_outputs_free(o->outs, o->n_outs);
 	strmap_release(&o->names);
 	memset(o, 0, sizeof(*o));
 }

@@ -4,7 +4,9 @@
  *   tap    stdout is TAP: each point is a sub-result; a missing or wrong plan
  *          or "Bail out!" makes the test error;
  *   junit  the test wrote JUnit XML to $ASSAY_JUNIT_FILE: each test case is a
- *          sub-result.
+ *          sub-result, and a suite's own <system-out>/<system-err> is a suite
+ *          output named as its cases' parent ("parent/suite", or "parent"
+ *          for the file's top level).
  * A sub-result is named "parent/child" and is a test of its own.
  * Whatever the protocol, a timeout makes the test error ("timed out after
  * Ns"), and a cancelled test is untested.
@@ -14,6 +16,7 @@
  *     outcome_stdout(&o, bytes, n);   ... as stdout arrives ...
  *     outcome_finish(&o, &end, &result);  // fills status, message, exit_code
  *     ... o.subs[0 .. o.n_subs) are the sub-results, owned by o ...
+ *     ... o.outs[0 .. o.n_outs) the suite outputs, owned by o ...
  *     outcome_release(&o);
  */
 #ifndef ASSAY_ENGINE_OUTCOME_H
@@ -46,6 +49,8 @@ struct outcome {
 	struct tap_reader *tap;
 	struct result *subs;
 	size_t n_subs, cap;
+	struct suite_output *outs;
+	size_t n_outs, cap_outs;
 	struct strmap names;    /* sub-result names already used */
 };
 

@@ -385,6 +385,32 @@ int json_result_parse(const json_t *o, struct result *out, struct error *e)
 	return RC_OK;
 }
 
+int json_suite_output_parse(const json_t *o, struct suite_output *out, struct error *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(o))
+		return err_set(e, RC_PARSE, "a suite output must be a JSON object");
+	const json_t *suite = json_object_get(o, "suite");
+	if (!json_is_string(suite))
+		return err_set(e, RC_PARSE,
+			       "suite: a string is required (\"\" for the run's top level)");
+	if (json_string_length(suite) > TEST_NAME_MAX ||
+	    strlen(json_string_value(suite)) != json_string_length(suite))
+		return err_set(e, RC_PARSE, "suite: longer than %d bytes or holds a NUL",
+			       TEST_NAME_MAX);
+	out->suite = xstrdup(json_string_value(suite));
+	int rc;
+	if ((rc = opt_string(o, "stdout", &out->stdout_text, e)) ||
+	    (rc = opt_string(o, "stderr", &out->stderr_text, e)))
+		return rc;
+	if ((!out->stdout_text || !*out->stdout_text) && (!out->stderr_text || !*out->stderr_text))
+		return err_set(e, RC_PARSE,
+			       "stdout, stderr: at least one non-empty text is required");
+	bound_text(&out->stdout_text, NULL);
+	bound_text(&out->stderr_text, NULL);
+	return RC_OK;
+}
+
 json_t *json_project_stat(const struct project_stat *p)
 {
 	json_t *o = json_object();

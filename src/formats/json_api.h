@@ -41,6 +41,11 @@ json_t *json_time(int64_t ms);
  * run` keeps a test's output (the bytes dropped counted). On a bad field,
  * RC_PARSE and a message that starts with the field's name. */
 int json_result_parse(const json_t *o, struct result *out, struct error *e);
+/* Reads a suite output a reporter sends, {"suite", "stdout", "stderr"}:
+ * the suite as its tests' names have it ("" for the run's top level), and
+ * at least one non-empty text, each bounded as a result's output is.
+ * RC_PARSE with the field's problem; release `out` either way. */
+int json_suite_output_parse(const json_t *o, struct suite_output *out, struct error *e);
 /* A time given as ISO 8601 text or as a number of ms since the epoch; false
  * when it is neither, or before 1970, or after the year 9999. */
 bool json_time_parse(const json_t *v, int64_t *ms);

@@ -21,6 +21,7 @@ void api_run_outputs(struct http_req *rq);
 
 void api_results_list(struct http_req *rq);
 void api_results_add(struct http_req *rq);
+void api_outputs_add(struct http_req *rq);
 
 void api_imports(struct http_req *rq);
 void api_tests_list(struct http_req *rq);

@@ -1,6 +1,7 @@
 /* api_results — a run's results: list them page by page (streamed from the
  * store, one row at a time), and add one or many in one transaction with a
- * per-item answer and an optional Idempotency-Key. */
+ * per-item answer and an optional Idempotency-Key; suites' own output is
+ * added the same way. */
 #include "util/base.h"
 
 #include <sodium.h>
@@ -133,11 +134,17 @@ static void item_error(struct buf *b, const char *message)
 	buf_addc(b, '}');
 }
 
-/* A request to add results, from its handler to its deferred answer. */
+/* What a POST adds: results, or suites' own output. */
+enum add_kind { ADD_RESULTS, ADD_OUTPUTS };
+
+/* A request to add results or outputs, from its handler to its deferred
+ * answer. */
 struct add_job {
 	struct ingest_job job;
 	struct http_wait *wait;
-	struct result *results; /* job.req.n of them */
+	enum add_kind kind;
+	struct result *results;    /* job.req.n of them */
+	struct suite_output *outs; /* job.req.n_outs of them */
 	char run_id[UUID_STR_LEN];
 	char *key;
 	char hash[65];
@@ -151,6 +158,7 @@ static void add_job_free(struct add_job *aj)
 	for (size_t i = 0; i < aj->job.req.n; i++)
 		result_release(&aj->results[i]);
 	free(aj->results);
+	suite_outputs_free(aj->outs, aj->job.req.n_outs);
 	if (aj->job.replayed)
 		idem_answer_release(&aj->job.replay);
 	free(aj->key);
@@ -190,13 +198,44 @@ static void add_answer(struct http_req *rq, void *ctx)
 			   strlen(job->replay.body));
 	else
 		reply_text(rq, aj->status, "application/json", aj->answer, strlen(aj->answer));
-	if (!rc && !job->replayed)
+	if (!rc && !job->replayed && aj->kind == ADD_RESULTS)
 		metrics_results(server_metrics(rq->srv), (int64_t)job->req.n);
 	add_job_free(aj);
 }
 
-void api_results_add(struct http_req *rq)
+/* Reads an item into the job's next free slot (`valid` of them are taken)
+ * and writes its answer's fields after "index"; false when it is invalid
+ * (the slot released, `e` saying why). */
+static bool parse_item(struct add_job *aj, const json_t *item, size_t valid, struct buf *items,
+		       struct error *e)
 {
+	if (aj->kind == ADD_OUTPUTS) {
+		struct suite_output *so = &aj->outs[valid];
+		if (json_suite_output_parse(item, so, e)) {
+			suite_output_release(so);
+			return false;
+		}
+		buf_adds(items, ",\"status\":\"created\",\"suite\":");
+		export_json_str(items, so->suite);
+		return true;
+	}
+	struct result *r = &aj->results[valid];
+	if (json_result_parse(item, r, e)) {
+		result_release(r);
+		return false;
+	}
+	uuid7_new(r->id, 0);
+	buf_adds(items, ",\"status\":\"created\",\"id\":\"");
+	buf_adds(items, r->id);
+	buf_adds(items, "\",\"test\":");
+	export_json_str(items, r->test);
+	return true;
+}
+
+static void add_items(struct http_req *rq, enum add_kind kind)
+{
+	const char *what = kind == ADD_OUTPUTS ? "suite output" : "result";
+	const char *whats = kind == ADD_OUTPUTS ? "suite outputs" : "results";
 	char id[UUID_STR_LEN];
 	if (!req_run_id(rq, id))
 		return;
@@ -229,45 +268,42 @@ void api_results_add(struct http_req *rq)
 	if (!many && !json_is_object(body)) {
 		json_decref(body);
 		return reply_error(rq, 400, "invalid",
-				   "the body must be a result object or an array of them");
+				   "the body must be a %s object or an array of them", what);
 	}
 	if (!n) {
 		json_decref(body);
-		return reply_error(rq, 400, "invalid", "an empty array: no results to record");
+		return reply_error(rq, 400, "invalid", "an empty array: no %s to record", whats);
 	}
 	if (n > ITEMS_MAX) {
 		json_decref(body);
-		return reply_error(rq, 413, "too_many_items",
-				   "%zu results in one request; at most %d", n, ITEMS_MAX);
+		return reply_error(rq, 413, "too_many_items", "%zu %s in one request; at most %d",
+				   n, whats, ITEMS_MAX);
 	}
 	/* Every item is checked on its own: a bad one is reported and left
 	 * out, the others are recorded. Ids are made here so the answer is
 	 * known before the transaction (it is stored with the key). The
 	 * answer's items are written as text straight away: building 10,000
 	 * small JSON objects to print them once cost more than parsing. */
-	struct result *rs = xcalloc(n, sizeof(*rs));
+	struct add_job *aj = xcalloc(1, sizeof(*aj));
+	aj->kind = kind;
+	if (kind == ADD_OUTPUTS)
+		aj->outs = xcalloc(n, sizeof(*aj->outs));
+	else
+		aj->results = xcalloc(n, sizeof(*aj->results));
 	size_t valid = 0;
 	struct buf items = BUF_INIT;
 	buf_addc(&items, '[');
 	for (size_t i = 0; i < n; i++) {
-		json_t *item = many ? json_array_get(body, i) : body;
 		struct error e = ERROR_INIT;
-		struct result *r = &rs[valid];
 		if (i)
 			buf_addc(&items, ',');
 		buf_adds(&items, "{\"index\":");
 		export_int(&items, (int64_t)i);
-		if (json_result_parse(item, r, &e)) {
-			result_release(r);
+		if (parse_item(aj, many ? json_array_get(body, i) : body, valid, &items, &e)) {
+			valid++;
+		} else {
 			buf_adds(&items, ",\"status\":\"invalid\",\"error\":");
 			item_error(&items, e.msg);
-		} else {
-			uuid7_new(r->id, 0);
-			buf_adds(&items, ",\"status\":\"created\",\"id\":\"");
-			buf_adds(&items, r->id);
-			buf_adds(&items, "\",\"test\":");
-			export_json_str(&items, r->test);
-			valid++;
 		}
 		buf_addc(&items, '}');
 	}
@@ -283,25 +319,31 @@ void api_results_add(struct http_req *rq)
 	buf_adds(&o, ",\"invalid\":");
 	export_int(&o, (int64_t)invalid);
 	if (!valid) {
+		char m[80];
+		snprintf(m, sizeof(m), "%s %s is invalid (see items)", n == 1 ? "the" : "every",
+			 what);
 		buf_adds(&o, ",\"error\":");
-		item_error(&o, n == 1 ? "the result is invalid (see items)"
-				      : "every result is invalid (see items)");
+		item_error(&o, m);
 	}
 	buf_adds(&o, ",\"items\":");
 	buf_add(&o, items.data, items.len);
 	buf_addc(&o, '}');
 	buf_release(&items);
-	struct add_job *aj = xcalloc(1, sizeof(*aj));
 	aj->answer = buf_detach(&o);
 	aj->status = status;
-	aj->results = rs;
 	memcpy(aj->run_id, id, UUID_STR_LEN);
 	aj->key = key ? xstrdup(key) : NULL;
 	if (key)
 		body_hash(rq, aj->hash); /* only a key's retries are compared */
 	aj->job.req = (struct results_add_request){
-		.run_id = aj->run_id, .results = rs, .n = valid, .idem_key = aj->key,
-		.request_hash = aj->hash, .answer = { .status = status, .body = aj->answer },
+		.run_id = aj->run_id,
+		.results = aj->results,
+		.n = kind == ADD_RESULTS ? valid : 0,
+		.outs = aj->outs,
+		.n_outs = kind == ADD_OUTPUTS ? valid : 0,
+		.idem_key = aj->key,
+		.request_hash = aj->hash,
+		.answer = { .status = status, .body = aj->answer },
 	};
 	if (fence_name[0]) {
 		snprintf(aj->worker, sizeof(aj->worker), "%s", fence_name);
@@ -314,4 +356,14 @@ void api_results_add(struct http_req *rq)
 	 * alongside it; answered once its transaction has committed. */
 	aj->wait = req_defer(rq, add_answer, aj);
 	ingest_submit(server_ingest(rq->srv), &aj->job);
+}
+
+void api_results_add(struct http_req *rq)
+{
+	add_items(rq, ADD_RESULTS);
+}
+
+void api_outputs_add(struct http_req *rq)
+{
+	add_items(rq, ADD_OUTPUTS);
 }

@@ -13,6 +13,7 @@
 #include "util/time.h"
 
 #define BATCH 500
+#define OUTS_BATCH 32 /* suite outputs per request: up to 128 KiB each */
 #define BATCH_AGE_MS 250
 #define TRIES 3
 #define CALL_TIMEOUT_MS 30000
@@ -26,11 +27,13 @@ struct reporter {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	json_t *queue;      /* array of result objects not yet sent */
+	json_t *outs;       /* array of suite outputs not yet sent */
 	int64_t first_at;   /* when the oldest queued result came (monotonic ms) */
 	bool done;          /* finish asked: send what is left and stop */
 	bool failed;        /* the server was lost: nothing more is sent */
 	char why[512];      /* why it was lost */
 	int64_t sent, lost;
+	int64_t outs_lost;
 	int batch_no;
 };
 
@@ -39,11 +42,12 @@ static int64_t mono_ms(void)
 	return time_mono_ns() / 1000000;
 }
 
-/* POSTs one batch, retrying a broken connection; false when it is lost. */
-static bool send_batch(struct reporter *rp, json_t *batch)
+/* POSTs one batch to the run's `what` (results or outputs), retrying a
+ * broken connection; false when it is lost. */
+static bool send_batch(struct reporter *rp, const char *what, json_t *batch)
 {
 	char *body = json_dumps(batch, JSON_COMPACT);
-	char *path = xasprintf("/api/v1/runs/%s/results", rp->run_id);
+	char *path = xasprintf("/api/v1/runs/%s/%s", rp->run_id, what);
 	char key[128];
 	snprintf(key, sizeof(key), "%s:%d", rp->key_prefix, ++rp->batch_no);
 	bool ok = false;
@@ -72,6 +76,21 @@ static bool send_batch(struct reporter *rp, json_t *batch)
 	return ok;
 }
 
+/* POSTs the suite outputs OUTS_BATCH at a time; false when one is lost. */
+static bool send_outputs(struct reporter *rp, json_t *outs)
+{
+	size_t n = json_array_size(outs);
+	bool ok = true;
+	for (size_t at = 0; at < n && ok; at += OUTS_BATCH) {
+		json_t *part = json_array();
+		for (size_t i = at; i < n && i < at + OUTS_BATCH; i++)
+			json_array_append(part, json_array_get(outs, i));
+		ok = send_batch(rp, "outputs", part);
+		json_decref(part);
+	}
+	return ok;
+}
+
 static void *sender(void *arg)
 {
 	struct reporter *rp = arg;
@@ -81,8 +100,9 @@ static void *sender(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_mutex_lock(&rp->lock);
 	for (;;) {
-		size_t n = json_array_size(rp->queue);
-		bool due = n >= BATCH || (n && mono_ms() - rp->first_at >= BATCH_AGE_MS);
+		size_t n = json_array_size(rp->queue) + json_array_size(rp->outs);
+		bool due = n >= BATCH || json_array_size(rp->outs) >= OUTS_BATCH ||
+			   (n && mono_ms() - rp->first_at >= BATCH_AGE_MS);
 		if (!due && !(rp->done && n)) {
 			if (rp->done)
 				break;
@@ -96,18 +116,24 @@ static void *sender(void *arg)
 			pthread_cond_timedwait(&rp->wake, &rp->lock, &until);
 			continue;
 		}
-		json_t *batch = rp->queue;
+		json_t *batch = rp->queue, *outs = rp->outs;
 		rp->queue = json_array();
+		rp->outs = json_array();
 		pthread_mutex_unlock(&rp->lock);
-		bool ok = !rp->failed && send_batch(rp, batch);
+		/* A test's suite outputs came before its result: they go first. */
+		bool outs_ok = !rp->failed && send_outputs(rp, outs);
+		bool ok = outs_ok && (!json_array_size(batch) || send_batch(rp, "results", batch));
 		pthread_mutex_lock(&rp->lock);
 		if (ok) {
 			rp->sent += (int64_t)json_array_size(batch);
 		} else {
 			rp->failed = true;
 			rp->lost += (int64_t)json_array_size(batch);
+			if (!outs_ok)
+				rp->outs_lost += (int64_t)json_array_size(outs);
 		}
 		json_decref(batch);
+		json_decref(outs);
 	}
 	pthread_mutex_unlock(&rp->lock);
 	return NULL;
@@ -193,6 +219,7 @@ static int start_sender(struct api_client *c, const char *id, const char *key_pr
 	memcpy(rp->run_id, id, UUID_STR_LEN);
 	snprintf(rp->key_prefix, sizeof(rp->key_prefix), "%s", key_prefix);
 	rp->queue = json_array();
+	rp->outs = json_array();
 	pthread_mutex_init(&rp->lock, NULL);
 	pthread_cond_init(&rp->wake, NULL);
 	if (pthread_create(&rp->thread, NULL, sender, rp)) {
@@ -225,13 +252,33 @@ void reporter_add(struct reporter *rp, const struct result *r, const struct resu
 	if (rp->failed) {
 		rp->lost += 1 + (int64_t)n_subs;
 	} else {
-		if (!json_array_size(rp->queue))
+		if (!json_array_size(rp->queue) && !json_array_size(rp->outs))
 			rp->first_at = mono_ms();
 		/* Sub-results first: the parent's result closes them. */
 		for (size_t i = 0; i < n_subs; i++)
 			json_array_append_new(rp->queue, to_json(&subs[i]));
 		json_array_append_new(rp->queue, to_json(r));
 		if (json_array_size(rp->queue) >= BATCH)
+			pthread_cond_signal(&rp->wake);
+	}
+	pthread_mutex_unlock(&rp->lock);
+}
+
+void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, size_t n)
+{
+	pthread_mutex_lock(&rp->lock);
+	if (rp->failed) {
+		rp->outs_lost += (int64_t)n;
+	} else {
+		if (!json_array_size(rp->queue) && !json_array_size(rp->outs))
+			rp->first_at = mono_ms();
+		for (size_t i = 0; i < n; i++) {
+			json_t *j = json_suite_output(&o[i], true);
+			json_object_del(j, "stdout_bytes");
+			json_object_del(j, "stderr_bytes");
+			json_array_append_new(rp->outs, j);
+		}
+		if (json_array_size(rp->outs) >= OUTS_BATCH)
 			pthread_cond_signal(&rp->wake);
 	}
 	pthread_mutex_unlock(&rp->lock);
@@ -246,6 +293,10 @@ int reporter_flush(struct reporter *rp, struct error *e)
 	if (rp->running)
 		pthread_join(rp->thread, NULL);
 	rp->running = false;
+	if (rp->failed && rp->outs_lost)
+		return err_set(e, RC_IO,
+			       "%lld results and %lld suite outputs did not reach the server (%s)",
+			       (long long)rp->lost, (long long)rp->outs_lost, rp->why);
 	if (rp->failed)
 		return err_set(e, RC_IO, "%lld results did not reach the server (%s)",
 			       (long long)rp->lost, rp->why);
@@ -291,6 +342,7 @@ void reporter_free(struct reporter *rp)
 		pthread_join(rp->thread, NULL);
 	}
 	json_decref(rp->queue);
+	json_decref(rp->outs);
 	api_client_free(rp->client);
 	pthread_mutex_destroy(&rp->lock);
 	pthread_cond_destroy(&rp->wake);

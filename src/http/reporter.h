@@ -10,7 +10,8 @@
  *
  * reporter_add only queues: a thread of the reporter's own sends batches
  * (up to BATCH results or a quarter second old), each with an idempotency
- * key so a retried batch is recorded once. If the server cannot be reached,
+ * key so a retried batch is recorded once; suite outputs queued meanwhile
+ * go just before them, to the run's outputs. If the server cannot be reached,
  * the reporter stops sending and reporter_finish says how many results did
  * not get there; the local run is never slowed or failed by the server. */
 #ifndef ASSAY_HTTP_REPORTER_H
@@ -36,6 +37,8 @@ int reporter_start(const char *server, const char *token, const struct run *r,
 int reporter_attach(const char *server, const char *token, const char *run_id,
 		    const char *key_prefix, const char *header, struct reporter **out,
 		    struct error *e);
+/* Queues suites' own output (copied), sent to the run's outputs. */
+void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, size_t n);
 /* Sends what is queued and stops the thread; RC_IO when results were lost.
  * Nothing more may be added afterwards. */
 int reporter_flush(struct reporter *rp, struct error *e);

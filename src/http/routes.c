@@ -56,10 +56,15 @@ const struct route http_routes[] = {
 	{ { "GET", "/api/v1/runs/{id}/events" }, api_run_events, "run_events",
 	  "The run's lifecycle transitions, oldest first", NULL, NULL, "200 404", ACCESS_READ },
 	{ { "GET", "/api/v1/runs/{id}/outputs" }, api_run_outputs, "run_outputs",
-	  "What imported files said of whole suites (JUnit <testsuite>-level system-out/err): "
+	  "What result files said of whole suites (JUnit <testsuite>-level system-out/err): "
 	  "each suite's sizes, in recording order; with suite= that suite's texts",
 	  "suite:string:only this suite (\"\" for the top level), with its stdout and stderr",
 	  NULL, "200 404", ACCESS_READ },
+	{ { "POST", "/api/v1/runs/{id}/outputs" }, api_outputs_add, "outputs_add",
+	  "Add suites' own output to an open run: {suite, stdout, stderr} or an array of up "
+	  "to 10000, in one transaction; answers per item; honours Idempotency-Key (shared "
+	  "with the run's results requests)",
+	  NULL, "application/json", "201 207 400 404 409 413 415 422", ACCESS_WRITE },
 	{ { "GET", "/api/v1/runs/{id}/results" }, api_results_list, "results_list",
 	  "The run's results in recording order, one page at a time", RESULT_FILTERS, NULL,
 	  "200 400 404", ACCESS_READ },

@@ -530,6 +530,12 @@ static void on_result(void *ctx, const struct result *r, const struct result *su
 	reporter_add(s->rp, r, subs, n_subs);
 }
 
+static void on_suite_outputs(void *ctx, const struct suite_output *o, size_t n)
+{
+	struct stream_ctx *s = ctx;
+	reporter_add_outputs(s->rp, o, n);
+}
+
 /* Runs the tests; *cancelled when they were stopped. RC_IO when results
  * did not reach the server. */
 static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, const char *dir,
@@ -583,7 +589,8 @@ static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, co
 		return rc;
 	}
 	struct stream_ctx s = { rp };
-	struct run_progress pg = { .ctx = &s, .result = on_result };
+	struct run_progress pg = { .ctx = &s, .result = on_result,
+				   .suite_outputs = on_suite_outputs };
 	/* The run's context, as the tests of `assay run` see theirs. */
 	struct kvlist ctx = KVLIST_INIT;
 	const char *k;

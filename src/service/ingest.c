@@ -93,10 +93,11 @@ static void finish(struct ingest_job *group)
 static struct ingest_job *take_group(struct ingest *g)
 {
 	struct ingest_job *group = g->head, *last = g->head;
-	size_t results = last->req.n;
-	while (last->next && results + last->next->req.n <= GROUP_MAX_RESULTS) {
+	size_t results = last->req.n + last->req.n_outs;
+	while (last->next &&
+	       results + last->next->req.n + last->next->req.n_outs <= GROUP_MAX_RESULTS) {
 		last = last->next;
-		results += last->req.n;
+		results += last->req.n + last->req.n_outs;
 	}
 	g->head = last->next;
 	if (!g->head)

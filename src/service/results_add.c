@@ -58,7 +58,8 @@ static int record(struct store *st, struct results_add_request *req, const char 
 		if (!req->results[i].id[0])
 			uuid7_new(req->results[i].id, 0);
 	}
-	if ((rc = store_results_insert(st, req->results, req->n, e)))
+	if ((rc = store_results_insert(st, req->results, req->n, e)) ||
+	    (rc = store_suite_outputs_add(st, req->run_id, req->outs, req->n_outs, e)))
 		return rc;
 	if (req->idem_key) {
 		struct idem_answer a = req->answer;

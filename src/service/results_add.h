@@ -1,5 +1,7 @@
 /* results_add — the use case "record results a reporter sends" into an open
- * run, in one transaction, at most once per idempotency key.
+ * run, in one transaction, at most once per idempotency key. Suites' own
+ * output (POST .../outputs) is recorded the same way, with the same rules;
+ * a run's results and outputs requests share its idempotency keys.
  *
  *     struct results_add_request req = {
  *             .run_id = id, .results = rs, .n = n,     // the valid items
@@ -26,6 +28,8 @@ struct results_add_request {
 	const char *run_id;       /* the run's full id */
 	struct result *results;   /* borrowed; each gets run_id and, if unset, an id */
 	size_t n;                 /* may be 0 (every item was invalid) */
+	const struct suite_output *outs; /* suites' own output, recorded with them */
+	size_t n_outs;
 	const char *idem_key;     /* NULL: not idempotent */
 	const char *request_hash; /* tells a retry from another request with the same key */
 	struct idem_answer answer; /* stored with the key (borrowed) */

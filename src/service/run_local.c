@@ -14,6 +14,7 @@
 
 /* Results wait here until a batch is worth a transaction. */
 #define BATCH_MAX 512
+#define BATCH_OUTS_MAX 64 /* suite outputs: up to 128 KiB each */
 #define BATCH_AGE_MS 250
 
 struct local_run {
@@ -22,6 +23,8 @@ struct local_run {
 	struct run *run;
 	struct result *pending;
 	size_t n_pending, cap_pending;
+	struct suite_output *outs; /* suite outputs waiting with them */
+	size_t n_outs, cap_outs;
 	int64_t last_flush;
 	int store_rc;            /* first store failure, if any */
 	struct error store_err;
@@ -41,12 +44,27 @@ static int transition(struct local_run *lr, enum lifecycle lc, const char *messa
 	return rc;
 }
 
+/* Stores the waiting results and suite outputs in one transaction. */
+static int store_pending(struct local_run *lr, struct error *e)
+{
+	int rc = store_begin(lr->st, e);
+	if (!rc)
+		rc = store_results_insert(lr->st, lr->pending, lr->n_pending, e);
+	if (!rc)
+		rc = store_suite_outputs_add(lr->st, lr->run->id, lr->outs, lr->n_outs, e);
+	if (!rc)
+		rc = store_commit(lr->st, e);
+	if (rc)
+		store_rollback(lr->st);
+	return rc;
+}
+
 static void flush(struct local_run *lr)
 {
-	if (!lr->n_pending)
+	if (!lr->n_pending && !lr->n_outs)
 		return;
 	struct error e = ERROR_INIT;
-	int rc = store_results_insert(lr->st, lr->pending, lr->n_pending, &e);
+	int rc = store_pending(lr, &e);
 	if (rc && !lr->store_rc) {
 		lr->store_rc = rc;
 		lr->store_err = e;
@@ -54,6 +72,9 @@ static void flush(struct local_run *lr)
 	for (size_t i = 0; i < lr->n_pending; i++)
 		result_release(&lr->pending[i]);
 	lr->n_pending = 0;
+	for (size_t i = 0; i < lr->n_outs; i++)
+		suite_output_release(&lr->outs[i]);
+	lr->n_outs = 0;
 	lr->last_flush = time_now_ms();
 }
 
@@ -81,8 +102,22 @@ static void on_result(void *ctx, const struct plan_item *it, struct result *r,
 	keep(lr, r);
 	for (size_t i = 0; i < n_subs; i++)
 		keep(lr, &subs[i]);
-	if (lr->n_pending >= BATCH_MAX)
+	if (lr->n_pending >= BATCH_MAX || lr->n_outs >= BATCH_OUTS_MAX)
 		flush(lr);
+}
+
+/* Kept to be written with the test's result, which comes next. */
+static void on_suite_outputs(void *ctx, const struct plan_item *it, struct suite_output *o,
+			     size_t n)
+{
+	(void)it;
+	struct local_run *lr = ctx;
+	if (lr->pg->suite_outputs)
+		lr->pg->suite_outputs(lr->pg->ctx, o, n);
+	GROW(lr->outs, lr->cap_outs, lr->n_outs + n);
+	memcpy(lr->outs + lr->n_outs, o, n * sizeof(*o));
+	lr->n_outs += n;
+	memset(o, 0, n * sizeof(*o));
 }
 
 static void on_resource(void *ctx, const char *name, enum exec_resource_phase ph, bool ok,
@@ -230,7 +265,13 @@ int service_run_local(struct store *st, const struct run_request *req,
 	o.handle_signals = req->handle_signals;
 	o.cancel = req->cancel;
 	o.tick_ms = 100;
-	struct exec_events ev = { &lr, on_started, on_result, on_resource, on_cancelling, on_tick };
+	struct exec_events ev = { .ctx = &lr,
+				  .started = on_started,
+				  .result = on_result,
+				  .resource = on_resource,
+				  .cancelling = on_cancelling,
+				  .tick = on_tick,
+				  .suite_outputs = on_suite_outputs };
 	struct exec_summary sum = { 0 };
 	struct error xe = ERROR_INIT;
 	int xrc = exec_run(p, &o, &ev, &sum, &xe);
@@ -238,6 +279,7 @@ int service_run_local(struct store *st, const struct run_request *req,
 	kv_release(&ctx);
 	plan_free(p);
 	free(lr.pending);
+	free(lr.outs);
 
 	int64_t now = time_now_ms();
 	run.completed_at = now;

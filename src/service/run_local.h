@@ -51,6 +51,8 @@ struct run_progress {
 	void (*started)(void *ctx, const char *test);
 	void (*result)(void *ctx, const struct result *r, const struct result *subs,
 		       size_t n_subs);
+	/* A junit test's suites' own output, just before its result. */
+	void (*suite_outputs)(void *ctx, const struct suite_output *o, size_t n);
 	void (*resource)(void *ctx, const char *name, enum exec_resource_phase phase, bool ok,
 			 const char *message);
 	void (*cancelling)(void *ctx, bool hard);

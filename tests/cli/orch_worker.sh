@@ -30,6 +30,12 @@ mkpkg broken 'echo boom; exit 3' 'true'
 nap="30.$$" # our own length: pgrep never sees another test's sleep
 mkpkg slow '' "sleep $nap"
 mkpkg ctx '' 'test "$ASSAY_CTX_who" = me'
+# A JUnit-writing run hook whose suite has a log of its own (Gradle's shape).
+mkdir -p "$T/pk-glog"
+printf '%s\n' '#!/bin/sh' \
+	'printf "<testsuite name=\"C\"><testcase classname=\"C\" name=\"a\"/><system-out>class log of C</system-out></testsuite>" >"$ASSAY_JUNIT_FILE"' \
+	>"$T/pk-glog/log.sh"
+mkpkg glog '' 'sh ./log.sh' junit
 # Its install hook fails if an earlier run's file is there: each run must
 # get the package as pushed, although the worker unpacks it only once.
 mkdir -p "$T/pk-fresh/sub" && printf '#!/bin/sh\necho tool\n' >"$T/pk-fresh/sub/tool.sh" && chmod 755 "$T/pk-fresh/sub/tool.sh"
@@ -68,6 +74,11 @@ ok_if "the runs' copies keep the package's file modes" "[ -x '$T'/wd-w1/run-$f2-
 ok_if "--timings has each claim's round trip and each run's time" \
 	"grep -qE '^claim [0-9.]+ run\$' '$T/timings' && grep -qE '^run [0-9.]+ $f2\$' '$T/timings'"
 
+g1=$("$ASSAY" start smoke --pool lab --package glog@1.0 --db "$db" 2>/dev/null)
+expect_code 0 "a junit run hook's run completes" "$ASSAY" wait -q "$g1" --db "$db"
+ok_if "its suite-level log reaches the server, named as its case's parent" \
+	"[ \"\$(sql '$db' \"select suite || ':' || stdout_text from suite_outputs where run_id = '$g1'\")\" = 'glog/C:class log of C' ]"
+
 r2=$("$ASSAY" start smoke --pool lab --package fails@1.0 --db "$db" 2>/dev/null)
 expect_code 1 "a failing test ends completed with failures (8); wait exits 1" "$ASSAY" wait -q "$r2" --db "$db"
 check "it says 8" contains "$T/out" "Completed with failures (8)"
@@ -90,6 +101,8 @@ ok_if "results carrying a stale claim are refused 409 lost, and not recorded" \
 	"[ \$(post_json /api/v1/runs/$r4/results '{\"test\":\"stale\",\"status\":\"passed\"}' -H 'X-Assay-Claim: w1 7') = 409 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = lost ] && [ \$(sql '$db' \"select count(*) from results where test = 'stale'\") = 0 ]"
 ok_if "results carrying the holder's claim are taken" \
 	"[ \$(post_json /api/v1/runs/$r4/results '{\"test\":\"fresh\",\"status\":\"passed\"}' -H 'X-Assay-Claim: w1 1') = 201 ]"
+ok_if "suite outputs are fenced the same way: a stale claim is 409 lost, the holder's taken" \
+	"[ \$(post_json /api/v1/runs/$r4/outputs '{\"suite\":\"stale\",\"stdout\":\"x\"}' -H 'X-Assay-Claim: w1 7') = 409 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = lost ] && [ \$(post_json /api/v1/runs/$r4/outputs '{\"suite\":\"fresh\",\"stdout\":\"x\"}' -H 'X-Assay-Claim: w1 1') = 201 ] && [ \"\$(sql '$db' \"select group_concat(suite) from suite_outputs where run_id = '$r4'\")\" = fresh ]"
 ok_if "a malformed claim header is 400" \
 	"[ \$(post_json /api/v1/runs/$r4/results '{\"test\":\"x\",\"status\":\"passed\"}' -H 'X-Assay-Claim: w1') = 400 ]"
 expect_code 0 "cancel a running run" "$ASSAY" cancel "$r4" --db "$db" --reason "not needed"

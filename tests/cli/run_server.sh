@@ -16,7 +16,18 @@ tests:
   points:
     command: sh -c 'printf "1..3\nok 1 - a\nnot ok 2 - b\nok 3 - c\n"'
     protocol: tap
+  gradle:
+    command: sh -c 'cat gradle.xml >"$ASSAY_JUNIT_FILE"'
+    protocol: junit
 Y
+# Gradle writes a class's whole log at suite level; this one is bigger than
+# what a suite output keeps (64 KiB), so both copies must cut it alike.
+{
+	printf '<testsuite name="com.acme.CartTest"><testcase classname="com.acme.CartTest" name="adds"/>'
+	printf '<system-out>'
+	i=0; while [ $i -lt 3000 ]; do printf 'cart log line %05d of the class\n' $i; i=$((i + 1)); done
+	printf '</system-out><system-err>WARN slow db</system-err></testsuite>'
+} >"$T/p/gradle.xml"
 default_db "$T/p/.assay/assay.db"
 local_db=$db
 db=$(test_db "$T/server.db")
@@ -37,6 +48,12 @@ ok_if "with the same counts" \
 	"[ \"\$(jget '$T/body' '(d[\"counts\"][\"passed\"], d[\"counts\"][\"failed\"], d[\"counts\"][\"skipped\"], d[\"sub_counts\"][\"passed\"], d[\"sub_counts\"][\"failed\"])')\" = \"\$(sql '$local_db' \"select '(' || n_passed || ', ' || n_failed || ', ' || n_skipped || ', ' || sub_n_passed || ', ' || sub_n_failed || ')' from test_runs\")\" ]"
 ok_if "and the same results, sub-results and output" \
 	"[ \"\$(sql '$db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results where run_id = '$remote' order by test) as s\")\" = \"\$(sql '$local_db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results order by test) as s\")\" ] && [ \"\$(sql '$db' \"select stderr_text from results where run_id = '$remote' and test = 'breaker'\")\" = 'the reason' ]"
+ok_if "a junit test's suite-level log is kept here, named as its cases' parent" \
+	"[ \"\$(sql '$local_db' \"select suite || ':' || stderr_text || ':' || case when length(stdout_text) > 60000 then 1 else 0 end from suite_outputs\")\" = 'gradle/com.acme.CartTest:WARN slow db:1' ]"
+ok_if "and on the server, byte for byte" \
+	"[ \$(api GET '/api/v1/runs/$remote/outputs?suite=gradle/com.acme.CartTest') = 200 ] && jget '$T/body' 'd[\"outputs\"][0][\"stdout\"]' >'$T/remote.log' && sql '$local_db' 'select stdout_text from suite_outputs' >'$T/local.log' && cmp '$T/local.log' '$T/remote.log'"
+expect_code 0 "assay show lists it" "$ASSAY" show --db "$local_db" last
+check "with its size" contains "$T/out" "gradle/com.acme.CartTest"
 
 # --- visible while in progress: the slow test waits until the server shows
 # the quick one's result, which only streaming can make true ---

@@ -134,6 +134,27 @@ ok_if "and records nothing twice" "[ \$(sql '$db' \"select count(*) from results
 ok_if "the key with a different body is refused (422)" \
 	"[ \$(post_json /api/v1/runs/$run/results '[{\"test\":\"idem3\",\"status\":\"passed\"}]' -H 'Idempotency-Key: k-1') = 422 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = idempotency_key_reused ]"
 
+# --- suites' own output ---
+ok_if "POST outputs records a suite's own output (201), read back by suite" \
+	"[ \$(post_json /api/v1/runs/$run/outputs '{\"suite\":\"com.acme.CartTest\",\"stdout\":\"class log\",\"stderr\":null}') = 201 ] && [ \"\$(jget '$T/body' '(d[\"created\"], d[\"items\"][0][\"suite\"])')\" = \"(1, 'com.acme.CartTest')\" ] && [ \$(api GET '/api/v1/runs/$run/outputs?suite=com.acme.CartTest') = 200 ] && [ \"\$(jget '$T/body' '(d[\"outputs\"][0][\"stdout\"], d[\"outputs\"][0][\"stderr\"])')\" = \"('class log', None)\" ]"
+code=$(post_json "/api/v1/runs/$run/outputs" '[{"suite":"","stderr":"top-level warning"},{"stdout":"x"},{"suite":"s","stdout":""},{"suite":7,"stdout":"x"},{"suite":"t","stdout":3}]')
+ok_if "an array records its valid items and answers each (207)" \
+	"[ $code = 207 ] && [ \"\$(jget '$T/body' '(d[\"created\"], d[\"invalid\"], [i[\"status\"] for i in d[\"items\"]])')\" = \"(1, 4, ['created', 'invalid', 'invalid', 'invalid', 'invalid'])\" ]"
+ok_if "each invalid item says which field is wrong" \
+	"[ \"\$(jget '$T/body' '[i[\"error\"][\"message\"].split(\":\")[0] for i in d[\"items\"][1:]]')\" = '[\"suite\", \"stdout, stderr\", \"suite\", \"stdout\"]' ]"
+ok_if "an all-invalid body is 422 and an empty array 400" \
+	"[ \$(post_json /api/v1/runs/$run/outputs '{\"suite\":\"x\"}') = 422 ] && [ \$(post_json /api/v1/runs/$run/outputs '[]') = 400 ]"
+ok_if "the run's outputs list both suites, top level as \"\"" \
+	"[ \$(api GET /api/v1/runs/$run/outputs) = 200 ] && [ \"\$(jget '$T/body' '[(o[\"suite\"], o[\"stdout_bytes\"], o[\"stderr_bytes\"]) for o in d[\"outputs\"]]')\" = '[[\"com.acme.CartTest\", 9, 0], [\"\", 0, 17]]' ]"
+out='{"suite":"idem.Suite","stdout":"once"}'
+code1=$(post_json "/api/v1/runs/$run/outputs" "$out" -H 'Idempotency-Key: o-1')
+cp "$T/body" "$T/ofirst"
+code2=$(post_json "/api/v1/runs/$run/outputs" "$out" -H 'Idempotency-Key: o-1')
+ok_if "a retried outputs request with its Idempotency-Key is answered again and recorded once" \
+	"[ $code1 = 201 ] && [ $code2 = 201 ] && cmp -s '$T/ofirst' '$T/body' && [ \$(sql '$db' \"select count(*) from suite_outputs where suite = 'idem.Suite'\") = 1 ]"
+ok_if "outputs for an unknown run are 404" \
+	"[ \$(post_json /api/v1/runs/0000dead-0000-7000-8000-000000000000/outputs '{\"suite\":\"a\",\"stdout\":\"b\"}') = 404 ]"
+
 # --- pagination of results ---
 post_json /api/v1/runs '{"title":"paged"}' >/dev/null
 paged=$(jget "$T/body" 'd["id"]')
@@ -201,6 +222,8 @@ ok_if "completing it again is 409" \
 	"[ \$(api POST /api/v1/runs/$run/complete) = 409 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = run_closed ]"
 ok_if "a closed run refuses results (409) and records nothing" \
 	"[ \$(post_json /api/v1/runs/$run/results '{\"test\":\"late\",\"status\":\"passed\"}') = 409 ] && [ \$(sql '$db' \"select count(*) from results where test = 'late'\") = 0 ]"
+ok_if "and refuses suite outputs (409)" \
+	"[ \$(post_json /api/v1/runs/$run/outputs '{\"suite\":\"late\",\"stdout\":\"x\"}') = 409 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = run_closed ]"
 ok_if "but a retry of a request it took still gets its answer" \
 	"[ \$(post_json /api/v1/runs/$run/results '$batch' -H 'Idempotency-Key: k-1') = 201 ] && cmp -s '$T/first' '$T/body'"
 ok_if "an all-passed run completes as completed (7)" \

@@ -19,6 +19,10 @@ struct collected {
 	size_t n;
 	struct result subs[64];
 	size_t n_subs;
+	struct suite_output outs[8];
+	size_t n_outs;
+	char order[256]; /* 'o' for each outputs event, 'r' for each result */
+	size_t n_order;
 	char events[4096];
 };
 
@@ -26,9 +30,22 @@ static void on_result(void *ctx, const struct plan_item *it, struct result *r,
 		      struct result *subs, size_t n_subs)
 {
 	struct collected *c = ctx;
+	c->order[c->n_order++] = 'r';
 	c->r[c->n++] = *r;
 	for (size_t i = 0; i < n_subs && c->n_subs < 64; i++)
 		c->subs[c->n_subs++] = subs[i];
+}
+
+static void on_suite_outputs(void *ctx, const struct plan_item *it, struct suite_output *o,
+			     size_t n)
+{
+	(void)it;
+	struct collected *c = ctx;
+	c->order[c->n_order++] = 'o';
+	for (size_t i = 0; i < n; i++) {
+		assert_true(c->n_outs < 8);
+		c->outs[c->n_outs++] = o[i];
+	}
 }
 
 static void on_resource(void *ctx, const char *name, enum exec_resource_phase ph, bool ok,
@@ -46,6 +63,8 @@ static void collected_release(struct collected *c)
 		result_release(&c->r[i]);
 	for (size_t i = 0; i < c->n_subs; i++)
 		result_release(&c->subs[i]);
+	for (size_t i = 0; i < c->n_outs; i++)
+		suite_output_release(&c->outs[i]);
 }
 
 static const struct result *find(const struct collected *c, const char *test)
@@ -78,7 +97,10 @@ static void run_catalog(const char *dir, const char *yaml, int jobs, size_t limi
 	struct kvlist ctx = KVLIST_INIT;
 	kv_set(&ctx, "global", "g");
 	o.context = &ctx;
-	struct exec_events ev = { c, NULL, on_result, on_resource, NULL, NULL };
+	struct exec_events ev = { .ctx = c,
+				  .result = on_result,
+				  .resource = on_resource,
+				  .suite_outputs = on_suite_outputs };
 	struct exec_summary sum;
 	memset(c, 0, sizeof(*c));
 	assert_int_equal(exec_run(p, &o, &ev, &sum, &e), RC_OK);
@@ -336,6 +358,47 @@ static void junit_cases_become_sub_results(void **state)
 	testlib_rmdir(dir);
 }
 
+/* A suite's own <system-out>/<system-err> (Gradle's class log) is an
+ * outputs event named as the suite's cases' parent, delivered before the
+ * test's result; the top level's is the test's own name. */
+static void junit_suite_output_is_delivered_before_the_result(void **state)
+{
+	char *dir = testlib_tmpdir();
+	free(testlib_write(dir, "r.xml",
+			   "<testsuites><testsuite name=\"com.acme.CartTest\">"
+			   "<testcase classname=\"com.acme.CartTest\" name=\"adds\"/>"
+			   "<testcase classname=\"com.acme.CartTest\" name=\"removes\"/>"
+			   "<system-out>class log line 1\nline 2</system-out>"
+			   "<system-err>warning: slow</system-err></testsuite>"
+			   "<testsuite name=\"quiet\"><testcase classname=\"quiet\" name=\"q\"/>"
+			   "<system-out>  \n </system-out></testsuite>"
+			   "</testsuites>"));
+	free(testlib_write(dir, "top.xml",
+			   "<testsuite name=\"pytest\"><testcase classname=\"m\" name=\"t\"/>"
+			   "<system-out>session log</system-out></testsuite>"));
+	struct collected c;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  gradle: {command: sh -c 'cp @DIR@/r.xml \"$ASSAY_JUNIT_FILE\"', "
+		    "protocol: junit}\n"
+		    "  py: {command: sh -c 'cp @DIR@/top.xml \"$ASSAY_JUNIT_FILE\"', "
+		    "protocol: junit, prerequisites: [gradle]}\n",
+		    1, 0, &c);
+	assert_string_equal(c.order, "oror");
+	assert_int_equal(c.n_outs, 2);
+	assert_string_equal(c.outs[0].suite, "gradle/com.acme.CartTest");
+	assert_string_equal(c.outs[0].stdout_text, "class log line 1\nline 2");
+	assert_string_equal(c.outs[0].stderr_text, "warning: slow");
+	assert_true(str_starts(find(&c, "gradle/com.acme.CartTest/adds")->test,
+			       c.outs[0].suite));
+	assert_string_equal(c.outs[1].suite, "py");
+	assert_string_equal(c.outs[1].stdout_text, "session log");
+	assert_null(c.outs[1].stderr_text);
+	assert_int_equal(find(&c, "gradle")->status, RS_PASSED);
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +411,7 @@ int main(void)
 		cmocka_unit_test(output_is_bounded_head_and_tail),
 		cmocka_unit_test(tap_points_become_sub_results),
 		cmocka_unit_test(junit_cases_become_sub_results),
+		cmocka_unit_test(junit_suite_output_is_delivered_before_the_result),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
