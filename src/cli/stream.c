@@ -92,6 +92,8 @@ void stream_finish(struct stream *s, const struct run *final)
 	else if (final->id[0])
 		fprintf(stderr, "assay: the run is also on %s as run %s\n", s->server,
 			reporter_run_id(s->rp));
+	if (final->id[0] && reporter_warning(s->rp))
+		fprintf(stderr, "assay: warning: %s\n", reporter_warning(s->rp));
 	reporter_free(s->rp);
 	s->rp = NULL;
 }

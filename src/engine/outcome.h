@@ -6,7 +6,7 @@
  *   junit  the test wrote JUnit XML to $ASSAY_JUNIT_FILE: each test case is a
  *          sub-result, and a suite's own <system-out>/<system-err> is a suite
  *          output named as its cases' parent ("parent/suite", or "parent"
- *          for the file's top level).
+ *          for a suite their names leave out, as pytest's).
  * A sub-result is named "parent/child" and is a test of its own.
  * Whatever the protocol, a timeout makes the test error ("timed out after
  * Ns"), and a cancelled test is untested.

@@ -117,12 +117,23 @@ void api_results_list_of(struct http_req *rq, const char *id)
 
 /* ---- adding ---- */
 
+/* What a POST adds: results, or suites' own output. */
+enum add_kind { ADD_RESULTS, ADD_OUTPUTS };
+
 /* Hex of a BLAKE2b hash of the body: tells a retry (same bytes) from a new
- * request that reuses an Idempotency-Key. */
-static void body_hash(const struct http_req *rq, char hex[65])
+ * request that reuses an Idempotency-Key. An outputs request's hash starts
+ * with the route's name, so the same bytes sent with the same key to the
+ * run's other route are a new request too (a results request's is of the
+ * body alone, as it was before the outputs route). */
+static void body_hash(const struct http_req *rq, enum add_kind kind, char hex[65])
 {
 	unsigned char h[32];
-	crypto_generichash(h, sizeof(h), (const unsigned char *)rq->body, rq->body_len, NULL, 0);
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	if (kind == ADD_OUTPUTS)
+		crypto_generichash_update(&st, (const unsigned char *)"outputs", 8);
+	crypto_generichash_update(&st, (const unsigned char *)rq->body, rq->body_len);
+	crypto_generichash_final(&st, h, sizeof(h));
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
@@ -133,9 +144,6 @@ static void item_error(struct buf *b, const char *message)
 	export_json_str(b, message);
 	buf_addc(b, '}');
 }
-
-/* What a POST adds: results, or suites' own output. */
-enum add_kind { ADD_RESULTS, ADD_OUTPUTS };
 
 /* A request to add results or outputs, from its handler to its deferred
  * answer. */
@@ -334,7 +342,7 @@ static void add_items(struct http_req *rq, enum add_kind kind)
 	memcpy(aj->run_id, id, UUID_STR_LEN);
 	aj->key = key ? xstrdup(key) : NULL;
 	if (key)
-		body_hash(rq, aj->hash); /* only a key's retries are compared */
+		body_hash(rq, kind, aj->hash); /* only a key's retries are compared */
 	aj->job.req = (struct results_add_request){
 		.run_id = aj->run_id,
 		.results = aj->results,

@@ -114,12 +114,13 @@ static json_t *components(void)
 	json_object_set_new(
 		schemas, "ItemsAnswer",
 		json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, "
-			  "s:{s:s, s:[s, s]}, s:{s:s}, s:o}}}}}",
+			  "s:{s:s, s:[s, s]}, s:{s:s}, s:{s:s}, s:{s:s}, s:o}}}}}",
 			  "type", "object", "properties", "run_id", "type", "string", "created",
 			  "type", "integer", "invalid", "type", "integer", "items", "type", "array",
 			  "items", "type", "object", "properties", "index", "type", "integer",
 			  "status", "type", "string", "enum", "created", "invalid", "id", "type",
-			  "string", "error", ref("Error")));
+			  "string", "test", "type", "string", "suite", "type", "string", "error",
+			  ref("Error")));
 	json_object_set_new(schemas, "Events",
 			    json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:o}}}", "type", "object",
 				      "properties", "run_id", "type", "string", "events", "type",
@@ -138,6 +139,7 @@ static json_t *answer_schema(const char *name)
 		{ "run_get", "Run" },             { "run_complete", "Run" },
 		{ "run_cancel", "Run" },          { "run_events", "Events" },
 		{ "results_list", "ResultPage" }, { "results_add", "ItemsAnswer" },
+		{ "outputs_add", "ItemsAnswer" },
 		{ "imports", "Run" },            { "shared_run", "Run" },
 		{ "shared_results", "ResultPage" }, { "tests_list", "TestPage" },
 	};
@@ -164,7 +166,7 @@ static json_t *operation(const struct route *r)
 						"path", "required", 1, "description",
 						"run id, unique prefix (4+ characters), or last",
 						"schema", "type", "string"));
-	if (!strcmp(r->name, "results_add"))
+	if (!strcmp(r->name, "results_add") || !strcmp(r->name, "outputs_add"))
 		json_array_append_new(params,
 				      json_pack("{s:s, s:s, s:s, s:{s:s}}", "name",
 						"Idempotency-Key", "in", "header", "description",

@@ -33,7 +33,11 @@ struct reporter {
 	bool failed;        /* the server was lost: nothing more is sent */
 	char why[512];      /* why it was lost */
 	int64_t sent, lost;
+	/* An outputs request refused costs the outputs only: results go on. */
+	bool outs_failed;
+	char outs_why[512];
 	int64_t outs_lost;
+	char warning[640];  /* reporter_warning's, after a flush */
 	int batch_no;
 };
 
@@ -43,8 +47,8 @@ static int64_t mono_ms(void)
 }
 
 /* POSTs one batch to the run's `what` (results or outputs), retrying a
- * broken connection; false when it is lost. */
-static bool send_batch(struct reporter *rp, const char *what, json_t *batch)
+ * broken connection; false, with why[512] saying why, when it is lost. */
+static bool send_batch(struct reporter *rp, const char *what, json_t *batch, char *why)
 {
 	char *body = json_dumps(batch, JSON_COMPACT);
 	char *path = xasprintf("/api/v1/runs/%s/%s", rp->run_id, what);
@@ -61,11 +65,11 @@ static bool send_batch(struct reporter *rp, const char *what, json_t *batch)
 			ok = true;
 		} else if (!rc) {
 			/* Refused (closed run, bad token): retrying will not help. */
-			snprintf(rp->why, sizeof(rp->why), "the server answered %d: %.400s", status,
+			snprintf(why, 512, "the server answered %d: %.400s", status,
 				 api_client_error_text(answer, status));
 			t = TRIES;
 		} else {
-			snprintf(rp->why, sizeof(rp->why), "%.480s", e.msg);
+			snprintf(why, 512, "%.480s", e.msg);
 			struct timespec pause = { 0, 200 * 1000000L };
 			nanosleep(&pause, NULL);
 		}
@@ -76,19 +80,24 @@ static bool send_batch(struct reporter *rp, const char *what, json_t *batch)
 	return ok;
 }
 
-/* POSTs the suite outputs OUTS_BATCH at a time; false when one is lost. */
-static bool send_outputs(struct reporter *rp, json_t *outs)
+/* POSTs the suite outputs OUTS_BATCH at a time, each part recorded on its
+ * own; returns how many got there (all of them, or those before the part
+ * that was lost). */
+static size_t send_outputs(struct reporter *rp, json_t *outs)
 {
-	size_t n = json_array_size(outs);
-	bool ok = true;
-	for (size_t at = 0; at < n && ok; at += OUTS_BATCH) {
+	size_t n = json_array_size(outs), sent = 0;
+	while (sent < n) {
+		size_t k = n - sent < OUTS_BATCH ? n - sent : OUTS_BATCH;
 		json_t *part = json_array();
-		for (size_t i = at; i < n && i < at + OUTS_BATCH; i++)
+		for (size_t i = sent; i < sent + k; i++)
 			json_array_append(part, json_array_get(outs, i));
-		ok = send_batch(rp, "outputs", part);
+		bool ok = send_batch(rp, "outputs", part, rp->outs_why);
 		json_decref(part);
+		if (!ok)
+			break;
+		sent += k;
 	}
-	return ok;
+	return sent;
 }
 
 static void *sender(void *arg)
@@ -119,18 +128,23 @@ static void *sender(void *arg)
 		json_t *batch = rp->queue, *outs = rp->outs;
 		rp->queue = json_array();
 		rp->outs = json_array();
+		bool failed = rp->failed, outs_failed = rp->outs_failed;
 		pthread_mutex_unlock(&rp->lock);
 		/* A test's suite outputs came before its result: they go first. */
-		bool outs_ok = !rp->failed && send_outputs(rp, outs);
-		bool ok = outs_ok && (!json_array_size(batch) || send_batch(rp, "results", batch));
+		size_t n_outs = json_array_size(outs);
+		size_t outs_sent = failed || outs_failed ? 0 : send_outputs(rp, outs);
+		bool ok = !failed &&
+			  (!json_array_size(batch) || send_batch(rp, "results", batch, rp->why));
 		pthread_mutex_lock(&rp->lock);
 		if (ok) {
 			rp->sent += (int64_t)json_array_size(batch);
 		} else {
 			rp->failed = true;
 			rp->lost += (int64_t)json_array_size(batch);
-			if (!outs_ok)
-				rp->outs_lost += (int64_t)json_array_size(outs);
+		}
+		if (outs_sent < n_outs) {
+			rp->outs_failed = true;
+			rp->outs_lost += (int64_t)(n_outs - outs_sent);
 		}
 		json_decref(batch);
 		json_decref(outs);
@@ -231,6 +245,11 @@ static int start_sender(struct api_client *c, const char *id, const char *key_pr
 	return RC_OK;
 }
 
+const char *reporter_warning(const struct reporter *rp)
+{
+	return rp->warning[0] ? rp->warning : NULL;
+}
+
 const char *reporter_run_id(const struct reporter *rp)
 {
 	return rp->run_id;
@@ -267,7 +286,7 @@ void reporter_add(struct reporter *rp, const struct result *r, const struct resu
 void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, size_t n)
 {
 	pthread_mutex_lock(&rp->lock);
-	if (rp->failed) {
+	if (rp->failed || rp->outs_failed) {
 		rp->outs_lost += (int64_t)n;
 	} else {
 		if (!json_array_size(rp->queue) && !json_array_size(rp->outs))
@@ -300,6 +319,10 @@ int reporter_flush(struct reporter *rp, struct error *e)
 	if (rp->failed)
 		return err_set(e, RC_IO, "%lld results did not reach the server (%s)",
 			       (long long)rp->lost, rp->why);
+	if (rp->outs_lost)
+		snprintf(rp->warning, sizeof(rp->warning),
+			 "%lld suite outputs did not reach the server (%s)",
+			 (long long)rp->outs_lost, rp->outs_why);
 	return RC_OK;
 }
 

@@ -11,7 +11,8 @@
  * reporter_add only queues: a thread of the reporter's own sends batches
  * (up to BATCH results or a quarter second old), each with an idempotency
  * key so a retried batch is recorded once; suite outputs queued meanwhile
- * go just before them, to the run's outputs. If the server cannot be reached,
+ * go just before them, to the run's outputs (when those are refused, the
+ * results still go; reporter_warning says what was lost). If the server cannot be reached,
  * the reporter stops sending and reporter_finish says how many results did
  * not get there; the local run is never slowed or failed by the server. */
 #ifndef ASSAY_HTTP_REPORTER_H
@@ -39,15 +40,20 @@ int reporter_attach(const char *server, const char *token, const char *run_id,
 		    struct error *e);
 /* Queues suites' own output (copied), sent to the run's outputs. */
 void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, size_t n);
-/* Sends what is queued and stops the thread; RC_IO when results were lost.
- * Nothing more may be added afterwards. */
+/* Sends what is queued (results and suite outputs) and stops the thread;
+ * RC_IO when results were lost (suite outputs lost alone are only
+ * reporter_warning's). Nothing more may be added afterwards. */
 int reporter_flush(struct reporter *rp, struct error *e);
+/* After reporter_flush or reporter_finish succeeded: what did not get
+ * there although the results did (suite outputs the server refused, an
+ * older server without the route say), or NULL. */
+const char *reporter_warning(const struct reporter *rp);
 /* The id of the run on the server. */
 const char *reporter_run_id(const struct reporter *rp);
 /* Queues a result and its sub-results (copied). */
 void reporter_add(struct reporter *rp, const struct result *r, const struct result *subs,
 		  size_t n_subs);
-/* Sends what is queued, stops the thread, and ends the server's run:
+/* Sends what is queued as reporter_flush does, and ends the server's run:
  * completed from its counters, or aborted when the local run was cancelled
  * or failed. RC_IO with a message when results were lost. */
 int reporter_finish(struct reporter *rp, const struct run *final, struct error *e);

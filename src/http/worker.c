@@ -613,8 +613,8 @@ static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, co
 	}
 	/* A run this worker lost is another's now: what is still queued here is
 	 * dropped rather than sent into it. */
-	if (!w->lost)
-		rc = reporter_flush(rp, e);
+	if (!w->lost && !(rc = reporter_flush(rp, e)) && reporter_warning(rp))
+		say(w, "run %s: %s", h->id, reporter_warning(rp));
 	reporter_free(rp);
 	catalog_free(cat);
 	if (xrc && xrc != RC_CANCELLED) {

@@ -19,7 +19,16 @@ tests:
   gradle:
     command: sh -c 'cat gradle.xml >"$ASSAY_JUNIT_FILE"'
     protocol: junit
+  many:
+    command: sh -c 'cat many.xml >"$ASSAY_JUNIT_FILE"'
+    protocol: junit
 Y
+# 70 suites with a log each: more than one request's worth (32).
+{
+	printf '<testsuites>'
+	i=0; while [ $i -lt 70 ]; do printf '<testsuite name="S%02d"><testcase classname="S%02d" name="t"/><system-out>log of S%02d</system-out></testsuite>' $i $i $i; i=$((i + 1)); done
+	printf '</testsuites>'
+} >"$T/p/many.xml"
 # Gradle writes a class's whole log at suite level; this one is bigger than
 # what a suite output keeps (64 KiB), so both copies must cut it alike.
 {
@@ -49,9 +58,11 @@ ok_if "with the same counts" \
 ok_if "and the same results, sub-results and output" \
 	"[ \"\$(sql '$db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results where run_id = '$remote' order by test) as s\")\" = \"\$(sql '$local_db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results order by test) as s\")\" ] && [ \"\$(sql '$db' \"select stderr_text from results where run_id = '$remote' and test = 'breaker'\")\" = 'the reason' ]"
 ok_if "a junit test's suite-level log is kept here, named as its cases' parent" \
-	"[ \"\$(sql '$local_db' \"select suite || ':' || stderr_text || ':' || case when length(stdout_text) > 60000 then 1 else 0 end from suite_outputs\")\" = 'gradle/com.acme.CartTest:WARN slow db:1' ]"
+	"[ \"\$(sql '$local_db' \"select suite || ':' || stderr_text || ':' || case when length(stdout_text) > 60000 then 1 else 0 end from suite_outputs where suite like 'gradle/%'\")\" = 'gradle/com.acme.CartTest:WARN slow db:1' ]"
+ok_if "70 suites' logs reach the server as they are here, once each" \
+	"[ \"\$(sql '$db' \"select count(*), count(distinct suite), min(suite), max(suite) from suite_outputs where run_id = '$remote' and suite like 'many/%'\")\" = '70|70|many/S00|many/S69' ] && [ \"\$(sql '$local_db' \"select count(*) from suite_outputs where suite like 'many/%'\")\" = 70 ]"
 ok_if "and on the server, byte for byte" \
-	"[ \$(api GET '/api/v1/runs/$remote/outputs?suite=gradle/com.acme.CartTest') = 200 ] && jget '$T/body' 'd[\"outputs\"][0][\"stdout\"]' >'$T/remote.log' && sql '$local_db' 'select stdout_text from suite_outputs' >'$T/local.log' && cmp '$T/local.log' '$T/remote.log'"
+	"[ \$(api GET '/api/v1/runs/$remote/outputs?suite=gradle/com.acme.CartTest') = 200 ] && jget '$T/body' 'd[\"outputs\"][0][\"stdout\"]' >'$T/remote.log' && sql '$local_db' \"select stdout_text from suite_outputs where suite like 'gradle/%'\" >'$T/local.log' && cmp '$T/local.log' '$T/remote.log'"
 expect_code 0 "assay show lists it" "$ASSAY" show --db "$local_db" last
 check "with its size" contains "$T/out" "gradle/com.acme.CartTest"
 
@@ -87,4 +98,14 @@ ok_if "saying the server could not be reached and the run is recorded here only"
 ok_if "and the local run is complete" \
 	"[ \$(sql '$local_db' 'select count(*) from test_runs') = \$((runs_before + 1)) ] && [ \"\$(sql '$local_db' \"select lifecycle_code from test_runs where title = 'alone'\")\" = 8 ]"
 expect_code 0 "a passing selection exits 0 with the server gone" "$ASSAY" run --server "$URL" --token "$TOKEN" ok.one
+
+# --- a server that refuses the suite outputs still gets the results ---
+start_server "$db" --max-body 16K
+expect_code 0 "a server that refuses the suite outputs (413: over --max-body)" \
+	"$ASSAY" run --server "$URL" --token "$TOKEN" --title small ok.one gradle
+ok_if "costs only them: a warning says so" \
+	"grep -q 'warning: 1 suite outputs did not reach the server (the server answered 413' '$T/err' && grep -q 'the run is also on' '$T/err'"
+ok_if "and the server's run has the results and is completed" \
+	"[ \$(api GET '/api/v1/runs?text=small') = 200 ] && [ \"\$(jget '$T/body' '(d[\"runs\"][0][\"lifecycle_code\"], d[\"runs\"][0][\"counts\"][\"passed\"], d[\"runs\"][0][\"sub_counts\"][\"passed\"])')\" = '(7, 2, 1)' ]"
+stop_server
 done_testing

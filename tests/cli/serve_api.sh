@@ -152,6 +152,8 @@ cp "$T/body" "$T/ofirst"
 code2=$(post_json "/api/v1/runs/$run/outputs" "$out" -H 'Idempotency-Key: o-1')
 ok_if "a retried outputs request with its Idempotency-Key is answered again and recorded once" \
 	"[ $code1 = 201 ] && [ $code2 = 201 ] && cmp -s '$T/ofirst' '$T/body' && [ \$(sql '$db' \"select count(*) from suite_outputs where suite = 'idem.Suite'\") = 1 ]"
+ok_if "the same key and bytes sent to the results route are another request (422), not a replay" \
+	"[ \$(post_json /api/v1/runs/$run/results '$out' -H 'Idempotency-Key: o-1') = 422 ] && [ \"\$(jget '$T/body' 'd[\"error\"][\"code\"]')\" = idempotency_key_reused ]"
 ok_if "outputs for an unknown run are 404" \
 	"[ \$(post_json /api/v1/runs/0000dead-0000-7000-8000-000000000000/outputs '{\"suite\":\"a\",\"stdout\":\"b\"}') = 404 ]"
 
@@ -245,6 +247,8 @@ while read -r m p; do
 	ok_if "the server has $m $p (answers $code, not 404/405 of the router)" \
 		"! grep -q '\"no_route\"\\|\"method_not_allowed\"' '$T/body'"
 done <"$T/ops"
+ok_if "the document gives the outputs route its Idempotency-Key and its answer's schema" \
+	"[ \"\$(jget '$T/openapi.json' 'sorted(p[\"name\"] for p in d[\"paths\"][\"/api/v1/runs/{id}/outputs\"][\"post\"][\"parameters\"])')\" = '[\"Idempotency-Key\", \"id\"]' ] && jget '$T/openapi.json' 'd[\"paths\"][\"/api/v1/runs/{id}/outputs\"][\"post\"][\"responses\"]' | grep -q ItemsAnswer"
 ok_if "the document has the core routes" \
 	"grep -qx 'GET /api/v1/runs' '$T/ops' && grep -qx 'POST /api/v1/runs/{id}/results' '$T/ops' && grep -qx 'POST /api/v1/imports' '$T/ops' && [ \$(wc -l <'$T/ops') -ge 12 ]"
 

@@ -360,7 +360,8 @@ static void junit_cases_become_sub_results(void **state)
 
 /* A suite's own <system-out>/<system-err> (Gradle's class log) is an
  * outputs event named as the suite's cases' parent, delivered before the
- * test's result; the top level's is the test's own name. */
+ * test's result; a suite the names leave out (pytest's) gives the test's
+ * own name. */
 static void junit_suite_output_is_delivered_before_the_result(void **state)
 {
 	char *dir = testlib_tmpdir();
@@ -382,9 +383,13 @@ static void junit_suite_output_is_delivered_before_the_result(void **state)
 		    "  gradle: {command: sh -c 'cp @DIR@/r.xml \"$ASSAY_JUNIT_FILE\"', "
 		    "protocol: junit}\n"
 		    "  py: {command: sh -c 'cp @DIR@/top.xml \"$ASSAY_JUNIT_FILE\"', "
-		    "protocol: junit, prerequisites: [gradle]}\n",
+		    "protocol: junit, prerequisites: [gradle]}\n"
+		    "  late: {command: sh -c 'cp @DIR@/r.xml \"$ASSAY_JUNIT_FILE\"; sleep 30', "
+		    "protocol: junit, timeout: 300ms, prerequisites: [py]}\n",
 		    1, 0, &c);
-	assert_string_equal(c.order, "oror");
+	/* A test stopped before its end has no file read, so no outputs. */
+	assert_string_equal(c.order, "ororr");
+	assert_int_equal(find(&c, "late")->status, RS_ERROR);
 	assert_int_equal(c.n_outs, 2);
 	assert_string_equal(c.outs[0].suite, "gradle/com.acme.CartTest");
 	assert_string_equal(c.outs[0].stdout_text, "class log line 1\nline 2");

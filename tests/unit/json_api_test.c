@@ -2,7 +2,8 @@
  * writes runs as text, without building jansson objects) must say exactly
  * what json_run says, for full runs, empty ones and odd text; the times a
  * reporter sends are taken only when they can be given back; a test's last
- * status is there when it has results. */
+ * status is there when it has results; a posted suite output is checked
+ * and bounded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,6 +166,76 @@ static void posted_output_is_kept_as_assay_run_keeps_it(void **state)
 	free(big);
 }
 
+/* A suite output posted: a suite (possibly "", the run's top level) and
+ * at least one non-empty text, each kept as a result's output is; what
+ * json_suite_output writes reads back the same. */
+static void a_posted_suite_output_is_checked_and_bounded(void **state)
+{
+	static const struct {
+		const char *json, *error; /* NULL: taken */
+	} cases[] = {
+		{ "{\"suite\":\"com.acme.CartTest\",\"stdout\":\"log\"}", NULL },
+		{ "{\"suite\":\"\",\"stderr\":\"top\",\"stdout\":null}", NULL },
+		{ "{\"stdout\":\"log\"}", "suite: a string is required" },
+		{ "{\"suite\":7,\"stdout\":\"log\"}", "suite: a string is required" },
+		{ "{\"suite\":\"a\\u0000b\",\"stdout\":\"log\"}", "suite: longer than" },
+		{ "{\"suite\":\"s\"}", "stdout, stderr: at least one" },
+		{ "{\"suite\":\"s\",\"stdout\":\"\",\"stderr\":\"\"}",
+		  "stdout, stderr: at least one" },
+		{ "{\"suite\":\"s\",\"stdout\":[1]}", "stdout: must be a string" },
+		{ "[]", "a suite output must be a JSON object" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		json_t *o = json_loads(cases[i].json, JSON_ALLOW_NUL | JSON_DECODE_ANY, NULL);
+		assert_non_null(o);
+		struct suite_output so;
+		struct error e = ERROR_INIT;
+		int rc = json_suite_output_parse(o, &so, &e);
+		if (cases[i].error) {
+			assert_int_equal(rc, RC_PARSE);
+			if (!strstr(e.msg, cases[i].error))
+				fail_msg("%s: '%s' does not say '%s'", cases[i].json, e.msg,
+					 cases[i].error);
+		} else {
+			assert_int_equal(rc, RC_OK);
+		}
+		suite_output_release(&so);
+		json_decref(o);
+	}
+	/* A long suite name is refused; 300 KB of log keep their two ends. */
+	char *name = xmalloc(5000);
+	memset(name, 'n', 4999);
+	name[4999] = '\0';
+	json_t *o = json_pack("{s:s, s:s}", "suite", name, "stdout", "x");
+	struct suite_output so;
+	struct error e = ERROR_INIT;
+	assert_int_equal(json_suite_output_parse(o, &so, &e), RC_PARSE);
+	suite_output_release(&so);
+	json_decref(o);
+	free(name);
+	size_t n = 300000;
+	char *big = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	big[n] = '\0';
+	o = json_pack("{s:s, s:s}", "suite", "S", "stdout", big);
+	assert_int_equal(json_suite_output_parse(o, &so, &e), RC_OK);
+	assert_true(strlen(so.stdout_text) < 2 * 64 * 1024 + 64);
+	assert_non_null(strstr(so.stdout_text, "bytes dropped"));
+	assert_memory_equal(so.stdout_text, big, 64 * 1024);
+	json_decref(o);
+	o = json_suite_output(&so, true);
+	struct suite_output again;
+	assert_int_equal(json_suite_output_parse(o, &again, &e), RC_OK);
+	assert_string_equal(again.suite, "S");
+	assert_string_equal(again.stdout_text, so.stdout_text);
+	assert_null(again.stderr_text);
+	suite_output_release(&again);
+	suite_output_release(&so);
+	json_decref(o);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +244,7 @@ int main(void)
 		cmocka_unit_test(times_are_taken_only_within_four_digit_years),
 		cmocka_unit_test(a_test_without_start_times_has_a_last_status),
 		cmocka_unit_test(posted_output_is_kept_as_assay_run_keeps_it),
+		cmocka_unit_test(a_posted_suite_output_is_checked_and_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
