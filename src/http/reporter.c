@@ -37,7 +37,11 @@ struct reporter {
 	bool outs_failed;
 	char outs_why[512];
 	int64_t outs_lost;
-	char warning[640];  /* reporter_warning's, after a flush */
+	/* Items the server answered for but refused as invalid (207, 422):
+	 * written by the sending thread, read once it is joined. */
+	int64_t refused, outs_refused;
+	char refused_why[300]; /* the first one's item and reason */
+	char warning[900];  /* reporter_warning's, after a flush */
 	int batch_no;
 };
 
@@ -46,8 +50,35 @@ static int64_t mono_ms(void)
 	return time_mono_ns() / 1000000;
 }
 
+/* Counts the items of `batch` an answer says were invalid (the server
+ * took the others), keeping the first one's reason. */
+static void note_refused(struct reporter *rp, bool outputs, json_t *batch, json_t *answer)
+{
+	json_int_t bad = json_integer_value(json_object_get(answer, "invalid"));
+	if (bad <= 0)
+		return;
+	*(outputs ? &rp->outs_refused : &rp->refused) += bad;
+	size_t i;
+	json_t *item;
+	json_array_foreach(json_object_get(answer, "items"), i, item) {
+		if (rp->refused_why[0] || !json_object_get(item, "error"))
+			continue;
+		json_t *sent = json_array_get(batch, (size_t)json_integer_value(
+							     json_object_get(item, "index")));
+		const char *name = json_string_value(
+			json_object_get(sent, outputs ? "suite" : "test"));
+		snprintf(rp->refused_why, sizeof(rp->refused_why), "%s '%.80s%s': %.160s",
+			 outputs ? "suite" : "test", name ? name : "?",
+			 name && strlen(name) > 80 ? "..." : "",
+			 json_string_value(json_object_get(json_object_get(item, "error"),
+							   "message")));
+	}
+}
+
 /* POSTs one batch to the run's `what` (results or outputs), retrying a
- * broken connection; false, with why[512] saying why, when it is lost. */
+ * broken connection; false, with why[512] saying why, when it is lost.
+ * Items the server refused as invalid are counted (note_refused); the
+ * batch was still delivered. */
 static bool send_batch(struct reporter *rp, const char *what, json_t *batch, char *why)
 {
 	char *body = json_dumps(batch, JSON_COMPACT);
@@ -61,8 +92,12 @@ static bool send_batch(struct reporter *rp, const char *what, json_t *batch, cha
 		struct error e = ERROR_INIT;
 		int rc = api_client_call_keyed(rp->client, "POST", path, body, strlen(body), key,
 					       &status, &answer, &e);
-		if (!rc && status / 100 == 2) {
+		/* 422 with items: every item was invalid, which retrying or
+		 * stopping would not mend. */
+		if (!rc && (status / 100 == 2 ||
+			    (status == 422 && json_is_array(json_object_get(answer, "items"))))) {
 			ok = true;
+			note_refused(rp, !strcmp(what, "outputs"), batch, answer);
 		} else if (!rc) {
 			/* Refused (closed run, bad token): retrying will not help. */
 			snprintf(why, 512, "the server answered %d: %.400s", status,
@@ -319,10 +354,19 @@ int reporter_flush(struct reporter *rp, struct error *e)
 	if (rp->failed)
 		return err_set(e, RC_IO, "%lld results did not reach the server (%s)",
 			       (long long)rp->lost, rp->why);
+	int at = 0;
 	if (rp->outs_lost)
-		snprintf(rp->warning, sizeof(rp->warning),
-			 "%lld suite outputs did not reach the server (%s)",
-			 (long long)rp->outs_lost, rp->outs_why);
+		at = snprintf(rp->warning, sizeof(rp->warning),
+			      "%lld suite outputs did not reach the server (%s)",
+			      (long long)rp->outs_lost, rp->outs_why);
+	if (at >= (int)sizeof(rp->warning))
+		at = (int)sizeof(rp->warning) - 1;
+	if (rp->refused || rp->outs_refused)
+		snprintf(rp->warning + at, sizeof(rp->warning) - (size_t)at,
+			 "%sthe server refused %lld results and %lld suite outputs as invalid "
+			 "(first: %s)",
+			 at ? "; " : "", (long long)rp->refused, (long long)rp->outs_refused,
+			 rp->refused_why);
 	return RC_OK;
 }
 

@@ -46,7 +46,8 @@ void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, siz
 int reporter_flush(struct reporter *rp, struct error *e);
 /* After reporter_flush or reporter_finish succeeded: what did not get
  * there although the results did (suite outputs the server refused, an
- * older server without the route say), or NULL. */
+ * older server without the route say), and how many results and outputs
+ * it refused as invalid (a test name longer than it takes, say), or NULL. */
 const char *reporter_warning(const struct reporter *rp);
 /* The id of the run on the server. */
 const char *reporter_run_id(const struct reporter *rp);

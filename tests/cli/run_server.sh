@@ -100,12 +100,22 @@ ok_if "and the local run is complete" \
 expect_code 0 "a passing selection exits 0 with the server gone" "$ASSAY" run --server "$URL" --token "$TOKEN" ok.one
 
 # --- a server that refuses the suite outputs still gets the results ---
+# A case whose name is longer than the API takes (4096 bytes).
+cat >>"$T/p/assay.yaml" <<'Y'
+  long:
+    command: sh -c 'cat long.xml >"$ASSAY_JUNIT_FILE"'
+    protocol: junit
+Y
+long=$(python3 -c 'print("n" * 5000)')
+printf '<testsuite name="C"><testcase classname="C" name="%s"/></testsuite>' "$long" >"$T/p/long.xml"
 start_server "$db" --max-body 16K
-expect_code 0 "a server that refuses the suite outputs (413: over --max-body)" \
-	"$ASSAY" run --server "$URL" --token "$TOKEN" --title small ok.one gradle
+expect_code 0 "a server that refuses the suite outputs (413: over --max-body) and a result" \
+	"$ASSAY" run --server "$URL" --token "$TOKEN" --title small ok.one gradle long
 ok_if "costs only them: a warning says so" \
 	"grep -q 'warning: 1 suite outputs did not reach the server (the server answered 413' '$T/err' && grep -q 'the run is also on' '$T/err'"
-ok_if "and the server's run has the results and is completed" \
-	"[ \$(api GET '/api/v1/runs?text=small') = 200 ] && [ \"\$(jget '$T/body' '(d[\"runs\"][0][\"lifecycle_code\"], d[\"runs\"][0][\"counts\"][\"passed\"], d[\"runs\"][0][\"sub_counts\"][\"passed\"])')\" = '(7, 2, 1)' ]"
+ok_if "and says which result it refused, and why" \
+	"grep -q \"the server refused 1 results and 0 suite outputs as invalid (first: test 'long/C/nnnnn*\\.\\.\\.': test: longer than 4096 bytes\" '$T/err'"
+ok_if "and the server's run has the other results and is completed" \
+	"[ \$(api GET '/api/v1/runs?text=small') = 200 ] && [ \"\$(jget '$T/body' '(d[\"runs\"][0][\"lifecycle_code\"], d[\"runs\"][0][\"counts\"][\"passed\"], d[\"runs\"][0][\"sub_counts\"][\"passed\"])')\" = '(7, 3, 1)' ]"
 stop_server
 done_testing
