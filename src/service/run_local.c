@@ -44,9 +44,12 @@ static int transition(struct local_run *lr, enum lifecycle lc, const char *messa
 	return rc;
 }
 
-/* Stores the waiting results and suite outputs in one transaction. */
+/* Stores the waiting results and suite outputs in one transaction (the
+ * results alone are one already). */
 static int store_pending(struct local_run *lr, struct error *e)
 {
+	if (!lr->n_outs)
+		return store_results_insert(lr->st, lr->pending, lr->n_pending, e);
 	int rc = store_begin(lr->st, e);
 	if (!rc)
 		rc = store_results_insert(lr->st, lr->pending, lr->n_pending, e);

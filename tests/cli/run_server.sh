@@ -63,8 +63,10 @@ ok_if "70 suites' logs reach the server as they are here, once each" \
 	"[ \"\$(sql '$db' \"select count(*), count(distinct suite), min(suite), max(suite) from suite_outputs where run_id = '$remote' and suite like 'many/%'\")\" = '70|70|many/S00|many/S69' ] && [ \"\$(sql '$local_db' \"select count(*) from suite_outputs where suite like 'many/%'\")\" = 70 ]"
 ok_if "and on the server, byte for byte" \
 	"[ \$(api GET '/api/v1/runs/$remote/outputs?suite=gradle/com.acme.CartTest') = 200 ] && jget '$T/body' 'd[\"outputs\"][0][\"stdout\"]' >'$T/remote.log' && sql '$local_db' \"select stdout_text from suite_outputs where suite like 'gradle/%'\" >'$T/local.log' && cmp '$T/local.log' '$T/remote.log'"
-expect_code 0 "assay show lists it" "$ASSAY" show --db "$local_db" last
-check "with its size" contains "$T/out" "gradle/com.acme.CartTest"
+expect_code 0 "assay show lists the run's 71 suite outputs" "$ASSAY" show --db "$local_db" last
+check "20 by name and size, and how many more" contains "$T/out" "  ... and 51 more"
+expect_code 0 "and prints one whole" "$ASSAY" show --db "$local_db" last --suite-output gradle/com.acme.CartTest
+check "the Gradle class log" contains "$T/out" "cart log line 02999 of the class"
 
 # --- visible while in progress: the slow test waits until the server shows
 # the quick one's result, which only streaming can make true ---
