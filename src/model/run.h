@@ -81,6 +81,7 @@ struct suite_output {
 	char *stderr_text;
 	int64_t stdout_bytes; /* their sizes, when read back */
 	int64_t stderr_bytes;
+	int64_t claim;        /* the worker claim that sent it; 0: not a worker */
 };
 
 void run_release(struct run *r);

@@ -58,6 +58,15 @@ static int record(struct store *st, struct results_add_request *req, const char 
 		if (!req->results[i].id[0])
 			uuid7_new(req->results[i].id, 0);
 	}
+	/* A pool run queued again after its worker lost it runs again from
+	 * the start: this claim's output of a suite replaces what an earlier
+	 * claim sent of it, as its results supersede that claim's. */
+	for (size_t i = 0; req->claim_worker && i < req->n_outs; i++) {
+		req->outs[i].claim = req->claim;
+		if ((rc = store_suite_outputs_drop_older(st, req->run_id, req->outs[i].suite,
+							 req->claim, e)))
+			return rc;
+	}
 	if ((rc = store_results_insert(st, req->results, req->n, e)) ||
 	    (rc = store_suite_outputs_add(st, req->run_id, req->outs, req->n_outs, e)))
 		return rc;

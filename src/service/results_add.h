@@ -28,7 +28,8 @@ struct results_add_request {
 	const char *run_id;       /* the run's full id */
 	struct result *results;   /* borrowed; each gets run_id and, if unset, an id */
 	size_t n;                 /* may be 0 (every item was invalid) */
-	const struct suite_output *outs; /* suites' own output, recorded with them */
+	struct suite_output *outs; /* suites' own output, recorded with them; a
+				      worker's get its claim (see below) */
 	size_t n_outs;
 	const char *idem_key;     /* NULL: not idempotent */
 	const char *request_hash; /* tells a retry from another request with the same key */

@@ -53,6 +53,8 @@ struct store_ops {
 			  size_t *n, struct error *e);
 	int (*suite_outputs_add)(struct store *st, const char *run_id,
 				 const struct suite_output *o, size_t n, struct error *e);
+	int (*suite_outputs_drop_older)(struct store *st, const char *run_id, const char *suite,
+					int64_t claim, struct error *e);
 	int (*suite_outputs)(struct store *st, const char *run_id, const char *suite,
 			     bool with_text, struct suite_output **out, size_t *n,
 			     struct error *e);

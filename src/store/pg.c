@@ -967,6 +967,7 @@ static const struct store_ops pg_ops = {
 	.run_event_add = pg_run_event_add,
 	.run_events = pg_run_events,
 	.suite_outputs_add = pg_suite_outputs_add,
+	.suite_outputs_drop_older = pg_suite_outputs_drop_older,
 	.suite_outputs = pg_suite_outputs,
 	.results_insert = pg_results_insert,
 	.run_orphan_failures = pg_run_orphan_failures,

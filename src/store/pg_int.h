@@ -36,6 +36,7 @@ enum pg_stmt {
 	PG_EVENT_ADD,
 	PG_EVENTS,
 	PG_SUITE_OUT_ADD,
+	PG_SUITE_OUT_DROP,
 	PG_SUITE_OUTS,
 	PG_RUN_OF_RESULT,
 	PG_TEST_ADD,
@@ -203,6 +204,8 @@ int pg_run_event_add(struct store *st, const char *run_id, enum lifecycle lc, in
 		     const char *message, struct error *e);
 int pg_suite_outputs_add(struct store *st, const char *run_id, const struct suite_output *o,
 			 size_t n, struct error *e);
+int pg_suite_outputs_drop_older(struct store *st, const char *run_id, const char *suite,
+				int64_t claim, struct error *e);
 int pg_suite_outputs(struct store *st, const char *run_id, const char *suite, bool with_text,
 		     struct suite_output **out, size_t *n, struct error *e);
 int pg_run_events(struct store *st, const char *run_id, struct run_event **out, size_t *n,

@@ -440,10 +440,11 @@ int pg_suite_outputs_add(struct store *st, const char *run_id, const struct suit
 		pp_text_clean(&p, o[i].suite);
 		pp_text_clean(&p, o[i].stdout_text);
 		pp_text_clean(&p, o[i].stderr_text);
+		pp_i64(&p, o[i].claim);
 		int64_t added = 0;
 		rc = pg_cmd(s, PG_SUITE_OUT_ADD,
-			    "INSERT INTO suite_outputs (run_id, suite, stdout_text, stderr_text) "
-			    "SELECT $1::uuid, $2::text, $3::text, $4::text "
+			    "INSERT INTO suite_outputs (run_id, suite, stdout_text, stderr_text, claim) "
+			    "SELECT $1::uuid, $2::text, $3::text, $4::text, $5::bigint "
 			    "WHERE EXISTS (SELECT 1 FROM test_runs WHERE id = $1::uuid)",
 			    &p, &added, e, "adding the output of suite '%s' to run %s", o[i].suite,
 			    run_id);
@@ -457,6 +458,24 @@ int pg_suite_outputs_add(struct store *st, const char *run_id, const struct suit
 		}
 	}
 	return pg_commit(s, e);
+}
+
+int pg_suite_outputs_drop_older(struct store *st, const char *run_id, const char *suite,
+				int64_t claim, struct error *e)
+{
+	struct pg_store *s = (struct pg_store *)st;
+	if (!pg_is_uuid(run_id))
+		return RC_OK; /* no such run: nothing to replace */
+	struct pg_params p = { 0 };
+	pp_text(&p, run_id);
+	pp_text_clean(&p, suite);
+	pp_i64(&p, claim);
+	int rc = pg_cmd(s, PG_SUITE_OUT_DROP,
+			"DELETE FROM suite_outputs WHERE run_id = $1::uuid AND suite = $2::text "
+			"AND claim > 0 AND claim < $3::bigint",
+			&p, NULL, e, "replacing the output of suite '%s' in run %s", suite, run_id);
+	pp_release(&p);
+	return rc;
 }
 
 int pg_suite_outputs(struct store *st, const char *run_id, const char *suite, bool with_text,

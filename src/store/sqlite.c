@@ -712,6 +712,7 @@ static const struct store_ops sqlite_ops = {
 	.run_event_add = sqlite_run_event_add,
 	.run_events = sqlite_run_events,
 	.suite_outputs_add = sqlite_suite_outputs_add,
+	.suite_outputs_drop_older = sqlite_suite_outputs_drop_older,
 	.suite_outputs = sqlite_suite_outputs,
 	.results_insert = sq_results_insert,
 	.run_orphan_failures = sq_run_orphan_failures,

@@ -23,6 +23,7 @@ enum sq_stmt {
 	SQ_EVENT_ADD,
 	SQ_EVENTS,
 	SQ_SUITE_OUT_ADD,
+	SQ_SUITE_OUT_DROP,
 	SQ_SUITE_OUTS,
 	SQ_DATA_VERSION,
 	SQ_RUN_PROJECT,
@@ -188,6 +189,8 @@ int sqlite_run_events(struct store *st, const char *run_id, struct run_event **o
 		      size_t *n, struct error *e);
 int sqlite_suite_outputs_add(struct store *st, const char *run_id,
 			     const struct suite_output *o, size_t n, struct error *e);
+int sqlite_suite_outputs_drop_older(struct store *st, const char *run_id, const char *suite,
+				    int64_t claim, struct error *e);
 int sqlite_suite_outputs(struct store *st, const char *run_id, const char *suite,
 			 bool with_text, struct suite_output **out, size_t *n,
 			 struct error *e);

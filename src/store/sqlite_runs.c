@@ -444,8 +444,8 @@ int sqlite_suite_outputs_add(struct store *st, const char *run_id,
 	if (rc)
 		return err_prefix(e, "adding suite output to run %s", run_id);
 	sqlite3_stmt *q = sq_stmt(s, SQ_SUITE_OUT_ADD,
-				  "INSERT INTO suite_outputs (run_id, suite, stdout_text, stderr_text) "
-				  "VALUES (?1, ?2, ?3, ?4)",
+				  "INSERT INTO suite_outputs (run_id, suite, stdout_text, stderr_text, "
+				  "claim) VALUES (?1, ?2, ?3, ?4, ?5)",
 				  e);
 	if (!q) {
 		rc = err_prefix(e, "adding suite output to run %s", run_id);
@@ -458,6 +458,7 @@ int sqlite_suite_outputs_add(struct store *st, const char *run_id,
 		sq_bind_text(q, 2, o[i].suite);
 		sq_bind_text(q, 3, o[i].stdout_text);
 		sq_bind_text(q, 4, o[i].stderr_text);
+		sqlite3_bind_int64(q, 5, o[i].claim);
 		int step = sqlite3_step(q);
 		sqlite3_reset(q);
 		if (step == SQLITE_CONSTRAINT_FOREIGNKEY) {
@@ -475,6 +476,26 @@ int sqlite_suite_outputs_add(struct store *st, const char *run_id,
 fail:
 	sq_rollback(s);
 	return rc;
+}
+
+int sqlite_suite_outputs_drop_older(struct store *st, const char *run_id, const char *suite,
+				    int64_t claim, struct error *e)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q = sq_stmt(s, SQ_SUITE_OUT_DROP,
+				  "DELETE FROM suite_outputs WHERE run_id = ?1 AND suite = ?2 "
+				  "AND claim > 0 AND claim < ?3",
+				  e);
+	if (!q)
+		return err_prefix(e, "replacing suite output of run %s", run_id);
+	sq_bind_text(q, 1, run_id);
+	sq_bind_text(q, 2, suite);
+	sqlite3_bind_int64(q, 3, claim);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		return sq_fail(s, e, "replacing the output of suite '%s' in run %s", suite, run_id);
+	return RC_OK;
 }
 
 int sqlite_suite_outputs(struct store *st, const char *run_id, const char *suite,

@@ -323,6 +323,14 @@ int store_suite_outputs_add(struct store *st, const char *run_id,
 	return n ? st->ops->suite_outputs_add(st, run_id, o, n, e) : RC_OK;
 }
 
+int store_suite_outputs_drop_older(struct store *st, const char *run_id, const char *suite,
+				   int64_t claim, struct error *e)
+{
+	if (!run_id || !*run_id || !suite)
+		return err_set(e, RC_USAGE, "replacing suite output: no run or suite given");
+	return st->ops->suite_outputs_drop_older(st, run_id, suite, claim, e);
+}
+
 int store_suite_outputs(struct store *st, const char *run_id, const char *suite, bool with_text,
 			struct suite_output **out, size_t *n, struct error *e)
 {

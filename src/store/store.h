@@ -123,6 +123,10 @@ int store_run_events(struct store *st, const char *run_id, struct run_event **ou
  * Entries with neither text are skipped. RC_NOTFOUND for an unknown run. */
 int store_suite_outputs_add(struct store *st, const char *run_id,
 			    const struct suite_output *o, size_t n, struct error *e);
+/* Deletes the run's outputs of `suite` that an earlier worker claim sent
+ * (0 < their claim < `claim`). */
+int store_suite_outputs_drop_older(struct store *st, const char *run_id, const char *suite,
+				   int64_t claim, struct error *e);
 /* The run's suite outputs in recording order: all of them, or only those of
  * `suite` when it is not NULL. Without `with_text` the texts are left NULL
  * (a row per output still: the names and sizes say which suites have

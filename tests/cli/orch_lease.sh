@@ -78,6 +78,8 @@ heartbeat() { # WORKER BODY: the answer in $T/body
 }
 claim w1
 ok_if "w1 claims the queued run" "[ '$cl_run' = '$r1' ] && [ \"\$(order_is '$r1')\" = 'claimed|w1|0|0' ]"
+ok_if "its holder sends suite outputs under its claim; another sender one of its own" \
+	"[ \$(post_json /api/v1/runs/$r1/outputs '[{\"suite\":\"pkg/C\",\"stdout\":\"first attempt C\"},{\"suite\":\"pkg/D\",\"stdout\":\"first attempt D\"}]' -H 'X-Assay-Claim: w1 $cl_claim') = 201 ] && [ \$(post_json /api/v1/runs/$r1/outputs '{\"suite\":\"pkg/C\",\"stdout\":\"not a worker\"}') = 201 ]"
 ok_if "a heartbeat without it, the claim fresh (its answer may be on its way)" "heartbeat w1 '{}'"
 ok_if "leaves the run held" "[ \"\$(order_is '$r1')\" = 'claimed|w1|0|0' ]"
 age_claim "$r1"
@@ -97,6 +99,11 @@ ok_if "w1's old claim is fenced off: its heartbeat naming it hears lost" \
 	"heartbeat w1 '{\"run\":\"$r1\",\"claim\":$cl_claim}' && [ \"\$(jget '$T/body' 'd[\"lost\"]')\" = true ]"
 claim w1
 ok_if "w1 claims it again (claim 2)" "[ '$cl_run' = '$r1' ] && [ '$cl_claim' = 2 ]"
+outputs_of() { # RUN
+	q "select group_concat(suite || '=' || stdout_text, ' ') from (select suite, stdout_text from suite_outputs where run_id = '$1' order by id) as x"
+}
+ok_if "the run run again: its new claim's output of a suite replaces the lost claim's only" \
+	"[ \$(post_json /api/v1/runs/$r1/outputs '{\"suite\":\"pkg/C\",\"stdout\":\"second attempt C\"}' -H 'X-Assay-Claim: w1 $cl_claim') = 201 ] && [ \"\$(outputs_of '$r1')\" = 'pkg/D=first attempt D pkg/C=not a worker pkg/C=second attempt C' ]"
 heartbeat w1 '{}'
 ok_if "a fresh claim again survives a heartbeat without it" "[ \"\$(order_is '$r1')\" = 'claimed|w1|1|0' ]"
 age_claim "$r1"
