@@ -17,6 +17,7 @@
 #define BATCH_AGE_MS 250
 #define TRIES 3
 #define CALL_TIMEOUT_MS 30000
+#define WHY_MAX 512   /* why a batch did not get there */
 
 struct reporter {
 	struct api_client *client;
@@ -31,11 +32,11 @@ struct reporter {
 	int64_t first_at;   /* when the oldest queued result came (monotonic ms) */
 	bool done;          /* finish asked: send what is left and stop */
 	bool failed;        /* the server was lost: nothing more is sent */
-	char why[512];      /* why it was lost */
+	char why[WHY_MAX];  /* why it was lost */
 	int64_t sent, lost;
 	/* An outputs request refused costs the outputs only: results go on. */
 	bool outs_failed;
-	char outs_why[512];
+	char outs_why[WHY_MAX];
 	int64_t outs_lost;
 	/* Items the server answered for but refused as invalid (207, 422):
 	 * written by the sending thread, read once it is joined. */
@@ -76,7 +77,7 @@ static void note_refused(struct reporter *rp, bool outputs, json_t *batch, json_
 }
 
 /* POSTs one batch to the run's `what` (results or outputs), retrying a
- * broken connection; false, with why[512] saying why, when it is lost.
+ * broken connection; false, with why[WHY_MAX] saying why, when it is lost.
  * Items the server refused as invalid are counted (note_refused); the
  * batch was still delivered. */
 static bool send_batch(struct reporter *rp, const char *what, json_t *batch, char *why)
@@ -100,11 +101,11 @@ static bool send_batch(struct reporter *rp, const char *what, json_t *batch, cha
 			note_refused(rp, !strcmp(what, "outputs"), batch, answer);
 		} else if (!rc) {
 			/* Refused (closed run, bad token): retrying will not help. */
-			snprintf(why, 512, "the server answered %d: %.400s", status,
+			snprintf(why, WHY_MAX, "the server answered %d: %.400s", status,
 				 api_client_error_text(answer, status));
 			t = TRIES;
 		} else {
-			snprintf(why, 512, "%.480s", e.msg);
+			snprintf(why, WHY_MAX, "%.480s", e.msg);
 			struct timespec pause = { 0, 200 * 1000000L };
 			nanosleep(&pause, NULL);
 		}
