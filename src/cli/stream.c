@@ -1,5 +1,5 @@
 /* stream — see stream.h. Each callback passes on to the wrapped progress,
- * and begin, result and suite_outputs also feed the reporter. */
+ * and begin, result, sub_results and suite_outputs also feed the reporter. */
 #include "util/base.h"
 
 #include "cli/stream.h"
@@ -28,6 +28,15 @@ static void on_result(void *ctx, const struct result *r, const struct result *su
 		s->inner.result(s->inner.ctx, r, subs, n);
 	if (s->rp)
 		reporter_add(s->rp, r, subs, n);
+}
+
+static void on_sub_results(void *ctx, const struct result *subs, size_t n)
+{
+	struct stream *s = ctx;
+	if (s->inner.sub_results)
+		s->inner.sub_results(s->inner.ctx, subs, n);
+	if (s->rp)
+		reporter_add(s->rp, NULL, subs, n);
 }
 
 static void on_suite_outputs(void *ctx, const struct suite_output *o, size_t n)
@@ -76,6 +85,7 @@ struct run_progress stream_callbacks(struct stream *s, struct run_progress inner
 				      .started = on_started,
 				      .result = on_result,
 				      .suite_outputs = on_suite_outputs,
+				      .sub_results = on_sub_results,
 				      .resource = on_resource,
 				      .cancelling = on_cancelling,
 				      .tick = on_tick,

@@ -368,6 +368,14 @@ static void proc_close(struct proc *pr)
 	uv_close((uv_handle_t *)&pr->later, on_handle_closed);
 }
 
+/* outcome's sink: a running test's sub-results, as they are read. */
+static void on_sub_results(void *ctx, struct result *subs, size_t n)
+{
+	struct proc *pr = ctx;
+	struct exec *ex = pr->ex;
+	ex->ev->sub_results(ex->ev->ctx, &ex->p->items[pr->idx], subs, n);
+}
+
 static void test_finished(struct exec *ex, struct proc *pr, int wstatus);
 static void setup_finished(struct exec *ex, struct proc *pr, int wstatus);
 static void cleanup_finished(struct exec *ex, struct proc *pr, int wstatus);
@@ -452,6 +460,7 @@ static void test_finished(struct exec *ex, struct proc *pr, int wstatus)
 	if (pr->aux_path)
 		unlink(pr->aux_path);
 	ex->items[i].st = I_DONE;
+	outcome_flush(&pr->oc);
 	if (pr->oc.n_outs && ex->ev->suite_outputs) {
 		ex->ev->suite_outputs(ex->ev->ctx, &ex->p->items[i], pr->oc.outs, pr->oc.n_outs);
 		memset(pr->oc.outs, 0, pr->oc.n_outs * sizeof(*pr->oc.outs));
@@ -506,6 +515,8 @@ static void start_test(struct exec *ex, size_t i)
 	}
 	pr->aux_path = junit;
 	outcome_init(&pr->oc, t, pr->started_at);
+	if (ex->ev->sub_results)
+		outcome_set_sink(&pr->oc, on_sub_results, pr);
 	ex->items[i].st = I_RUNNING;
 	ex->running_tests++;
 	if (ex->ev->started)

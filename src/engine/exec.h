@@ -78,6 +78,12 @@ struct exec_events {
 	 * test's result; the callee takes over the heap strings of o[0..n). */
 	void (*suite_outputs)(void *ctx, const struct plan_item *it, struct suite_output *o,
 			      size_t n);
+	/* When set, a test's sub-results (TAP points, JUnit cases) come here
+	 * as they are read, a thousand at a time, all before its result (whose
+	 * n_subs is then 0), so that a test with a million of them is run in
+	 * bounded memory; the callee takes over their heap strings. */
+	void (*sub_results)(void *ctx, const struct plan_item *it, struct result *subs,
+			    size_t n);
 };
 
 struct exec_summary {

@@ -11,6 +11,9 @@
 
 static void on_tap_point(void *ctx, const struct tap_point *pt);
 
+/* Sub-results wait in o->subs until this many, then go to the sink. */
+#define SUB_CHUNK 1000
+
 void outcome_init(struct outcome *o, const struct cat_test *t, int64_t started_at)
 {
 	memset(o, 0, sizeof(*o));
@@ -20,6 +23,21 @@ void outcome_init(struct outcome *o, const struct cat_test *t, int64_t started_a
 		struct tap_callbacks cb = { .point = on_tap_point, .ctx = o };
 		o->tap = tap_reader_new(&cb);
 	}
+}
+
+void outcome_set_sink(struct outcome *o, outcome_sink sink, void *ctx)
+{
+	o->sink = sink;
+	o->sink_ctx = ctx;
+}
+
+void outcome_flush(struct outcome *o)
+{
+	if (!o->sink || !o->n_subs)
+		return;
+	o->sink(o->sink_ctx, o->subs, o->n_subs);
+	memset(o->subs, 0, o->n_subs * sizeof(*o->subs));
+	o->n_subs = 0;
 }
 
 void outcome_stdout(struct outcome *o, const char *p, size_t n)
@@ -46,6 +64,22 @@ static struct result *add_sub(struct outcome *o, const char *child)
 	return r;
 }
 
+/* Counts the sub-result add_sub just made, now that it is filled in, and
+ * hands a full chunk to the sink. */
+static void sub_done(struct outcome *o)
+{
+	const struct result *r = &o->subs[o->n_subs - 1];
+	o->n_total++;
+	o->n_skipped += r->status == RS_SKIPPED;
+	if (status_is_negative(r->status)) {
+		if (o->n_bad < ARRAY_SIZE(o->bad_names))
+			o->bad_names[o->n_bad] = xstrdup(r->test + strlen(o->test->name) + 1);
+		o->n_bad++;
+	}
+	if (o->n_subs >= SUB_CHUNK)
+		outcome_flush(o);
+}
+
 static void on_tap_point(void *ctx, const struct tap_point *pt)
 {
 	struct outcome *o = ctx;
@@ -59,6 +93,7 @@ static void on_tap_point(void *ctx, const struct tap_point *pt)
 	r->message = message;
 	if (pt->duration_ms > 0)
 		r->duration_ms = pt->duration_ms;
+	sub_done(o);
 }
 
 char *outcome_describe_wstatus(int wstatus)
@@ -83,27 +118,11 @@ static int exit_code_of(int wstatus)
 /* Lists the names of up to five failed sub-results, for the parent's message. */
 static void name_failures(const struct outcome *o, struct buf *b)
 {
-	size_t shown = 0, bad = 0;
-	size_t plen = strlen(o->test->name) + 1;
-	for (size_t i = 0; i < o->n_subs; i++) {
-		if (!status_is_negative(o->subs[i].status))
-			continue;
-		if (shown < 5) {
-			buf_addf(b, "%s%s", shown ? ", " : ": ", o->subs[i].test + plen);
-			shown++;
-		}
-		bad++;
-	}
-	if (bad > shown)
-		buf_addf(b, ", and %zu more", bad - shown);
-}
-
-static size_t count_negative(const struct outcome *o)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < o->n_subs; i++)
-		n += status_is_negative(o->subs[i].status);
-	return n;
+	size_t shown = 0;
+	for (; shown < o->n_bad && shown < ARRAY_SIZE(o->bad_names); shown++)
+		buf_addf(b, "%s%s", shown ? ", " : ": ", o->bad_names[shown]);
+	if (o->n_bad > shown)
+		buf_addf(b, ", and %zu more", o->n_bad - shown);
 }
 
 static void finish_tap(struct outcome *o, int wstatus, struct result *r, struct buf *msg)
@@ -112,7 +131,7 @@ static void finish_tap(struct outcome *o, int wstatus, struct result *r, struct 
 	tap_finish(o->tap, &s);
 	struct buf names = BUF_INIT;
 	name_failures(o, &names);
-	r->status = tap_stream_result(&s, count_negative(o), o->n_subs, names.len ? names.data : "",
+	r->status = tap_stream_result(&s, o->n_bad, o->n_total, names.len ? names.data : "",
 				      msg);
 	buf_release(&names);
 	/* A stream that says all is well still fails if the program did not. */
@@ -139,6 +158,7 @@ static void on_junit_case(void *ctx, const struct junit_case *c)
 	r->message = junit_message(c->message, c->text);
 	r->stdout_text = *c->system_out ? xstrdup(c->system_out) : NULL;
 	r->stderr_text = *c->system_err ? xstrdup(c->system_err) : NULL;
+	sub_done(o);
 }
 
 /* A suite's own log (Ant's and Gradle's class log) is kept under the name
@@ -194,19 +214,16 @@ static void finish_junit(struct outcome *o, const struct proc_end *end, struct r
 		buf_adds(msg, e.msg);
 		return;
 	}
-	size_t bad = count_negative(o), skipped = 0;
-	for (size_t i = 0; i < o->n_subs; i++)
-		skipped += o->subs[i].status == RS_SKIPPED;
-	if (bad) {
+	if (o->n_bad) {
 		r->status = RS_FAILED;
-		buf_addf(msg, "%zu of %zu JUnit test cases failed", bad, o->n_subs);
+		buf_addf(msg, "%zu of %zu JUnit test cases failed", o->n_bad, o->n_total);
 		name_failures(o, msg);
 	} else if (!WIFEXITED(end->wstatus) || WEXITSTATUS(end->wstatus) != 0) {
 		r->status = RS_FAILED;
 		char *d = outcome_describe_wstatus(end->wstatus);
 		buf_addf(msg, "all JUnit test cases passed but the program ended with %s", d);
 		free(d);
-	} else if (o->n_subs && skipped == o->n_subs) {
+	} else if (o->n_total && o->n_skipped == o->n_total) {
 		r->status = RS_SKIPPED;
 		buf_adds(msg, "every JUnit test case was skipped");
 	} else {
@@ -224,10 +241,9 @@ static void note_points_so_far(struct outcome *o, struct buf *msg)
 	struct tap_summary s;
 	tap_finish(o->tap, &s);
 	tap_summary_release(&s);
-	size_t bad = count_negative(o);
-	if (!bad)
+	if (!o->n_bad)
 		return;
-	buf_addf(msg, "; %zu of %zu TAP tests so far failed", bad, o->n_subs);
+	buf_addf(msg, "; %zu of %zu TAP tests so far failed", o->n_bad, o->n_total);
 	name_failures(o, msg);
 }
 
@@ -275,6 +291,8 @@ void outcome_release(struct outcome *o)
 	for (size_t i = 0; i < o->n_subs; i++)
 		result_release(&o->subs[i]);
 	free(o->subs);
+	for (size_t i = 0; i < ARRAY_SIZE(o->bad_names); i++)
+		free(o->bad_names[i]);
 	suite_outputs_free(o->outs, o->n_outs);
 	strmap_release(&o->names);
 	memset(o, 0, sizeof(*o));

@@ -18,6 +18,13 @@
  *     ... o.subs[0 .. o.n_subs) are the sub-results, owned by o ...
  *     ... o.outs[0 .. o.n_outs) the suite outputs, owned by o ...
  *     outcome_release(&o);
+ *
+ * With a sink (outcome_set_sink), sub-results do not wait for the end: a
+ * thousand at a time go to it as they are read (TAP points while the test
+ * runs, JUnit cases while its file is read), and outcome_flush gives it the
+ * rest; the parent's message and status come from running counts. A JUnit
+ * file of a million cases is then read in bounded memory (but for the
+ * names already used, kept to number repeated ones).
  */
 #ifndef ASSAY_ENGINE_OUTCOME_H
 #define ASSAY_ENGINE_OUTCOME_H
@@ -43,18 +50,30 @@ struct proc_end {
 	const char *junit_path; /* for PROTO_JUNIT */
 };
 
+/* Takes sub-results subs[0..n): their heap strings become the callee's. */
+typedef void (*outcome_sink)(void *ctx, struct result *subs, size_t n);
+
 struct outcome {
 	const struct cat_test *test;
 	int64_t started_at;
 	struct tap_reader *tap;
-	struct result *subs;
+	struct result *subs;    /* waiting (all of them, without a sink) */
 	size_t n_subs, cap;
+	outcome_sink sink;
+	void *sink_ctx;
+	size_t n_total;         /* sub-results so far, sent to the sink or not */
+	size_t n_bad;           /* of them not passed (status_is_negative) */
+	size_t n_skipped;
+	char *bad_names[5];     /* the first failed ones', after "parent/" */
 	struct suite_output *outs;
 	size_t n_outs, cap_outs;
 	struct strmap names;    /* sub-result names already used */
 };
 
 void outcome_init(struct outcome *o, const struct cat_test *t, int64_t started_at);
+void outcome_set_sink(struct outcome *o, outcome_sink sink, void *ctx);
+/* Gives the sink the sub-results waiting (none without a sink). */
+void outcome_flush(struct outcome *o);
 void outcome_stdout(struct outcome *o, const char *p, size_t n);
 /* Sets r->status, r->message (heap) and r->exit_code; adds sub-results. */
 void outcome_finish(struct outcome *o, const struct proc_end *end, struct result *r);

@@ -1,6 +1,7 @@
-/* reporter — see reporter.h. The run's thread only appends JSON objects to
- * a queue under a lock; the sender thread takes the queue as one batch and
- * POSTs it, so a slow server never holds up the tests. */
+/* reporter — see reporter.h. The run's thread only appends each result's
+ * JSON text to a queue under a lock; the sender thread takes the whole queue
+ * and POSTs it BATCH results a request, so a slow server never holds up the
+ * tests. */
 #include "util/base.h"
 
 #include <pthread.h>
@@ -10,14 +11,28 @@
 #include "formats/json_api.h"
 #include "http/client.h"
 #include "http/reporter.h"
+#include "util/buf.h"
 #include "util/time.h"
 
-#define BATCH 500
-#define OUTS_BATCH 32 /* suite outputs per request: up to 128 KiB each */
+#define BATCH 500      /* results per request (the API takes up to 10,000) */
+#define OUTS_BATCH 32  /* suite outputs per request: up to 128 KiB each */
 #define BATCH_AGE_MS 250
 #define TRIES 3
 #define CALL_TIMEOUT_MS 30000
-#define WHY_MAX 512   /* why a batch did not get there */
+#define WHY_MAX 512    /* why a batch did not get there */
+/* Bytes of results waiting before the run's thread waits for the sender:
+ * only a burst (a JUnit file of 100,000 cases read at once) gets there. */
+#define QUEUE_MAX (32u << 20)
+
+/* Items waiting to be sent, as the API takes them: each one's compact JSON
+ * followed by a comma in `text`, ends[i] the offset of item i's comma.
+ * Text costs a few hundred bytes a result where a jansson tree cost
+ * kilobytes, and a JUnit test may bring 100,000 cases at once. */
+struct queue {
+	struct buf text;
+	size_t *ends;
+	size_t n, cap;
+};
 
 struct reporter {
 	struct api_client *client;
@@ -27,9 +42,10 @@ struct reporter {
 	bool running;       /* the thread was started and not joined */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	json_t *queue;      /* array of result objects not yet sent */
-	json_t *outs;       /* array of suite outputs not yet sent */
-	int64_t first_at;   /* when the oldest queued result came (monotonic ms) */
+	pthread_cond_t room;  /* the sender took the queue */
+	struct queue results; /* not yet sent */
+	struct queue outs;    /* suite outputs not yet sent */
+	int64_t first_at;   /* when the oldest queued item came (monotonic ms) */
 	bool done;          /* finish asked: send what is left and stop */
 	bool failed;        /* the server was lost: nothing more is sent */
 	char why[WHY_MAX];  /* why it was lost */
@@ -51,9 +67,46 @@ static int64_t mono_ms(void)
 	return time_mono_ns() / 1000000;
 }
 
-/* Counts the items of `batch` an answer says were invalid (the server
- * took the others), keeping the first one's reason. */
-static void note_refused(struct reporter *rp, bool outputs, json_t *batch, json_t *answer)
+static void queue_add(struct queue *q, json_t *item)
+{
+	char *s = json_dumps(item, JSON_COMPACT);
+	json_decref(item);
+	if (!s)
+		return; /* only a NaN would do it; assay writes none */
+	buf_adds(&q->text, s);
+	free(s);
+	buf_addc(&q->text, ',');
+	GROW(q->ends, q->cap, q->n + 1);
+	q->ends[q->n++] = q->text.len - 1;
+}
+
+/* Hands the queue's items over to `out` and leaves it empty. */
+static void queue_take(struct queue *q, struct queue *out)
+{
+	*out = *q;
+	memset(q, 0, sizeof(*q));
+	buf_init(&q->text);
+}
+
+static void queue_release(struct queue *q)
+{
+	buf_release(&q->text);
+	free(q->ends);
+	memset(q, 0, sizeof(*q));
+}
+
+/* Item i's JSON text: its offset into q->text and its length. */
+static size_t item_at(const struct queue *q, size_t i, size_t *len)
+{
+	size_t from = i ? q->ends[i - 1] + 1 : 0;
+	*len = q->ends[i] - from;
+	return from;
+}
+
+/* Counts the items [first, first + k) of `q` an answer says were invalid
+ * (the server took the others), keeping the first one's reason. */
+static void note_refused(struct reporter *rp, bool outputs, const struct queue *q, size_t first,
+			 json_t *answer)
 {
 	json_int_t bad = json_integer_value(json_object_get(answer, "invalid"));
 	if (bad <= 0)
@@ -62,10 +115,11 @@ static void note_refused(struct reporter *rp, bool outputs, json_t *batch, json_
 	size_t i;
 	json_t *item;
 	json_array_foreach(json_object_get(answer, "items"), i, item) {
-		if (rp->refused_why[0] || !json_object_get(item, "error"))
+		json_int_t index = json_integer_value(json_object_get(item, "index"));
+		if (rp->refused_why[0] || !json_object_get(item, "error") || index < 0)
 			continue;
-		json_t *sent = json_array_get(batch, (size_t)json_integer_value(
-							     json_object_get(item, "index")));
+		size_t len, at = item_at(q, first + (size_t)index, &len);
+		json_t *sent = json_loadb(q->text.data + at, len, 0, NULL);
 		const char *name = json_string_value(
 			json_object_get(sent, outputs ? "suite" : "test"));
 		snprintf(rp->refused_why, sizeof(rp->refused_why), "%s '%.80s%s': %.160s",
@@ -73,16 +127,23 @@ static void note_refused(struct reporter *rp, bool outputs, json_t *batch, json_
 			 name && strlen(name) > 80 ? "..." : "",
 			 json_string_value(json_object_get(json_object_get(item, "error"),
 							   "message")));
+		json_decref(sent);
 	}
 }
 
-/* POSTs one batch to the run's `what` (results or outputs), retrying a
- * broken connection; false, with why[WHY_MAX] saying why, when it is lost.
- * Items the server refused as invalid are counted (note_refused); the
- * batch was still delivered. */
-static bool send_batch(struct reporter *rp, const char *what, json_t *batch, char *why)
+/* POSTs items [first, first + k) of `q` to the run's `what` (results or
+ * outputs), retrying a broken connection; false, with why[WHY_MAX] saying
+ * why, when they are lost. Items the server refused as invalid are
+ * counted (note_refused); the request was still delivered. */
+static bool send_part(struct reporter *rp, const char *what, const struct queue *q,
+		      size_t first, size_t k, char *why)
 {
-	char *body = json_dumps(batch, JSON_COMPACT);
+	size_t len, at = item_at(q, first, &len);
+	size_t end = q->ends[first + k - 1];
+	struct buf body = BUF_INIT;
+	buf_addc(&body, '[');
+	buf_add(&body, q->text.data + at, end - at);
+	buf_addc(&body, ']');
 	char *path = xasprintf("/api/v1/runs/%s/%s", rp->run_id, what);
 	char key[128];
 	snprintf(key, sizeof(key), "%s:%d", rp->key_prefix, ++rp->batch_no);
@@ -91,14 +152,14 @@ static bool send_batch(struct reporter *rp, const char *what, json_t *batch, cha
 		int status;
 		json_t *answer = NULL;
 		struct error e = ERROR_INIT;
-		int rc = api_client_call_keyed(rp->client, "POST", path, body, strlen(body), key,
+		int rc = api_client_call_keyed(rp->client, "POST", path, body.data, body.len, key,
 					       &status, &answer, &e);
 		/* 422 with items: every item was invalid, which retrying or
 		 * stopping would not mend. */
 		if (!rc && (status / 100 == 2 ||
 			    (status == 422 && json_is_array(json_object_get(answer, "items"))))) {
 			ok = true;
-			note_refused(rp, !strcmp(what, "outputs"), batch, answer);
+			note_refused(rp, !strcmp(what, "outputs"), q, first, answer);
 		} else if (!rc) {
 			/* Refused (closed run, bad token): retrying will not help. */
 			snprintf(why, WHY_MAX, "the server answered %d: %.400s", status,
@@ -112,24 +173,20 @@ static bool send_batch(struct reporter *rp, const char *what, json_t *batch, cha
 		json_decref(answer);
 	}
 	free(path);
-	free(body);
+	buf_release(&body);
 	return ok;
 }
 
-/* POSTs the suite outputs OUTS_BATCH at a time, each part recorded on its
- * own; returns how many got there (all of them, or those before the part
+/* POSTs the queue `per` items a request, each request recorded on its own;
+ * returns how many got there (all of them, or those before the request
  * that was lost). */
-static size_t send_outputs(struct reporter *rp, json_t *outs)
+static size_t send_queue(struct reporter *rp, const char *what, const struct queue *q,
+			 size_t per, char *why)
 {
-	size_t n = json_array_size(outs), sent = 0;
-	while (sent < n) {
-		size_t k = n - sent < OUTS_BATCH ? n - sent : OUTS_BATCH;
-		json_t *part = json_array();
-		for (size_t i = sent; i < sent + k; i++)
-			json_array_append(part, json_array_get(outs, i));
-		bool ok = send_batch(rp, "outputs", part, rp->outs_why);
-		json_decref(part);
-		if (!ok)
+	size_t sent = 0;
+	while (sent < q->n) {
+		size_t k = q->n - sent < per ? q->n - sent : per;
+		if (!send_part(rp, what, q, sent, k, why))
 			break;
 		sent += k;
 	}
@@ -145,8 +202,8 @@ static void *sender(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_mutex_lock(&rp->lock);
 	for (;;) {
-		size_t n = json_array_size(rp->queue) + json_array_size(rp->outs);
-		bool due = n >= BATCH || json_array_size(rp->outs) >= OUTS_BATCH ||
+		size_t n = rp->results.n + rp->outs.n;
+		bool due = n >= BATCH || rp->outs.n >= OUTS_BATCH ||
 			   (n && mono_ms() - rp->first_at >= BATCH_AGE_MS);
 		if (!due && !(rp->done && n)) {
 			if (rp->done)
@@ -161,30 +218,31 @@ static void *sender(void *arg)
 			pthread_cond_timedwait(&rp->wake, &rp->lock, &until);
 			continue;
 		}
-		json_t *batch = rp->queue, *outs = rp->outs;
-		rp->queue = json_array();
-		rp->outs = json_array();
+		struct queue results, outs;
+		queue_take(&rp->results, &results);
+		queue_take(&rp->outs, &outs);
+		pthread_cond_broadcast(&rp->room);
 		bool failed = rp->failed, outs_failed = rp->outs_failed;
 		pthread_mutex_unlock(&rp->lock);
 		/* A test's suite outputs came before its result: they go first. */
-		size_t n_outs = json_array_size(outs);
-		size_t outs_sent = failed || outs_failed ? 0 : send_outputs(rp, outs);
-		bool ok = !failed &&
-			  (!json_array_size(batch) || send_batch(rp, "results", batch, rp->why));
+		size_t outs_sent = 0;
+		if (!failed && !outs_failed)
+			outs_sent = send_queue(rp, "outputs", &outs, OUTS_BATCH, rp->outs_why);
+		size_t sent = failed ? 0 : send_queue(rp, "results", &results, BATCH, rp->why);
 		pthread_mutex_lock(&rp->lock);
-		if (ok) {
-			rp->sent += (int64_t)json_array_size(batch);
-		} else {
+		rp->sent += (int64_t)sent;
+		if (sent < results.n) {
 			rp->failed = true;
-			rp->lost += (int64_t)json_array_size(batch);
+			rp->lost += (int64_t)(results.n - sent);
 		}
-		if (outs_sent < n_outs) {
+		if (outs_sent < outs.n) {
 			rp->outs_failed = true;
-			rp->outs_lost += (int64_t)(n_outs - outs_sent);
+			rp->outs_lost += (int64_t)(outs.n - outs_sent);
 		}
-		json_decref(batch);
-		json_decref(outs);
+		queue_release(&results);
+		queue_release(&outs);
 	}
+	pthread_cond_broadcast(&rp->room);
 	pthread_mutex_unlock(&rp->lock);
 	return NULL;
 }
@@ -268,10 +326,11 @@ static int start_sender(struct api_client *c, const char *id, const char *key_pr
 	rp->client = c;
 	memcpy(rp->run_id, id, UUID_STR_LEN);
 	snprintf(rp->key_prefix, sizeof(rp->key_prefix), "%s", key_prefix);
-	rp->queue = json_array();
-	rp->outs = json_array();
+	buf_init(&rp->results.text);
+	buf_init(&rp->outs.text);
 	pthread_mutex_init(&rp->lock, NULL);
 	pthread_cond_init(&rp->wake, NULL);
+	pthread_cond_init(&rp->room, NULL);
 	if (pthread_create(&rp->thread, NULL, sender, rp)) {
 		reporter_free(rp);
 		return err_set(e, RC_INTERNAL, "starting the thread that sends results");
@@ -300,20 +359,31 @@ static json_t *to_json(const struct result *r)
 	return o;
 }
 
+/* Waits, lock held, while QUEUE_MAX bytes of results wait to be sent. */
+static void wait_for_room(struct reporter *rp)
+{
+	while (rp->results.text.len >= QUEUE_MAX && rp->running && !rp->failed && !rp->done) {
+		pthread_cond_signal(&rp->wake);
+		pthread_cond_wait(&rp->room, &rp->lock);
+	}
+}
+
 void reporter_add(struct reporter *rp, const struct result *r, const struct result *subs,
 		  size_t n_subs)
 {
 	pthread_mutex_lock(&rp->lock);
+	wait_for_room(rp);
 	if (rp->failed) {
-		rp->lost += 1 + (int64_t)n_subs;
+		rp->lost += (r ? 1 : 0) + (int64_t)n_subs;
 	} else {
-		if (!json_array_size(rp->queue) && !json_array_size(rp->outs))
+		if (!rp->results.n && !rp->outs.n)
 			rp->first_at = mono_ms();
 		/* Sub-results first: the parent's result closes them. */
 		for (size_t i = 0; i < n_subs; i++)
-			json_array_append_new(rp->queue, to_json(&subs[i]));
-		json_array_append_new(rp->queue, to_json(r));
-		if (json_array_size(rp->queue) >= BATCH)
+			queue_add(&rp->results, to_json(&subs[i]));
+		if (r)
+			queue_add(&rp->results, to_json(r));
+		if (rp->results.n >= BATCH)
 			pthread_cond_signal(&rp->wake);
 	}
 	pthread_mutex_unlock(&rp->lock);
@@ -325,15 +395,15 @@ void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, siz
 	if (rp->failed || rp->outs_failed) {
 		rp->outs_lost += (int64_t)n;
 	} else {
-		if (!json_array_size(rp->queue) && !json_array_size(rp->outs))
+		if (!rp->results.n && !rp->outs.n)
 			rp->first_at = mono_ms();
 		for (size_t i = 0; i < n; i++) {
 			json_t *j = json_suite_output(&o[i], true);
 			json_object_del(j, "stdout_bytes");
 			json_object_del(j, "stderr_bytes");
-			json_array_append_new(rp->outs, j);
+			queue_add(&rp->outs, j);
 		}
-		if (json_array_size(rp->outs) >= OUTS_BATCH)
+		if (rp->outs.n >= OUTS_BATCH)
 			pthread_cond_signal(&rp->wake);
 	}
 	pthread_mutex_unlock(&rp->lock);
@@ -409,10 +479,11 @@ void reporter_free(struct reporter *rp)
 		pthread_mutex_unlock(&rp->lock);
 		pthread_join(rp->thread, NULL);
 	}
-	json_decref(rp->queue);
-	json_decref(rp->outs);
+	queue_release(&rp->results);
+	queue_release(&rp->outs);
 	api_client_free(rp->client);
 	pthread_mutex_destroy(&rp->lock);
 	pthread_cond_destroy(&rp->wake);
+	pthread_cond_destroy(&rp->room);
 	free(rp);
 }

@@ -51,7 +51,8 @@ int reporter_flush(struct reporter *rp, struct error *e);
 const char *reporter_warning(const struct reporter *rp);
 /* The id of the run on the server. */
 const char *reporter_run_id(const struct reporter *rp);
-/* Queues a result and its sub-results (copied). */
+/* Queues a result and its sub-results (copied); r NULL: sub-results only,
+ * ahead of their parent's result (a test with very many). */
 void reporter_add(struct reporter *rp, const struct result *r, const struct result *subs,
 		  size_t n_subs);
 /* Sends what is queued as reporter_flush does, and ends the server's run:

@@ -530,6 +530,12 @@ static void on_result(void *ctx, const struct result *r, const struct result *su
 	reporter_add(s->rp, r, subs, n_subs);
 }
 
+static void on_sub_results(void *ctx, const struct result *subs, size_t n)
+{
+	struct stream_ctx *s = ctx;
+	reporter_add(s->rp, NULL, subs, n);
+}
+
 static void on_suite_outputs(void *ctx, const struct suite_output *o, size_t n)
 {
 	struct stream_ctx *s = ctx;
@@ -590,7 +596,8 @@ static int run_tests(struct wk *w, struct held *h, json_t *run, json_t *pkgs, co
 	}
 	struct stream_ctx s = { rp };
 	struct run_progress pg = { .ctx = &s, .result = on_result,
-				   .suite_outputs = on_suite_outputs };
+				   .suite_outputs = on_suite_outputs,
+				   .sub_results = on_sub_results };
 	/* The run's context, as the tests of `assay run` see theirs. */
 	struct kvlist ctx = KVLIST_INIT;
 	const char *k;

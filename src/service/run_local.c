@@ -96,6 +96,20 @@ static void on_started(void *ctx, const struct plan_item *it)
 		lr->pg->started(lr->pg->ctx, it->test->name);
 }
 
+static void on_sub_results(void *ctx, const struct plan_item *it, struct result *subs,
+			   size_t n)
+{
+	(void)it;
+	struct local_run *lr = ctx;
+	if (lr->pg->sub_results)
+		lr->pg->sub_results(lr->pg->ctx, subs, n);
+	for (size_t i = 0; i < n; i++) {
+		keep(lr, &subs[i]);
+		if (lr->n_pending >= BATCH_MAX)
+			flush(lr);
+	}
+}
+
 static void on_result(void *ctx, const struct plan_item *it, struct result *r,
 		      struct result *subs, size_t n_subs)
 {
@@ -274,7 +288,8 @@ int service_run_local(struct store *st, const struct run_request *req,
 				  .resource = on_resource,
 				  .cancelling = on_cancelling,
 				  .tick = on_tick,
-				  .suite_outputs = on_suite_outputs };
+				  .suite_outputs = on_suite_outputs,
+				  .sub_results = on_sub_results };
 	struct exec_summary sum = { 0 };
 	struct error xe = ERROR_INIT;
 	int xrc = exec_run(p, &o, &ev, &sum, &xe);

@@ -53,6 +53,9 @@ struct run_progress {
 		       size_t n_subs);
 	/* A junit test's suites' own output, just before its result. */
 	void (*suite_outputs)(void *ctx, const struct suite_output *o, size_t n);
+	/* A test's sub-results as they are read, a thousand at a time, before
+	 * its result (which then comes with none). */
+	void (*sub_results)(void *ctx, const struct result *subs, size_t n);
 	void (*resource)(void *ctx, const char *name, enum exec_resource_phase phase, bool ok,
 			 const char *message);
 	void (*cancelling)(void *ctx, bool hard);

@@ -22,7 +22,12 @@ tests:
   many:
     command: sh -c 'cat many.xml >"$ASSAY_JUNIT_FILE"'
     protocol: junit
+  huge:
+    command: sh -c 'cat huge.xml >"$ASSAY_JUNIT_FILE"'
+    protocol: junit
 Y
+# 12,000 cases from one test: more than one request may carry (10,000).
+python3 -c 'print("<testsuite name=\"H\">" + "".join("<testcase classname=\"H\" name=\"t%05d\"/>" % i for i in range(12000)) + "</testsuite>")' >"$T/p/huge.xml"
 # 70 suites with a log each: more than one request's worth (32).
 {
 	printf '<testsuites>'
@@ -57,6 +62,8 @@ ok_if "with the same counts" \
 	"[ \"\$(jget '$T/body' '(d[\"counts\"][\"passed\"], d[\"counts\"][\"failed\"], d[\"counts\"][\"skipped\"], d[\"sub_counts\"][\"passed\"], d[\"sub_counts\"][\"failed\"])')\" = \"\$(sql '$local_db' \"select '(' || n_passed || ', ' || n_failed || ', ' || n_skipped || ', ' || sub_n_passed || ', ' || sub_n_failed || ')' from test_runs\")\" ]"
 ok_if "and the same results, sub-results and output" \
 	"[ \"\$(sql '$db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results where run_id = '$remote' order by test) as s\")\" = \"\$(sql '$local_db' \"select group_concat(test || '=' || status, ' ') from (select test, status from results order by test) as s\")\" ] && [ \"\$(sql '$db' \"select stderr_text from results where run_id = '$remote' and test = 'breaker'\")\" = 'the reason' ]"
+ok_if "a test's 12,000 JUnit cases all reach the server" \
+	"[ \$(sql '$db' \"select count(*) from results where run_id = '$remote' and test like 'huge/%'\") = 12000 ]"
 ok_if "a junit test's suite-level log is kept here, named as its cases' parent" \
 	"[ \"\$(sql '$local_db' \"select suite || ':' || stderr_text || ':' || case when length(stdout_text) > 60000 then 1 else 0 end from suite_outputs where suite like 'gradle/%'\")\" = 'gradle/com.acme.CartTest:WARN slow db:1' ]"
 ok_if "70 suites' logs reach the server as they are here, once each" \

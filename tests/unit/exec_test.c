@@ -23,6 +23,10 @@ struct collected {
 	size_t n_outs;
 	char order[256]; /* 'o' for each outputs event, 'r' for each result */
 	size_t n_order;
+	/* With streamed sub-results: each chunk's size, and what they held. */
+	size_t chunks[16], n_chunks, streamed, streamed_bad;
+	bool in_order;   /* each chunk's names follow the last one's */
+	char last_sub[128];
 	char events[4096];
 };
 
@@ -31,10 +35,31 @@ static void on_result(void *ctx, const struct plan_item *it, struct result *r,
 {
 	struct collected *c = ctx;
 	c->order[c->n_order++] = 'r';
+	c->last_sub[0] = '\0'; /* the next test's sub-results start over */
 	c->r[c->n++] = *r;
 	for (size_t i = 0; i < n_subs && c->n_subs < 64; i++)
 		c->subs[c->n_subs++] = subs[i];
 }
+
+/* Streamed sub-results are counted and checked, not kept. */
+static void on_sub_results(void *ctx, const struct plan_item *it, struct result *subs, size_t n)
+{
+	(void)it;
+	struct collected *c = ctx;
+	assert_true(c->n_chunks < 16);
+	c->chunks[c->n_chunks++] = n;
+	c->order[c->n_order++] = 's';
+	for (size_t i = 0; i < n; i++) {
+		c->streamed++;
+		c->streamed_bad += status_is_negative(subs[i].status);
+		if (strcmp(subs[i].test, c->last_sub) <= 0)
+			c->in_order = false;
+		snprintf(c->last_sub, sizeof(c->last_sub), "%s", subs[i].test);
+		result_release(&subs[i]);
+	}
+}
+
+static bool stream_subs; /* run_catalog streams sub-results (on_sub_results) */
 
 static void on_suite_outputs(void *ctx, const struct plan_item *it, struct suite_output *o,
 			     size_t n)
@@ -100,9 +125,11 @@ static void run_catalog(const char *dir, const char *yaml, int jobs, size_t limi
 	struct exec_events ev = { .ctx = c,
 				  .result = on_result,
 				  .resource = on_resource,
-				  .suite_outputs = on_suite_outputs };
+				  .suite_outputs = on_suite_outputs,
+				  .sub_results = stream_subs ? on_sub_results : NULL };
 	struct exec_summary sum;
 	memset(c, 0, sizeof(*c));
+	c->in_order = true;
 	assert_int_equal(exec_run(p, &o, &ev, &sum, &e), RC_OK);
 	assert_int_equal(sum.done, p->n);
 	kv_release(&ctx);
@@ -404,6 +431,57 @@ static void junit_suite_output_is_delivered_before_the_result(void **state)
 	testlib_rmdir(dir);
 }
 
+/* With a sub_results event, 2,500 TAP points and 2,500 JUnit cases come a
+ * thousand at a time, in order, before their result, which has none of
+ * them but counts them in its message (bounded memory for a test with a
+ * million). */
+static void many_sub_results_stream_a_thousand_at_a_time(void **state)
+{
+	char *dir = testlib_tmpdir();
+	free(testlib_write(dir, "tap.sh",
+			   "i=1; echo 1..2500\n"
+			   "while [ $i -le 2500 ]; do\n"
+			   "  if [ $((i % 100)) = 0 ];\n"
+			   "  then echo \"not ok $i - p$(printf %05d $i)\";\n"
+			   "  else echo \"ok $i - p$(printf %05d $i)\"; fi; i=$((i + 1)); done\n"));
+	free(testlib_write(dir, "junit.sh",
+			   "{ i=1; echo '<testsuite name=\"s\">'\n"
+			   "while [ $i -le 2500 ]; do n=$(printf %05d $i)\n"
+			   "  if [ $((i % 500)) = 0 ]; then echo \"<testcase classname=\\\"k\\\" "
+			   "name=\\\"c$n\\\"><failure message=\\\"no\\\"/></testcase>\";\n"
+			   "  else echo \"<testcase classname=\\\"k\\\" name=\\\"c$n\\\"/>\"; fi\n"
+			   "  i=$((i + 1)); done; echo '</testsuite>'\n"
+			   "} >\"$ASSAY_JUNIT_FILE\"\n"));
+	struct collected c;
+	stream_subs = true;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  tap: {command: sh @DIR@/tap.sh, protocol: tap}\n"
+		    "  ju: {command: sh @DIR@/junit.sh, protocol: junit,\n"
+		    "       prerequisites: {tap: failed}}\n",
+		    1, 0, &c);
+	stream_subs = false;
+	assert_string_equal(c.order, "sssrsssr");
+	assert_int_equal(c.n_chunks, 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(c.chunks[i], i % 3 == 2 ? 500 : 1000);
+	assert_int_equal(c.streamed, 5000);
+	assert_int_equal(c.streamed_bad, 25 + 5);
+	assert_true(c.in_order);
+	assert_int_equal(c.n_subs, 0);
+	const struct result *tap = find(&c, "tap");
+	assert_int_equal(tap->status, RS_FAILED);
+	assert_non_null(strstr(tap->message, "25"));
+	assert_non_null(
+		strstr(tap->message, "p00100, p00200, p00300, p00400, p00500, and 20 more"));
+	const struct result *ju = find(&c, "ju");
+	assert_int_equal(ju->status, RS_FAILED);
+	assert_string_equal(ju->message, "5 of 2500 JUnit test cases failed: s/k/c00500, "
+					 "s/k/c01000, s/k/c01500, s/k/c02000, s/k/c02500");
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +495,7 @@ int main(void)
 		cmocka_unit_test(tap_points_become_sub_results),
 		cmocka_unit_test(junit_cases_become_sub_results),
 		cmocka_unit_test(junit_suite_output_is_delivered_before_the_result),
+		cmocka_unit_test(many_sub_results_stream_a_thousand_at_a_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
