@@ -1,6 +1,7 @@
 #include "util/base.h"
 
 #include "cli/report.h"
+#include "util/strmap.h"
 
 void report_tail(FILE *f, const char *label, const char *text, int lines)
 {
@@ -44,22 +45,64 @@ static void print_message(FILE *f, const char *msg)
 		fprintf(f, "    ...\n");
 }
 
+/* A failing result kept for the list, with where it goes in it. */
+struct failure {
+	struct result r;
+	size_t group; /* where its parent's group (its own, for a parent) began */
+	size_t idx;   /* its place in recording order */
+};
+
+struct failures {
+	struct failure *v;
+	size_t n, cap;
+	struct strmap groups; /* parent name -> index of the group's first failure */
+};
+
+/* Keeps a copy of each failing result: only those, so that a run of a
+ * million results with a few failures is listed in little memory. */
+static int keep_failure(void *ctx, const struct result *r)
+{
+	struct failures *fl = ctx;
+	if (!status_is_negative(r->status))
+		return 0;
+	GROW(fl->v, fl->cap, fl->n + 1);
+	struct failure *f = &fl->v[fl->n];
+	result_copy(&f->r, r);
+	const char *group = r->parent ? r->parent : r->test;
+	if (!strmap_get(&fl->groups, group, &f->group)) {
+		f->group = fl->n;
+		strmap_put(&fl->groups, group, f->group);
+	}
+	f->idx = fl->n++;
+	return 0;
+}
+
+/* A test's failing sub-results are recorded as they are read, before the
+ * test's own result and beside other tests': each group is listed whole,
+ * the parent first, where its first failure was recorded. */
+static int by_group(const void *a, const void *b)
+{
+	const struct failure *x = a, *y = b;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	bool xs = x->r.parent != NULL, ys = y->r.parent != NULL;
+	if (xs != ys)
+		return xs ? 1 : -1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
 int report_failures(FILE *f, struct store *st, const char *run_id, int tail, bool color,
 		    struct error *e)
 {
 	struct result_filter flt = { .status = -1, .with_output = true };
-	struct result *rs;
-	size_t n;
-	if (store_results_list(st, run_id, &flt, &rs, &n, e))
-		return -1;
-	int shown = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct result *r = &rs[i];
-		if (!status_is_negative(r->status))
-			continue;
-		if (!shown)
+	struct failures fl = { .groups = STRMAP_INIT };
+	int rc = store_results_each(st, run_id, &flt, keep_failure, &fl, e);
+	if (!rc && fl.n)
+		qsort(fl.v, fl.n, sizeof(*fl.v), by_group);
+	for (size_t i = 0; !rc && i < fl.n; i++) {
+		const struct result *r = &fl.v[i].r;
+		if (!i)
 			fprintf(f, "\nFailures:\n");
-		shown++;
 		fprintf(f, "\n%s%s %s%s\n", color ? "\033[31m" : "", status_name(r->status),
 			r->test, color ? "\033[0m" : "");
 		print_message(f, r->message);
@@ -70,8 +113,11 @@ int report_failures(FILE *f, struct store *st, const char *run_id, int tail, boo
 			report_tail(f, "stdout", r->stdout_text, tail);
 		}
 	}
-	store_results_free(rs, n);
-	return shown;
+	for (size_t i = 0; i < fl.n; i++)
+		result_release(&fl.v[i].r);
+	free(fl.v);
+	strmap_release(&fl.groups);
+	return rc ? -1 : (int)fl.n;
 }
 
 void report_counts(FILE *f, const struct run *r)

@@ -9,9 +9,10 @@
 #include "model/run.h"
 #include "store/store.h"
 
-/* Prints each top-level result with a negative status (and its failed
- * sub-results), with its message and the last `tail` lines of stderr and
- * stdout. Returns how many were printed, or -1 with e set. */
+/* Prints each result with a negative status, a test's failed sub-results
+ * after it, with its message and the last `tail` lines of stderr and
+ * stdout; keeps only the failures in memory, however large the run.
+ * Returns how many were printed, or -1 with e set. */
 int report_failures(FILE *f, struct store *st, const char *run_id, int tail, bool color,
 		    struct error *e);
 /* "3 passed, 2 failed" (+ ", 1 skipped") — failed counts every negative

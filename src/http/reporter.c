@@ -12,25 +12,26 @@
 #include "http/client.h"
 #include "http/reporter.h"
 #include "util/buf.h"
+#include "util/spool.h"
 #include "util/time.h"
 
 #define BATCH 500      /* results per request (the API takes up to 10,000) */
 #define OUTS_BATCH 32  /* suite outputs per request: up to 128 KiB each */
+#define PART_BYTES (4u << 20) /* a request's body at most, but for one big item */
 #define BATCH_AGE_MS 250
 #define TRIES 3
 #define CALL_TIMEOUT_MS 30000
 #define WHY_MAX 512    /* why a batch did not get there */
-/* Bytes of results waiting before the run's thread waits for the sender:
- * only a burst (a JUnit file of 100,000 cases read at once) gets there. */
-#define QUEUE_MAX (32u << 20)
+/* What a queue keeps in memory; more waits in an unlinked temporary file,
+ * so that a burst (a JUnit file of a million cases read while the server
+ * is slow) neither holds the run's thread nor its memory. */
+#define QUEUE_MEM (8u << 20)
 
 /* Items waiting to be sent, as the API takes them: each one's compact JSON
- * followed by a comma in `text`, ends[i] the offset of item i's comma.
- * Text costs a few hundred bytes a result where a jansson tree cost
- * kilobytes, and a JUnit test may bring 100,000 cases at once. */
+ * followed by a comma in a spool, ends[i] the offset of item i's comma. */
 struct queue {
-	struct buf text;
-	size_t *ends;
+	struct spool *sp;     /* NULL until the first item */
+	uint64_t *ends;
 	size_t n, cap;
 };
 
@@ -42,22 +43,24 @@ struct reporter {
 	bool running;       /* the thread was started and not joined */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	pthread_cond_t room;  /* the sender took the queue */
 	struct queue results; /* not yet sent */
 	struct queue outs;    /* suite outputs not yet sent */
 	int64_t first_at;   /* when the oldest queued item came (monotonic ms) */
 	bool done;          /* finish asked: send what is left and stop */
 	bool failed;        /* the server was lost: nothing more is sent */
-	char why[WHY_MAX];  /* why it was lost */
+	char why[WHY_MAX];  /* why it was lost (the sending thread's) */
+	char queue_why[WHY_MAX]; /* why an item could not even be queued */
 	int64_t sent, lost;
 	/* An outputs request refused costs the outputs only: results go on. */
 	bool outs_failed;
 	char outs_why[WHY_MAX];
 	int64_t outs_lost;
-	/* Items the server answered for but refused as invalid (207, 422):
-	 * written by the sending thread, read once it is joined. */
+	/* The sending thread's own, read once it is joined: items the server
+	 * answered for but refused (invalid, 207 or 422; or too large alone
+	 * for its --max-body, 413), and the largest body it took lately. */
 	int64_t refused, outs_refused;
 	char refused_why[300]; /* the first one's item and reason */
+	size_t part_bytes;
 	char warning[900];  /* reporter_warning's, after a flush */
 	int batch_no;
 };
@@ -67,17 +70,29 @@ static int64_t mono_ms(void)
 	return time_mono_ns() / 1000000;
 }
 
-static void queue_add(struct queue *q, json_t *item)
+/* Appends an item (taken); false, with why[WHY_MAX] saying why, when the
+ * spool could not take it (a full disk). */
+static bool queue_add(struct queue *q, json_t *item, char *why)
 {
 	char *s = json_dumps(item, JSON_COMPACT);
 	json_decref(item);
 	if (!s)
-		return; /* only a NaN would do it; assay writes none */
-	buf_adds(&q->text, s);
+		return false; /* only a NaN would do it; assay writes none */
+	size_t n = strlen(s);
+	s[n] = ','; /* over the NUL: the text is not used as a string */
+	if (!q->sp)
+		q->sp = spool_new(QUEUE_MEM);
+	uint64_t at;
+	struct error e = ERROR_INIT;
+	bool ok = !spool_write(q->sp, s, n + 1, &at, &e);
 	free(s);
-	buf_addc(&q->text, ',');
-	GROW(q->ends, q->cap, q->n + 1);
-	q->ends[q->n++] = q->text.len - 1;
+	if (!ok)
+		snprintf(why, WHY_MAX, "keeping what waits to be sent: %.440s", e.msg);
+	if (ok) {
+		GROW(q->ends, q->cap, q->n + 1);
+		q->ends[q->n++] = at + n;
+	}
+	return ok;
 }
 
 /* Hands the queue's items over to `out` and leaves it empty. */
@@ -85,28 +100,55 @@ static void queue_take(struct queue *q, struct queue *out)
 {
 	*out = *q;
 	memset(q, 0, sizeof(*q));
-	buf_init(&q->text);
 }
 
 static void queue_release(struct queue *q)
 {
-	buf_release(&q->text);
+	if (q->sp)
+		spool_free(q->sp);
 	free(q->ends);
 	memset(q, 0, sizeof(*q));
 }
 
-/* Item i's JSON text: its offset into q->text and its length. */
-static size_t item_at(const struct queue *q, size_t i, size_t *len)
+/* Where items [i, i + k) begin, and how many bytes they take (commas
+ * between them included, the last one's left out). */
+static uint64_t items_at(const struct queue *q, size_t i, size_t k, size_t *len)
 {
-	size_t from = i ? q->ends[i - 1] + 1 : 0;
-	*len = q->ends[i] - from;
+	uint64_t from = i ? q->ends[i - 1] + 1 : 0;
+	*len = (size_t)(q->ends[i + k - 1] - from);
 	return from;
+}
+
+/* Item i's JSON, parsed (NULL if it cannot be read back). */
+static json_t *item_json(const struct queue *q, size_t i)
+{
+	size_t len;
+	uint64_t at = items_at(q, i, 1, &len);
+	char *text = xmalloc(len + 1);
+	struct error e = ERROR_INIT;
+	json_t *j = spool_read(q->sp, at, text, len, &e) ? NULL : json_loadb(text, len, 0, NULL);
+	free(text);
+	return j;
+}
+
+/* Keeps the reason of the first item refused, if none is kept yet. */
+static void note_reason(struct reporter *rp, bool outputs, const struct queue *q, size_t i,
+			const char *reason)
+{
+	if (rp->refused_why[0])
+		return;
+	json_t *sent = item_json(q, i);
+	const char *name = json_string_value(json_object_get(sent, outputs ? "suite" : "test"));
+	snprintf(rp->refused_why, sizeof(rp->refused_why), "%s '%.80s%s': %.160s",
+		 outputs ? "suite" : "test", name ? name : "?",
+		 name && strlen(name) > 80 ? "..." : "", reason ? reason : "refused");
+	json_decref(sent);
 }
 
 /* Counts the items [first, first + k) of `q` an answer says were invalid
  * (the server took the others), keeping the first one's reason. */
 static void note_refused(struct reporter *rp, bool outputs, const struct queue *q, size_t first,
-			 json_t *answer)
+			 size_t k, json_t *answer)
 {
 	json_int_t bad = json_integer_value(json_object_get(answer, "invalid"));
 	if (bad <= 0)
@@ -116,54 +158,58 @@ static void note_refused(struct reporter *rp, bool outputs, const struct queue *
 	json_t *item;
 	json_array_foreach(json_object_get(answer, "items"), i, item) {
 		json_int_t index = json_integer_value(json_object_get(item, "index"));
-		if (rp->refused_why[0] || !json_object_get(item, "error") || index < 0)
-			continue;
-		size_t len, at = item_at(q, first + (size_t)index, &len);
-		json_t *sent = json_loadb(q->text.data + at, len, 0, NULL);
-		const char *name = json_string_value(
-			json_object_get(sent, outputs ? "suite" : "test"));
-		snprintf(rp->refused_why, sizeof(rp->refused_why), "%s '%.80s%s': %.160s",
-			 outputs ? "suite" : "test", name ? name : "?",
-			 name && strlen(name) > 80 ? "..." : "",
-			 json_string_value(json_object_get(json_object_get(item, "error"),
-							   "message")));
-		json_decref(sent);
+		json_t *err = json_object_get(item, "error");
+		if (err && index >= 0 && (size_t)index < k)
+			note_reason(rp, outputs, q, first + (size_t)index,
+				    json_string_value(json_object_get(err, "message")));
 	}
 }
 
+enum part_sent { PART_SENT, PART_LOST, PART_TOO_LARGE };
+
 /* POSTs items [first, first + k) of `q` to the run's `what` (results or
- * outputs), retrying a broken connection; false, with why[WHY_MAX] saying
- * why, when they are lost. Items the server refused as invalid are
- * counted (note_refused); the request was still delivered. */
-static bool send_part(struct reporter *rp, const char *what, const struct queue *q,
-		      size_t first, size_t k, char *why)
+ * outputs), retrying a broken connection. PART_LOST, with why[WHY_MAX]
+ * saying why, when they did not get there; PART_TOO_LARGE when the server
+ * answered 413 (the caller splits them). Items the server refused as
+ * invalid are counted (note_refused); the request was still delivered. */
+static enum part_sent send_part(struct reporter *rp, const char *what, const struct queue *q,
+				size_t first, size_t k, char *why)
 {
-	size_t len, at = item_at(q, first, &len);
-	size_t end = q->ends[first + k - 1];
+	size_t len;
+	uint64_t at = items_at(q, first, k, &len);
 	struct buf body = BUF_INIT;
-	buf_addc(&body, '[');
-	buf_add(&body, q->text.data + at, end - at);
+	buf_grow(&body, len + 2);
+	body.data[0] = '[';
+	struct error e = ERROR_INIT;
+	if (spool_read(q->sp, at, body.data + 1, len, &e)) {
+		snprintf(why, WHY_MAX, "reading back what was queued: %.400s", e.msg);
+		buf_release(&body);
+		return PART_LOST;
+	}
+	body.len = len + 1;
 	buf_addc(&body, ']');
 	char *path = xasprintf("/api/v1/runs/%s/%s", rp->run_id, what);
 	char key[128];
 	snprintf(key, sizeof(key), "%s:%d", rp->key_prefix, ++rp->batch_no);
-	bool ok = false;
-	for (int t = 0; t < TRIES && !ok; t++) {
+	enum part_sent sent = PART_LOST;
+	for (int t = 0; t < TRIES && sent == PART_LOST; t++) {
 		int status;
 		json_t *answer = NULL;
-		struct error e = ERROR_INIT;
+		err_clear(&e);
 		int rc = api_client_call_keyed(rp->client, "POST", path, body.data, body.len, key,
 					       &status, &answer, &e);
 		/* 422 with items: every item was invalid, which retrying or
 		 * stopping would not mend. */
 		if (!rc && (status / 100 == 2 ||
 			    (status == 422 && json_is_array(json_object_get(answer, "items"))))) {
-			ok = true;
-			note_refused(rp, !strcmp(what, "outputs"), q, first, answer);
+			sent = PART_SENT;
+			note_refused(rp, !strcmp(what, "outputs"), q, first, k, answer);
 		} else if (!rc) {
 			/* Refused (closed run, bad token): retrying will not help. */
 			snprintf(why, WHY_MAX, "the server answered %d: %.400s", status,
 				 api_client_error_text(answer, status));
+			if (status == 413)
+				sent = PART_TOO_LARGE;
 			t = TRIES;
 		} else {
 			snprintf(why, WHY_MAX, "%.480s", e.msg);
@@ -174,23 +220,52 @@ static bool send_part(struct reporter *rp, const char *what, const struct queue 
 	}
 	free(path);
 	buf_release(&body);
-	return ok;
+	return sent;
 }
 
-/* POSTs the queue `per` items a request, each request recorded on its own;
- * returns how many got there (all of them, or those before the request
- * that was lost). */
+/* How many items from `first` on make one request: at most `per`, and no
+ * more than rp->part_bytes of them (one at least). */
+static size_t part_size(const struct reporter *rp, const struct queue *q, size_t first,
+			size_t per)
+{
+	size_t k = 1;
+	while (k < per && first + k < q->n) {
+		size_t len;
+		items_at(q, first, k + 1, &len);
+		if (len > rp->part_bytes)
+			break;
+		k++;
+	}
+	return k;
+}
+
+/* POSTs the queue, `per` items a request at most, each request recorded
+ * on its own; returns how many were dealt with (all of them, or those
+ * before the request that was lost). A request the server finds too large
+ * is sent again in halves; an item too large alone is counted refused. */
 static size_t send_queue(struct reporter *rp, const char *what, const struct queue *q,
 			 size_t per, char *why)
 {
-	size_t sent = 0;
-	while (sent < q->n) {
-		size_t k = q->n - sent < per ? q->n - sent : per;
-		if (!send_part(rp, what, q, sent, k, why))
+	bool outputs = !strcmp(what, "outputs");
+	size_t done = 0;
+	while (done < q->n) {
+		size_t k = part_size(rp, q, done, per);
+		enum part_sent r = send_part(rp, what, q, done, k, why);
+		if (r == PART_LOST)
 			break;
-		sent += k;
+		if (r == PART_TOO_LARGE && k > 1) {
+			size_t len;
+			items_at(q, done, k, &len);
+			rp->part_bytes = len / 2;
+			continue;
+		}
+		if (r == PART_TOO_LARGE) {
+			*(outputs ? &rp->outs_refused : &rp->refused) += 1;
+			note_reason(rp, outputs, q, done, why);
+		}
+		done += k;
 	}
-	return sent;
+	return done;
 }
 
 static void *sender(void *arg)
@@ -221,7 +296,6 @@ static void *sender(void *arg)
 		struct queue results, outs;
 		queue_take(&rp->results, &results);
 		queue_take(&rp->outs, &outs);
-		pthread_cond_broadcast(&rp->room);
 		bool failed = rp->failed, outs_failed = rp->outs_failed;
 		pthread_mutex_unlock(&rp->lock);
 		/* A test's suite outputs came before its result: they go first. */
@@ -242,7 +316,6 @@ static void *sender(void *arg)
 		queue_release(&results);
 		queue_release(&outs);
 	}
-	pthread_cond_broadcast(&rp->room);
 	pthread_mutex_unlock(&rp->lock);
 	return NULL;
 }
@@ -326,11 +399,9 @@ static int start_sender(struct api_client *c, const char *id, const char *key_pr
 	rp->client = c;
 	memcpy(rp->run_id, id, UUID_STR_LEN);
 	snprintf(rp->key_prefix, sizeof(rp->key_prefix), "%s", key_prefix);
-	buf_init(&rp->results.text);
-	buf_init(&rp->outs.text);
+	rp->part_bytes = PART_BYTES;
 	pthread_mutex_init(&rp->lock, NULL);
 	pthread_cond_init(&rp->wake, NULL);
-	pthread_cond_init(&rp->room, NULL);
 	if (pthread_create(&rp->thread, NULL, sender, rp)) {
 		reporter_free(rp);
 		return err_set(e, RC_INTERNAL, "starting the thread that sends results");
@@ -359,30 +430,25 @@ static json_t *to_json(const struct result *r)
 	return o;
 }
 
-/* Waits, lock held, while QUEUE_MAX bytes of results wait to be sent. */
-static void wait_for_room(struct reporter *rp)
-{
-	while (rp->results.text.len >= QUEUE_MAX && rp->running && !rp->failed && !rp->done) {
-		pthread_cond_signal(&rp->wake);
-		pthread_cond_wait(&rp->room, &rp->lock);
-	}
-}
-
 void reporter_add(struct reporter *rp, const struct result *r, const struct result *subs,
 		  size_t n_subs)
 {
 	pthread_mutex_lock(&rp->lock);
-	wait_for_room(rp);
 	if (rp->failed) {
 		rp->lost += (r ? 1 : 0) + (int64_t)n_subs;
 	} else {
 		if (!rp->results.n && !rp->outs.n)
 			rp->first_at = mono_ms();
 		/* Sub-results first: the parent's result closes them. */
+		size_t lost = 0;
 		for (size_t i = 0; i < n_subs; i++)
-			queue_add(&rp->results, to_json(&subs[i]));
+			lost += !queue_add(&rp->results, to_json(&subs[i]), rp->queue_why);
 		if (r)
-			queue_add(&rp->results, to_json(r));
+			lost += !queue_add(&rp->results, to_json(r), rp->queue_why);
+		if (lost) {
+			rp->failed = true; /* nothing more is sent */
+			rp->lost += (int64_t)lost;
+		}
 		if (rp->results.n >= BATCH)
 			pthread_cond_signal(&rp->wake);
 	}
@@ -401,12 +467,21 @@ void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, siz
 			json_t *j = json_suite_output(&o[i], true);
 			json_object_del(j, "stdout_bytes");
 			json_object_del(j, "stderr_bytes");
-			queue_add(&rp->outs, j);
+			if (!queue_add(&rp->outs, j, rp->queue_why)) {
+				rp->outs_failed = true;
+				rp->outs_lost++;
+			}
 		}
 		if (rp->outs.n >= OUTS_BATCH)
 			pthread_cond_signal(&rp->wake);
 	}
 	pthread_mutex_unlock(&rp->lock);
+}
+
+/* Why results were lost: they could not be queued, or not sent. */
+static const char *lost_why(const struct reporter *rp)
+{
+	return rp->queue_why[0] ? rp->queue_why : rp->why;
 }
 
 int reporter_flush(struct reporter *rp, struct error *e)
@@ -421,21 +496,20 @@ int reporter_flush(struct reporter *rp, struct error *e)
 	if (rp->failed && rp->outs_lost)
 		return err_set(e, RC_IO,
 			       "%lld results and %lld suite outputs did not reach the server (%s)",
-			       (long long)rp->lost, (long long)rp->outs_lost, rp->why);
+			       (long long)rp->lost, (long long)rp->outs_lost, lost_why(rp));
 	if (rp->failed)
 		return err_set(e, RC_IO, "%lld results did not reach the server (%s)",
-			       (long long)rp->lost, rp->why);
+			       (long long)rp->lost, lost_why(rp));
 	int at = 0;
 	if (rp->outs_lost)
 		at = snprintf(rp->warning, sizeof(rp->warning),
 			      "%lld suite outputs did not reach the server (%s)",
-			      (long long)rp->outs_lost, rp->outs_why);
+			      (long long)rp->outs_lost, rp->outs_why[0] ? rp->outs_why : rp->queue_why);
 	if (at >= (int)sizeof(rp->warning))
 		at = (int)sizeof(rp->warning) - 1;
 	if (rp->refused || rp->outs_refused)
 		snprintf(rp->warning + at, sizeof(rp->warning) - (size_t)at,
-			 "%sthe server refused %lld results and %lld suite outputs as invalid "
-			 "(first: %s)",
+			 "%sthe server refused %lld results and %lld suite outputs (first: %s)",
 			 at ? "; " : "", (long long)rp->refused, (long long)rp->outs_refused,
 			 rp->refused_why);
 	return RC_OK;
@@ -484,6 +558,5 @@ void reporter_free(struct reporter *rp)
 	api_client_free(rp->client);
 	pthread_mutex_destroy(&rp->lock);
 	pthread_cond_destroy(&rp->wake);
-	pthread_cond_destroy(&rp->room);
 	free(rp);
 }

@@ -25,6 +25,8 @@ ok_if "the TAP test itself failed, naming the failed point" "sql '$db' \"select 
 ok_if "sub-results are counted apart from tests" "[ \"\$(sql '$db' 'select n_passed, n_failed, sub_n_passed, sub_n_failed, sub_n_skipped from test_runs')\" = '1|1|1|1|1' ]"
 ok_if "--timeout applies to tests without their own: error, timed out" "[ \"\$(sql '$db' \"select status, message from results where test='hang'\")\" = 'error|timed out after 300ms' ]"
 ok_if "no sleep outlived the run" "! pgrep -x -f 'sleep $nap'"
+ok_if "the failures list each test before its failed points, the output tail once" \
+	"grep -E '^(failed|error) ' '$T/out' | tr '\\n' ' ' | grep -qx 'failed calc failed calc/divides error hang '"
 
 # A TAP test that times out keeps the points it printed, the last one too
 # (the reader holds it back for a YAML block that never comes).

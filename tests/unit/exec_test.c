@@ -41,11 +41,17 @@ static void on_result(void *ctx, const struct plan_item *it, struct result *r,
 		c->subs[c->n_subs++] = subs[i];
 }
 
+static int stall_ms; /* on_sub_results holds the loop up this long, once */
+
 /* Streamed sub-results are counted and checked, not kept. */
 static void on_sub_results(void *ctx, const struct plan_item *it, struct result *subs, size_t n)
 {
 	(void)it;
 	struct collected *c = ctx;
+	if (stall_ms) {
+		usleep((useconds_t)stall_ms * 1000);
+		stall_ms = 0;
+	}
 	assert_true(c->n_chunks < 16);
 	c->chunks[c->n_chunks++] = n;
 	c->order[c->n_order++] = 's';
@@ -482,6 +488,32 @@ static void many_sub_results_stream_a_thousand_at_a_time(void **state)
 	testlib_rmdir(dir);
 }
 
+/* The loop held up (a slow store, say) past a test's timeout while that
+ * test had already ended: it did not time out. */
+static void a_test_that_ended_in_time_is_not_timed_out_by_a_late_loop(void **state)
+{
+	char *dir = testlib_tmpdir();
+	struct collected c;
+	stream_subs = true;
+	stall_ms = 1500;
+	run_catalog(dir,
+		    "tests:\n"
+		    "  points:\n"
+		    "    command: awk 'BEGIN { print \"1..1000\"; for (i = 1; i <= 1000; i++) "
+		    "print \"ok \" i }'\n"
+		    "    protocol: tap\n"
+		    "  quick: {command: sleep 0.2, timeout: 1s}\n",
+		    2, 0, &c);
+	stream_subs = false;
+	assert_int_equal(stall_ms, 0); /* the stall happened */
+	const struct result *q = find(&c, "quick");
+	if (q->status != RS_PASSED)
+		fail_msg("quick: %s (%s)", status_name(q->status), q->message ? q->message : "");
+	assert_int_equal(find(&c, "points")->status, RS_PASSED);
+	collected_release(&c);
+	testlib_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +528,7 @@ int main(void)
 		cmocka_unit_test(junit_cases_become_sub_results),
 		cmocka_unit_test(junit_suite_output_is_delivered_before_the_result),
 		cmocka_unit_test(many_sub_results_stream_a_thousand_at_a_time),
+		cmocka_unit_test(a_test_that_ended_in_time_is_not_timed_out_by_a_late_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
