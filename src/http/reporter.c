@@ -504,7 +504,8 @@ int reporter_flush(struct reporter *rp, struct error *e)
 	if (rp->outs_lost)
 		at = snprintf(rp->warning, sizeof(rp->warning),
 			      "%lld suite outputs did not reach the server (%s)",
-			      (long long)rp->outs_lost, rp->outs_why[0] ? rp->outs_why : rp->queue_why);
+			      (long long)rp->outs_lost,
+			      rp->outs_why[0] ? rp->outs_why : rp->queue_why);
 	if (at >= (int)sizeof(rp->warning))
 		at = (int)sizeof(rp->warning) - 1;
 	if (rp->refused || rp->outs_refused)
