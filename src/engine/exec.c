@@ -345,7 +345,9 @@ static void signal_group(struct proc *pr, int sig)
 }
 
 /* The child ended and its end waits to be read: the loop was held up
- * elsewhere (a slow store) while its timeout came due. */
+ * elsewhere (a slow store) while its timeout came due. When it ended is
+ * not known, so it is given the benefit of the doubt: not timed out (its
+ * duration, measured when the loop reads its end, shows how long). */
 static bool has_ended(const struct proc *pr)
 {
 	struct pollfd p = { .fd = pr->pidfd, .events = POLLIN };
@@ -356,8 +358,8 @@ static void on_timer(uv_timer_t *t)
 {
 	struct proc *pr = t->data;
 	if (!pr->timed_out && !pr->cancelled) {
-		/* A test that ended in time did not time out, however late the
-		 * loop comes to its timer. */
+		/* A test found ended is not timed out, however late the loop
+		 * comes to its timer (see has_ended). */
 		if (has_ended(pr))
 			return;
 		pr->timed_out = true;

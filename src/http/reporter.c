@@ -48,8 +48,9 @@ struct reporter {
 	int64_t first_at;   /* when the oldest queued item came (monotonic ms) */
 	bool done;          /* finish asked: send what is left and stop */
 	bool failed;        /* the server was lost: nothing more is sent */
-	char why[WHY_MAX];  /* why it was lost (the sending thread's) */
-	char queue_why[WHY_MAX]; /* why an item could not even be queued */
+	char why[WHY_MAX];  /* why results were lost in sending (the sender's) */
+	/* Why an item could not even be queued (a full disk), under the lock. */
+	char queue_why[WHY_MAX], outs_queue_why[WHY_MAX];
 	int64_t sent, lost;
 	/* An outputs request refused costs the outputs only: results go on. */
 	bool outs_failed;
@@ -57,10 +58,13 @@ struct reporter {
 	int64_t outs_lost;
 	/* The sending thread's own, read once it is joined: items the server
 	 * answered for but refused (invalid, 207 or 422; or too large alone
-	 * for its --max-body, 413), and the largest body it took lately. */
+	 * for its --max-body, 413); the size a request is cut to, the largest
+	 * body the server took, and single items refused as too large in a
+	 * row (a server that takes nothing is lost, not asked item by item). */
 	int64_t refused, outs_refused;
 	char refused_why[300]; /* the first one's item and reason */
-	size_t part_bytes;
+	size_t part_bytes, ok_bytes;
+	int too_large_run;
 	char warning[900];  /* reporter_warning's, after a flush */
 	int batch_no;
 };
@@ -76,8 +80,10 @@ static bool queue_add(struct queue *q, json_t *item, char *why)
 {
 	char *s = json_dumps(item, JSON_COMPACT);
 	json_decref(item);
-	if (!s)
-		return false; /* only a NaN would do it; assay writes none */
+	if (!s) { /* only a NaN would do it; assay writes none */
+		snprintf(why, WHY_MAX, "an item could not be written as JSON");
+		return false;
+	}
 	size_t n = strlen(s);
 	s[n] = ','; /* over the NUL: the text is not used as a string */
 	if (!q->sp)
@@ -163,6 +169,9 @@ static void note_refused(struct reporter *rp, bool outputs, const struct queue *
 			note_reason(rp, outputs, q, first + (size_t)index,
 				    json_string_value(json_object_get(err, "message")));
 	}
+	if (!rp->refused_why[0])
+		snprintf(rp->refused_why, sizeof(rp->refused_why),
+			 "%s: the server did not say which", outputs ? "suite outputs" : "results");
 }
 
 enum part_sent { PART_SENT, PART_LOST, PART_TOO_LARGE };
@@ -203,6 +212,9 @@ static enum part_sent send_part(struct reporter *rp, const char *what, const str
 		if (!rc && (status / 100 == 2 ||
 			    (status == 422 && json_is_array(json_object_get(answer, "items"))))) {
 			sent = PART_SENT;
+			if (body.len > rp->ok_bytes)
+				rp->ok_bytes = body.len;
+			rp->too_large_run = 0;
 			note_refused(rp, !strcmp(what, "outputs"), q, first, k, answer);
 		} else if (!rc) {
 			/* Refused (closed run, bad token): retrying will not help. */
@@ -239,29 +251,40 @@ static size_t part_size(const struct reporter *rp, const struct queue *q, size_t
 	return k;
 }
 
+/* Single items refused as too large in a row, with nothing taken, after
+ * which the server is taken to take nothing. */
+#define TOO_LARGE_RUN 8
+
 /* POSTs the queue, `per` items a request at most, each request recorded
  * on its own; returns how many were dealt with (all of them, or those
- * before the request that was lost). A request the server finds too large
- * is sent again in halves; an item too large alone is counted refused. */
+ * before the request that was lost, why[WHY_MAX] saying why). A request
+ * the server finds too large is sent again in halves; an item too large
+ * alone is counted refused, unless it is no larger than a body the server
+ * took or the server has taken nothing for TOO_LARGE_RUN of them. */
 static size_t send_queue(struct reporter *rp, const char *what, const struct queue *q,
 			 size_t per, char *why)
 {
 	bool outputs = !strcmp(what, "outputs");
+	char reason[WHY_MAX] = "";
 	size_t done = 0;
 	while (done < q->n) {
-		size_t k = part_size(rp, q, done, per);
-		enum part_sent r = send_part(rp, what, q, done, k, why);
-		if (r == PART_LOST)
-			break;
+		size_t k = part_size(rp, q, done, per), len;
+		items_at(q, done, k, &len);
+		enum part_sent r = send_part(rp, what, q, done, k, reason);
 		if (r == PART_TOO_LARGE && k > 1) {
-			size_t len;
-			items_at(q, done, k, &len);
 			rp->part_bytes = len / 2;
 			continue;
 		}
+		if (r == PART_TOO_LARGE &&
+		    (len + 2 <= rp->ok_bytes || ++rp->too_large_run >= TOO_LARGE_RUN))
+			r = PART_LOST;
+		if (r == PART_LOST) {
+			snprintf(why, WHY_MAX, "%s", reason);
+			break;
+		}
 		if (r == PART_TOO_LARGE) {
 			*(outputs ? &rp->outs_refused : &rp->refused) += 1;
-			note_reason(rp, outputs, q, done, why);
+			note_reason(rp, outputs, q, done, reason);
 		}
 		done += k;
 	}
@@ -313,8 +336,11 @@ static void *sender(void *arg)
 			rp->outs_failed = true;
 			rp->outs_lost += (int64_t)(outs.n - outs_sent);
 		}
+		/* Closing a large temporary file takes a while: not under the lock. */
+		pthread_mutex_unlock(&rp->lock);
 		queue_release(&results);
 		queue_release(&outs);
+		pthread_mutex_lock(&rp->lock);
 	}
 	pthread_mutex_unlock(&rp->lock);
 	return NULL;
@@ -467,7 +493,7 @@ void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, siz
 			json_t *j = json_suite_output(&o[i], true);
 			json_object_del(j, "stdout_bytes");
 			json_object_del(j, "stderr_bytes");
-			if (!queue_add(&rp->outs, j, rp->queue_why)) {
+			if (!queue_add(&rp->outs, j, rp->outs_queue_why)) {
 				rp->outs_failed = true;
 				rp->outs_lost++;
 			}
@@ -505,7 +531,7 @@ int reporter_flush(struct reporter *rp, struct error *e)
 		at = snprintf(rp->warning, sizeof(rp->warning),
 			      "%lld suite outputs did not reach the server (%s)",
 			      (long long)rp->outs_lost,
-			      rp->outs_why[0] ? rp->outs_why : rp->queue_why);
+			      rp->outs_queue_why[0] ? rp->outs_queue_why : rp->outs_why);
 	if (at >= (int)sizeof(rp->warning))
 		at = (int)sizeof(rp->warning) - 1;
 	if (rp->refused || rp->outs_refused)

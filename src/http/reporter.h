@@ -12,7 +12,10 @@
  * (up to BATCH results or a quarter second old), each with an idempotency
  * key so a retried batch is recorded once; suite outputs queued meanwhile
  * go just before them, to the run's outputs (when those are refused, the
- * results still go; reporter_warning says what was lost). If the server cannot be reached,
+ * results still go; reporter_warning says what was lost). A request holds
+ * at most 4 MiB; one the server finds too large (413) is sent again in
+ * halves. What waits past 8 MiB waits in an unlinked file in $TMPDIR (a
+ * full disk there stops the sending, as a lost server does). If the server cannot be reached,
  * the reporter stops sending and reporter_finish says how many results did
  * not get there; the local run is never slowed or failed by the server. */
 #ifndef ASSAY_HTTP_REPORTER_H
