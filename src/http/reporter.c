@@ -90,15 +90,15 @@ static bool queue_add(struct queue *q, json_t *item, char *why)
 		q->sp = spool_new(QUEUE_MEM);
 	uint64_t at;
 	struct error e = ERROR_INIT;
-	bool ok = !spool_write(q->sp, s, n + 1, &at, &e);
+	int rc = spool_write(q->sp, s, n + 1, &at, &e);
 	free(s);
-	if (!ok)
+	if (rc) {
 		snprintf(why, WHY_MAX, "keeping what waits to be sent: %.440s", e.msg);
-	if (ok) {
-		GROW(q->ends, q->cap, q->n + 1);
-		q->ends[q->n++] = at + n;
+		return false;
 	}
-	return ok;
+	GROW(q->ends, q->cap, q->n + 1);
+	q->ends[q->n++] = at + n;
+	return true;
 }
 
 /* Hands the queue's items over to `out` and leaves it empty. */
