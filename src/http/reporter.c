@@ -519,13 +519,20 @@ int reporter_flush(struct reporter *rp, struct error *e)
 	if (rp->running)
 		pthread_join(rp->thread, NULL);
 	rp->running = false;
-	if (rp->failed && rp->outs_lost)
-		return err_set(e, RC_IO,
-			       "%lld results and %lld suite outputs did not reach the server (%s)",
-			       (long long)rp->lost, (long long)rp->outs_lost, lost_why(rp));
-	if (rp->failed)
-		return err_set(e, RC_IO, "%lld results did not reach the server (%s)",
-			       (long long)rp->lost, lost_why(rp));
+	char refused[400] = "";
+	if (rp->refused || rp->outs_refused)
+		snprintf(refused, sizeof(refused),
+			 "the server refused %lld results and %lld suite outputs (first: %s)",
+			 (long long)rp->refused, (long long)rp->outs_refused, rp->refused_why);
+	if (rp->failed) {
+		char outs[64] = "";
+		if (rp->outs_lost)
+			snprintf(outs, sizeof(outs), " and %lld suite outputs",
+				 (long long)rp->outs_lost);
+		return err_set(e, RC_IO, "%lld results%s did not reach the server (%s)%s%s",
+			       (long long)rp->lost, outs, lost_why(rp), refused[0] ? "; " : "",
+			       refused);
+	}
 	int at = 0;
 	if (rp->outs_lost)
 		at = snprintf(rp->warning, sizeof(rp->warning),
@@ -534,11 +541,9 @@ int reporter_flush(struct reporter *rp, struct error *e)
 			      rp->outs_queue_why[0] ? rp->outs_queue_why : rp->outs_why);
 	if (at >= (int)sizeof(rp->warning))
 		at = (int)sizeof(rp->warning) - 1;
-	if (rp->refused || rp->outs_refused)
-		snprintf(rp->warning + at, sizeof(rp->warning) - (size_t)at,
-			 "%sthe server refused %lld results and %lld suite outputs (first: %s)",
-			 at ? "; " : "", (long long)rp->refused, (long long)rp->outs_refused,
-			 rp->refused_why);
+	if (refused[0])
+		snprintf(rp->warning + at, sizeof(rp->warning) - (size_t)at, "%s%s",
+			 at ? "; " : "", refused);
 	return RC_OK;
 }
 

@@ -127,4 +127,18 @@ ok_if "the results of 12,000 cases went in requests it takes (split after its fi
 ok_if "and the server's run has every other result and is completed" \
 	"[ \"\$(jget '$T/body' '(d[\"runs\"][0][\"lifecycle_code\"], d[\"runs\"][0][\"counts\"][\"passed\"], d[\"runs\"][0][\"sub_counts\"][\"passed\"])')\" = '(7, 4, 12001)' ]"
 stop_server
+
+# --- a server that takes no result at all is given up after a few tries ---
+mkdir -p "$T/w" && cd "$T/w"
+wide=$(python3 -c 'print("x" * 300)')
+{ echo 1..30; i=1; while [ $i -le 30 ]; do echo "ok $i - p$i$wide"; i=$((i + 1)); done; } >w.tap
+printf 'tests:\n  w: {command: cat w.tap, protocol: tap}\n' >assay.yaml
+start_server "$db" --max-body 300
+expect_code 0 "a server whose --max-body (300) no result fits" \
+	"$ASSAY" run --server "$URL" --token "$TOKEN" --title none
+ok_if "is given up after 8 refusals in a row: the rest did not reach it, and both are said" \
+	"grep -q 'warning: the run is complete here only: 24 results did not reach the server (the server answered 413: .*); the server refused 7 results and 0 suite outputs' '$T/err'"
+ok_if "in a dozen or so requests (halving 31 down to 1, then 8 alone), not one per result" \
+	"[ \$(api GET /metrics) = 200 ] && n=\$(sed -n 's/^assay_http_requests_total{route=\"none\",code=\"413\"} //p' '$T/body') && [ \"\$n\" -le 16 ]"
+stop_server
 done_testing
