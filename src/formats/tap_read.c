@@ -37,6 +37,7 @@ struct rec {
 	int number, depth, line;
 	int64_t duration_ms; /* from its YAML block's duration_ms; -1 if none */
 	bool ok;
+	bool yaml;           /* diagnostics is a YAML block */
 	enum tap_directive directive;
 	char *description, *reason, *diagnostics, *rel;
 };
@@ -106,6 +107,15 @@ static char *path_join(const char *a, const char *b)
 	return xasprintf("%s/%s", a, b);
 }
 
+/* Drops the spaces, tabs and line ends at the end of `b`. */
+static void buf_trim_end(struct buf *b)
+{
+	size_t n = b->len;
+	while (n && strchr(" \t\r\n", b->data[n - 1]))
+		n--;
+	buf_truncate(b, n);
+}
+
 /* Drops an incomplete UTF-8 sequence left at the end of a cut line, so a
  * truncated description is still valid UTF-8. */
 static void utf8_trim_partial(struct buf *b)
@@ -156,6 +166,7 @@ static void deliver(struct tap_reader *r, const struct rec *p, const char *path)
 		.directive = p->directive,
 		.reason = p->reason,
 		.diagnostics = p->diagnostics,
+		.yaml = p->yaml,
 		.path = path,
 		.depth = p->depth,
 		.line = p->line,
@@ -255,8 +266,10 @@ static void deliver_current(struct tap_reader *r)
 	struct current *c = &r->cur;
 	if (!c->active)
 		return;
-	if (c->mode == DIAG_YAML)
+	if (c->mode == DIAG_YAML) {
 		c->rec.duration_ms = yaml_duration_ms(c->diag.data ? c->diag.data : "");
+		c->rec.yaml = true;
+	}
 	if (c->mode != DIAG_NONE) {
 		if (c->diag_dropped)
 			buf_addf(&c->diag, "[... %llu bytes dropped ...]\n",
@@ -734,7 +747,22 @@ void tap_point_result(const struct tap_point *p, struct buf *name, enum result_s
 	} else {
 		*status = p->ok ? RS_PASSED : RS_FAILED;
 	}
-	if (p->diagnostics) {
+	struct tap_yaml y;
+	if (p->diagnostics && p->yaml && tap_yaml_read(p->diagnostics, &y)) {
+		const char *said = y.message ? y.message : y.error;
+		struct buf rest = BUF_INIT;
+		if (!p->ok)
+			tap_yaml_rest(p->diagnostics, y.message ? "message" : y.error ? "error" : NULL,
+				      &rest);
+		if (said && *said)
+			buf_addf(&msg, "%s%s", msg.len ? "\n" : "", said);
+		buf_trim_end(&msg);
+		buf_trim_end(&rest);
+		if (rest.len)
+			buf_addf(&msg, "%s%s", msg.len ? "\n" : "", rest.data);
+		buf_release(&rest);
+		tap_yaml_release(&y);
+	} else if (p->diagnostics) {
 		if (msg.len)
 			buf_addc(&msg, '\n');
 		buf_adds(&msg, p->diagnostics);

@@ -36,6 +36,7 @@ struct tap_point {
 	const char *reason;      /* directive's reason; "" if none */
 	const char *diagnostics; /* YAML block body, or the '#' comment lines that
 				    follow a failed point (Test::More); NULL if none */
+	bool yaml;               /* diagnostics is a YAML block */
 	const char *path;        /* "" at top level; "name" or "outer/inner" in subtests */
 	int depth;               /* 0 at top level */
 	int line;                /* line number of the point in the stream */
@@ -72,8 +73,14 @@ void tap_reader_free(struct tap_reader *r);
 
 /* What a point stands for as a result: its status (SKIP skipped; TODO passed
  * when ok, else skipped; otherwise ok passed, not ok failed), its message
- * (the directive and the diagnostics; heap, NULL when none), and its name
- * below the stream's ("path/description", or the number) appended to `name`. */
+ * (heap, NULL when none), and its name below the stream's
+ * ("path/description", or the number) appended to `name`.
+ * The message is the directive ("SKIP: why"), then what the diagnostics say.
+ * Comment lines are taken whole. A YAML block gives its `message` (else
+ * node:test's `error`) first; a point that is not ok then has the rest of
+ * the block (stack, expected, actual...), less `duration_ms`, which is the
+ * point's duration. So a passing node:test point, whose block holds only
+ * its duration, has no message. */
 void tap_point_result(const struct tap_point *p, struct buf *name, enum result_status *status,
 		      char **message);
 
@@ -90,6 +97,7 @@ enum result_status tap_stream_result(const struct tap_summary *s, size_t bad, si
  * exit_code), beyond the duration_ms tap_point already has. A field the block lacks is unset (NULL, -1). */
 struct tap_yaml {
 	char *message; /* heap */
+	char *error;   /* heap: node:test's name for the message */
 	char *status;  /* heap */
 	char *parent;  /* heap: a sub-result's test */
 	int exit_code; /* -1 when absent */
@@ -99,5 +107,11 @@ struct tap_yaml {
  * does not parse. Keys with other than a scalar value are passed over. */
 bool tap_yaml_read(const char *yaml, struct tap_yaml *out);
 void tap_yaml_release(struct tap_yaml *y);
+
+/* Appends to `out` the block `yaml` without its top-level entries named
+ * `drop` (a key and its value's lines; NULL drops none) and `duration_ms`.
+ * An entry is found as a block mapping writes it: its key at the start of
+ * a line, its value on that line and the indented (or "- ") lines below. */
+void tap_yaml_rest(const char *yaml, const char *drop, struct buf *out);
 
 #endif

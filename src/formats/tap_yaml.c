@@ -11,6 +11,7 @@
 void tap_yaml_release(struct tap_yaml *y)
 {
 	free(y->message);
+	free(y->error);
 	free(y->status);
 	free(y->parent);
 	*y = (struct tap_yaml){ .exit_code = -1 };
@@ -52,6 +53,9 @@ static void take(struct tap_yaml *y, const char *key, const char *value)
 	if (!strcmp(key, "message")) {
 		free(y->message);
 		y->message = xstrdup(value);
+	} else if (!strcmp(key, "error")) {
+		free(y->error);
+		y->error = xstrdup(value);
 	} else if (!strcmp(key, "status")) {
 		free(y->status);
 		y->status = xstrdup(value);
@@ -119,4 +123,35 @@ bool tap_yaml_read(const char *yaml, struct tap_yaml *out)
 	if (!ok)
 		tap_yaml_release(out);
 	return ok;
+}
+
+/* True when line `l` starts a top-level entry of a block mapping: text at
+ * its first column that is not a comment nor a sequence's "- " item. */
+static bool entry_start(const char *l)
+{
+	if (*l == ' ' || *l == '\t' || *l == '#' || *l == '\n' || !*l)
+		return false;
+	return !(l[0] == '-' && (l[1] == ' ' || l[1] == '\n' || !l[1]));
+}
+
+/* True when entry line `l` has key `key` ("key:" then a space or the end). */
+static bool entry_is(const char *l, const char *key)
+{
+	size_t n = strlen(key);
+	return !strncmp(l, key, n) && l[n] == ':' &&
+	       (l[n + 1] == ' ' || l[n + 1] == '\n' || !l[n + 1]);
+}
+
+void tap_yaml_rest(const char *yaml, const char *drop, struct buf *out)
+{
+	bool dropping = false;
+	for (const char *l = yaml; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		if (entry_start(l))
+			dropping = entry_is(l, "duration_ms") || (drop && entry_is(l, drop));
+		if (!dropping)
+			buf_add(out, l, n);
+		l += n;
+	}
 }

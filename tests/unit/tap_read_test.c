@@ -25,6 +25,7 @@ struct pt {
 	enum tap_directive dir;
 	char *desc, *reason, *diag, *path;
 	int64_t duration_ms;
+	char *msg; /* tap_point_result's message, NULL when none */
 };
 
 struct run {
@@ -40,7 +41,12 @@ static void collect(void *ctx, const struct tap_point *p)
 	GROW(r->pts, r->cap, r->n + 1);
 	r->pts[r->n++] = (struct pt){ p->number, p->depth, p->line, p->ok, p->directive,
 				      xstrdup(p->description), xstrdup(p->reason),
-				      xstrdup(p->diagnostics), xstrdup(p->path), p->duration_ms };
+				      xstrdup(p->diagnostics), xstrdup(p->path), p->duration_ms,
+				      NULL };
+	struct buf name = BUF_INIT;
+	enum result_status status;
+	tap_point_result(p, &name, &status, &r->pts[r->n - 1].msg);
+	buf_release(&name);
 	buf_addf(&r->log, "[%s] %d #%d %s %d '%s' '%s' @%d %lldms\n", p->path, p->depth,
 		 p->number, p->ok ? "ok" : "not ok", p->directive, p->description, p->reason,
 		 p->line, (long long)p->duration_ms);
@@ -55,6 +61,7 @@ static void run_release(struct run *r)
 		free(r->pts[i].reason);
 		free(r->pts[i].diag);
 		free(r->pts[i].path);
+		free(r->pts[i].msg);
 	}
 	free(r->pts);
 	buf_release(&r->log);
@@ -584,6 +591,45 @@ static void yaml_blocks_give_their_scalars(void **state)
 	assert_int_equal(y.exit_code, -1);
 }
 
+/* What real producers write in a YAML block becomes a message a person can
+ * read: its `message` (bats' tap13) or `error` (node:test) first, then for a
+ * point that is not ok the rest, without the duration the point already has. */
+static void yaml_block_gives_the_message_first(void **state)
+{
+	(void)state;
+	struct run r;
+	tap_read_str("TAP version 13\n"
+		     "ok 1 - adds\n  ---\n  duration_ms: 1.495515\n  ...\n"
+		     "not ok 2 - fails\n  ---\n  duration_ms: 2.7\n"
+		     "  location: '/t/demo.test.mjs:4:1'\n  error: |-\n"
+		     "    Expected values to be strictly equal:\n    \n    2 !== 3\n    \n"
+		     "  code: 'ERR_ASSERTION'\n  stack: |-\n    at x (t.mjs:4:55)\n"
+		     "    at y (t.mjs:9:1)\n  ...\n"
+		     "ok 3 - skips # SKIP not today\n  ---\n  duration_ms: 0.17\n  ...\n"
+		     "not ok 4 - a failing check\n  ---\n  message: |\n"
+		     "    (in test file demo.bats, line 7)\n      `[ 1 -eq 2 ]' failed\n  ...\n"
+		     "not ok 5 - both\n  ---\n  error: 'e'\n  message: 'm'\n  data:\n"
+		     "  - got: 1\n  ...\n"
+		     "not ok 6 - neither\n  ---\n  at: x.c:3\n  duration_ms: 4\n  ...\n"
+		     "not ok 7 - not yaml\n  ---\n  message: \"open\n  ...\n"
+		     "1..7\n",
+		     &r);
+	assert_int_equal(r.n, 7);
+	assert_null(r.pts[0].msg);
+	assert_string_equal(r.pts[1].msg, "Expected values to be strictly equal:\n\n2 !== 3\n"
+					  "location: '/t/demo.test.mjs:4:1'\n"
+					  "code: 'ERR_ASSERTION'\n"
+					  "stack: |-\n  at x (t.mjs:4:55)\n  at y (t.mjs:9:1)");
+	assert_string_equal(r.pts[2].msg, "SKIP: not today");
+	assert_string_equal(r.pts[3].msg,
+			    "(in test file demo.bats, line 7)\n  `[ 1 -eq 2 ]' failed");
+	assert_string_equal(r.pts[4].msg, "m\nerror: 'e'\ndata:\n- got: 1");
+	assert_string_equal(r.pts[5].msg, "at: x.c:3");
+	/* a block that does not parse is kept as written */
+	assert_string_equal(r.pts[6].msg, "message: \"open\n");
+	run_release(&r);
+}
+
 struct comments {
 	char text[256];
 	int points;
@@ -648,6 +694,7 @@ int main(void)
 		cmocka_unit_test(unnamed_subtest_holds_a_bounded_number_of_points),
 		cmocka_unit_test(megabyte_line_is_truncated_without_growing_memory),
 		cmocka_unit_test(yaml_blocks_give_their_scalars),
+		cmocka_unit_test(yaml_block_gives_the_message_first),
 		cmocka_unit_test(top_level_comments_are_passed_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
