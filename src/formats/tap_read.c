@@ -750,10 +750,10 @@ void tap_point_result(const struct tap_point *p, struct buf *name, enum result_s
 	struct tap_yaml y;
 	if (p->diagnostics && p->yaml && tap_yaml_read(p->diagnostics, &y)) {
 		const char *said = y.message ? y.message : y.error;
+		const char *key = y.message ? "message" : y.error ? "error" : NULL;
 		struct buf rest = BUF_INIT;
 		if (!p->ok)
-			tap_yaml_rest(p->diagnostics, y.message ? "message" : y.error ? "error" : NULL,
-				      &rest);
+			tap_yaml_rest(p->diagnostics, key, &rest);
 		if (said && *said)
 			buf_addf(&msg, "%s%s", msg.len ? "\n" : "", said);
 		buf_trim_end(&msg);
