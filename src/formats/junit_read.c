@@ -883,9 +883,48 @@ static bool generic_suite(const char *suite, const char *root)
 	       (root && *root && !strcmp(suite, root));
 }
 
+/* Meson's name of a test of project `p` (`p_len` bytes), when `s` is one:
+ * "p / test", or "p:suite+other / test" when the test is in suites of its
+ * own. Appends "suite+other/test" (or "test") to b and returns true;
+ * appends nothing and returns false when `s` is not such a name. */
+static bool meson_test_name(const char *s, const char *p, size_t p_len, struct buf *b)
+{
+	if (!p_len || strncmp(s, p, p_len))
+		return false;
+	const char *r = s + p_len, *suites = NULL;
+	if (*r == ':') {
+		suites = r + 1;
+		r = strstr(suites, " / ");
+		if (!r || r == suites)
+			return false;
+	}
+	if (strncmp(r, " / ", 3) || !r[3])
+		return false;
+	if (suites)
+		buf_addf(b, "%.*s/", (int)(r - suites), suites);
+	buf_adds(b, r + 3);
+	return true;
+}
+
+/* Meson writes a TAP (or Rust) test's points as the cases of a suite named
+ * "project.<the test's name>": when `suite` is one, appends
+ * "project/suite+other/test" to b and returns true. */
+static bool meson_points_suite(const char *suite, struct buf *b)
+{
+	const char *dot = strchr(suite, '.');
+	if (!dot || dot == suite)
+		return false;
+	size_t p_len = (size_t)(dot - suite), start = b->len;
+	buf_addf(b, "%.*s/", (int)p_len, suite);
+	if (meson_test_name(dot + 1, suite, p_len, b))
+		return true;
+	buf_truncate(b, start);
+	return false;
+}
+
 void junit_suite_id(const char *suite, const char *root, struct buf *b)
 {
-	if (suite && !generic_suite(suite, root))
+	if (suite && !generic_suite(suite, root) && !meson_points_suite(suite, b))
 		buf_adds(b, suite);
 }
 
@@ -900,18 +939,29 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	/* Bazel's own test.xml has one case, without a classname, named like
 	 * its suite: the target ("//pkg:test"), which is the whole name. */
 	bool self_named = !*cls && !strcmp(suite, name);
-	/* Meson names a test "project / test", its classname the project: the
-	 * project is said once ("proj/test", not "proj/proj / test"). */
-	size_t cls_len = strlen(cls);
-	if (cls_len && !strncmp(name, cls, cls_len) && !strncmp(name + cls_len, " / ", 3) &&
-	    name[cls_len + 3])
-		name += cls_len + 3;
 	size_t start = b->len;
+	struct buf meson = BUF_INIT;
+	/* Meson names a test "project / test" or "project:suites / test", its
+	 * classname the project: the project is said once ("proj/test",
+	 * "proj/suites/test", not "proj/proj:suites / test"). The points of
+	 * its TAP tests are cases of suite "project.project / test" named
+	 * "1 first": "proj/test/first", for the number changes when a point
+	 * is added before it. */
+	if (*cls && meson_test_name(name, cls, strlen(cls), &meson)) {
+		name = meson.data;
+	} else if (!strcmp(cls, suite) && meson_points_suite(suite, b)) {
+		const char *p = name + strspn(name, "0123456789");
+		if (p > name && *p == ' ' && p[1])
+			name = p + 1;
+		id_part(b, start, name);
+		return;
+	}
 	if (!generic && !self_named)
 		id_part(b, start, suite);
 	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name))
 		id_part(b, start, cls);
 	id_part(b, start, name);
+	buf_release(&meson);
 }
 
 char *junit_message(const char *message, const char *text)

@@ -103,11 +103,12 @@ before=$(sql "$db" "select count(*) from suite_outputs")
 expect_code 2 "a truncated Ant file is refused" "$ASSAY" import -q --db "$db" "$T/ant_cut.xml"
 ok_if "and nothing of it is kept" "[ \"\$(sql '$db' 'select count(*) from suite_outputs')\" = '$before' ]"
 
-# Meson names a test "project / test" in a suite and class named after the
-# project: the project is said once.
+# Meson names a test "project / test" (or "project:suites / test") in a suite
+# and class named after the project: the project is said once. A TAP test's
+# points are cases "1 first" of suite "project.project:suites / test".
 expect_code 0 "Meson's testlog.junit.xml imports" "$ASSAY" import -q --db "$db" --title meson "$(cd "$(dirname "$0")/../.." && pwd)/fuzz/corpus/junit/meson.xml"
-ok_if "its tests are project/test" \
-	"[ \"\$(sql '$db' \"select group_concat(x.test, ',') from (select r.test from results r join test_runs t on t.id = r.run_id where t.title = 'meson' order by r.seq) as x\")\" = 'shop/unit,shop/setup,shop/gui,shop.shop:tap / proto/1 first' ]"
+ok_if "its tests are project/suites/test, its TAP points project/suites/test/point" \
+	"[ \"\$(sql '$db' \"select group_concat(x.test, ',') from (select r.test from results r join test_runs t on t.id = r.run_id where t.title = 'meson' order by r.seq) as x\")\" = 'shop/unit,shop/setup,shop/gui,shop/tap/proto/first' ]"
 
 # pytest writes a test that failed, then errored in its teardown, as two
 # cases of one name: the teardown is the test's sub-result, not a rerun.
