@@ -954,6 +954,7 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 		if (p > name && *p == ' ' && p[1])
 			name = p + 1;
 		id_part(b, start, name);
+		buf_release(&meson);
 		return;
 	}
 	if (!generic && !self_named)
@@ -966,9 +967,19 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 
 char *junit_message(const char *message, const char *text)
 {
-	if (!*text)
+	/* Catch2 and others put the text on lines of its own, below the
+	 * opening tag and above an indented closing one: those blank lines
+	 * and that indentation are the file's layout, not the message. */
+	while (text[strspn(text, " \t\r")] == '\n')
+		text += strspn(text, " \t\r") + 1;
+	size_t n = text[strspn(text, " \t\r")] ? strlen(text) : 0, end = n;
+	while (end && (text[end - 1] == ' ' || text[end - 1] == '\t'))
+		end--;
+	if (end < n && end && text[end - 1] == '\n')
+		n = end;
+	if (!n)
 		return *message ? xstrdup(message) : NULL;
 	if (!*message || !strncmp(text, message, strlen(message)))
-		return xstrdup(text);
-	return xasprintf("%s\n%s", message, text);
+		return xstrndup(text, n);
+	return xasprintf("%s\n%.*s", message, (int)n, text);
 }

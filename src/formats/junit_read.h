@@ -101,7 +101,9 @@ void junit_suite_id(const char *suite, const char *root, struct buf *b);
 /* The message assay keeps for a failure, error or skip: the element's text
  * when it already starts with the message attribute (as most tools write
  * it, and as assay's own export does), else the attribute, a newline and
- * the text. Heap; NULL when both are empty. */
+ * the text. The text's leading blank lines and the indentation after its
+ * last line end (Catch2's layout) are left out. Heap; NULL when both are
+ * empty. */
 char *junit_message(const char *message, const char *text);
 
 #endif

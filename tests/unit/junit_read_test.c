@@ -904,6 +904,30 @@ static void rerun_elements_beyond_the_limit_are_read_past(void **state)
 
 /* ---- ids ---- */
 
+/* The message joins the attribute and the text; Catch2's layout (the text
+ * on lines of its own, the closing tag indented) is not part of it, while a
+ * message's own indentation and last line end are. */
+static void message_leaves_out_the_files_layout(void **state)
+{
+	(void)state;
+	char *m = junit_message("1 + 1 == 3", "\nFAILED:\n  CHECK( 1 + 1 == 3 )\nat t.cpp:4\n      ");
+	assert_string_equal(m, "1 + 1 == 3\nFAILED:\n  CHECK( 1 + 1 == 3 )\nat t.cpp:4\n");
+	free(m);
+	m = junit_message("", " \r\n\t\nFAILED:\nboom\n  ");
+	assert_string_equal(m, "FAILED:\nboom\n");
+	free(m);
+	m = junit_message("", "  Failed test 'adds'\n  at t/basic.t line 8.\n");
+	assert_string_equal(m, "  Failed test 'adds'\n  at t/basic.t line 8.\n");
+	free(m);
+	m = junit_message("expected:<1>", "expected:<1> but was:<2>\n\tat A.t(A.java:3)");
+	assert_string_equal(m, "expected:<1> but was:<2>\n\tat A.t(A.java:3)");
+	free(m);
+	m = junit_message("why", "\n   \n    ");
+	assert_string_equal(m, "why");
+	free(m);
+	assert_null(junit_message("", "\n  "));
+}
+
 static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 {
 	struct {
@@ -970,6 +994,7 @@ int main(void)
 		cmocka_unit_test(texts_cut_at_the_limit_stay_valid_utf8),
 		cmocka_unit_test(rerun_elements_beyond_the_limit_are_read_past),
 		cmocka_unit_test(case_id_leaves_out_empty_and_repeated_parts),
+		cmocka_unit_test(message_leaves_out_the_files_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
