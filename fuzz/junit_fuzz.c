@@ -34,6 +34,13 @@ static void check_text(const char *field, const char *s)
 }
 
 /* What junit_read.h promises about every delivered case. */
+/* True when `id` is `part` or ends with "/" and `part`. */
+static bool ends_with_part(const char *id, const char *part)
+{
+	size_t n = strlen(part), len = strlen(id);
+	return len >= n && !strcmp(id + len - n, part) && (len == n || id[len - n - 1] == '/');
+}
+
 static void check_case(const struct junit_case *c, const char *id)
 {
 	const char *fields[] = { c->suite, c->classname, c->name, c->file, c->message,
@@ -63,13 +70,16 @@ static void check_case(const struct junit_case *c, const char *id)
 			fuzz_fail("junit: attempt %zu lasted %lld ms", i, (long long)a->duration_ms);
 	}
 	/* the id always ends with the case's own name, "(unnamed)" if none,
-	 * less a Meson "classname / " in front of it */
+	 * less a Meson "classname / " or "classname:suites / " in front of it,
+	 * or a Meson TAP point's "1 " */
 	const char *own = *c->name ? c->name : "(unnamed)";
 	size_t k = strlen(c->classname);
-	if (k && !strncmp(own, c->classname, k) && !strncmp(own + k, " / ", 3) && own[k + 3])
-		own += k + 3;
-	size_t n = strlen(own), len = strlen(id);
-	if (len < n || strcmp(id + len - n, own) || (len > n && id[len - n - 1] != '/'))
+	const char *slash = k && !strncmp(own, c->classname, k) ? strstr(own + k, " / ") : NULL;
+	if (slash && (slash == own + k || own[k] == ':') && slash[3])
+		own = slash + 3;
+	const char *number_less = own + strspn(own, "0123456789");
+	number_less = number_less > own && *number_less == ' ' ? number_less + 1 : own;
+	if (!ends_with_part(id, own) && !ends_with_part(id, number_less))
 		fuzz_fail("junit: id '%s' does not end with the name '%s'", id, own);
 }
 

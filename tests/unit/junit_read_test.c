@@ -910,7 +910,8 @@ static void rerun_elements_beyond_the_limit_are_read_past(void **state)
 static void message_leaves_out_the_files_layout(void **state)
 {
 	(void)state;
-	char *m = junit_message("1 + 1 == 3", "\nFAILED:\n  CHECK( 1 + 1 == 3 )\nat t.cpp:4\n      ");
+	char *m = junit_message("1 + 1 == 3",
+				"\nFAILED:\n  CHECK( 1 + 1 == 3 )\nat t.cpp:4\n      ");
 	assert_string_equal(m, "1 + 1 == 3\nFAILED:\n  CHECK( 1 + 1 == 3 )\nat t.cpp:4\n");
 	free(m);
 	m = junit_message("", " \r\n\t\nFAILED:\nboom\n  ");
