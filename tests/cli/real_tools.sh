@@ -411,6 +411,19 @@ else
 	skip "cargo test" "cargo is not installed"
 fi
 
+# ---- what assay exports of them reads back the same ----
+for title in $(sql "$db" "select title from test_runs order by started_at"); do
+	for fmt in junit ctrf; do
+		run=$(sql "$db" "select id from test_runs where title = '$title'")
+		"$ASSAY" export "$run" --db "$db" --format $fmt -o "$T/back.$fmt" >/dev/null &&
+			"$ASSAY" import -q --db "$db" --title "back-$fmt-$title" "$T/back.$fmt" \
+				>/dev/null 2>"$T/err"
+		rows "$title" | sort >"$T/want"
+		ok_if "$title: its $fmt export imports with the same tests, statuses and messages" \
+			"rows 'back-$fmt-$title' | sort | diff -u '$T/want' -"
+	done
+done
+
 # ---- the same tools under `assay run` ----
 mkdir -p "$T/cat"
 {
