@@ -92,10 +92,29 @@ struct run_progress stream_callbacks(struct stream *s, struct run_progress inner
 				      .warning = on_warning };
 }
 
+/* The run is over but results still wait to be sent (a slow server, or a
+ * burst bigger than it takes quickly): says so after a second, then every
+ * ten, so that the pause has a reason. */
+static void on_waiting(void *ctx, int64_t left, int64_t waited_ms)
+{
+	struct stream *s = ctx;
+	if (waited_ms < s->next_say_ms)
+		return;
+	s->next_say_ms = waited_ms + 10000;
+	if (left > 0)
+		fprintf(stderr, "assay: sending the %lld results still queued to %s", (long long)left,
+			s->server);
+	else
+		fprintf(stderr, "assay: sending what is still queued to %s", s->server);
+	fprintf(stderr, " (%llds so far; Ctrl-C stops it, the run stays recorded here)\n",
+		(long long)(waited_ms / 1000));
+}
+
 void stream_finish(struct stream *s, const struct run *final)
 {
 	if (!s->rp)
 		return;
+	reporter_on_waiting(s->rp, on_waiting, s);
 	struct error e = ERROR_INIT;
 	if (final->id[0] && reporter_finish(s->rp, final, &e))
 		fprintf(stderr, "assay: warning: %s\n", e.msg);

@@ -19,6 +19,7 @@ struct stream {
 	const char *token;
 	struct run_progress inner;
 	struct reporter *rp; /* NULL until the run begins, or when the server is out */
+	int64_t next_say_ms; /* when the end's wait for the queue is next reported */
 };
 
 struct run_progress stream_callbacks(struct stream *s, struct run_progress inner);

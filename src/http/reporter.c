@@ -4,6 +4,7 @@
  * tests. */
 #include "util/base.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -67,11 +68,32 @@ struct reporter {
 	int too_large_run;
 	char warning[900];  /* reporter_warning's, after a flush */
 	int batch_no;
+	/* For reporter_flush's progress: results the sender has taken and
+	 * not yet dealt with, and whether it has stopped (under the lock). */
+	int64_t in_flight;
+	bool exited;
+	pthread_cond_t idle; /* signalled when the sender stops */
+	void (*waiting)(void *ctx, int64_t left, int64_t waited_ms);
+	void *waiting_ctx;
 };
 
 static int64_t mono_ms(void)
 {
 	return time_mono_ns() / 1000000;
+}
+
+/* The CLOCK_REALTIME time `ms` from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(long ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += ms % 1000 * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	return until;
 }
 
 /* Appends an item (taken); false, with why[WHY_MAX] saying why, when the
@@ -287,6 +309,11 @@ static size_t send_queue(struct reporter *rp, const char *what, const struct que
 			note_reason(rp, outputs, q, done, reason);
 		}
 		done += k;
+		if (!outputs) {
+			pthread_mutex_lock(&rp->lock);
+			rp->in_flight -= (int64_t)k;
+			pthread_mutex_unlock(&rp->lock);
+		}
 	}
 	return done;
 }
@@ -306,19 +333,14 @@ static void *sender(void *arg)
 		if (!due && !(rp->done && n)) {
 			if (rp->done)
 				break;
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += BATCH_AGE_MS / 2 * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
+			struct timespec until = deadline_in(BATCH_AGE_MS / 2);
 			pthread_cond_timedwait(&rp->wake, &rp->lock, &until);
 			continue;
 		}
 		struct queue results, outs;
 		queue_take(&rp->results, &results);
 		queue_take(&rp->outs, &outs);
+		rp->in_flight = (int64_t)results.n;
 		bool failed = rp->failed, outs_failed = rp->outs_failed;
 		pthread_mutex_unlock(&rp->lock);
 		/* A test's suite outputs came before its result: they go first. */
@@ -327,6 +349,7 @@ static void *sender(void *arg)
 			outs_sent = send_queue(rp, "outputs", &outs, OUTS_BATCH, rp->outs_why);
 		size_t sent = failed ? 0 : send_queue(rp, "results", &results, BATCH, rp->why);
 		pthread_mutex_lock(&rp->lock);
+		rp->in_flight = 0;
 		rp->sent += (int64_t)sent;
 		if (sent < results.n) {
 			rp->failed = true;
@@ -342,6 +365,8 @@ static void *sender(void *arg)
 		queue_release(&outs);
 		pthread_mutex_lock(&rp->lock);
 	}
+	rp->exited = true;
+	pthread_cond_broadcast(&rp->idle);
 	pthread_mutex_unlock(&rp->lock);
 	return NULL;
 }
@@ -428,6 +453,7 @@ static int start_sender(struct api_client *c, const char *id, const char *key_pr
 	rp->part_bytes = PART_BYTES;
 	pthread_mutex_init(&rp->lock, NULL);
 	pthread_cond_init(&rp->wake, NULL);
+	pthread_cond_init(&rp->idle, NULL);
 	if (pthread_create(&rp->thread, NULL, sender, rp)) {
 		reporter_free(rp);
 		return err_set(e, RC_INTERNAL, "starting the thread that sends results");
@@ -510,11 +536,29 @@ static const char *lost_why(const struct reporter *rp)
 	return rp->queue_why[0] ? rp->queue_why : rp->why;
 }
 
+void reporter_on_waiting(struct reporter *rp,
+			 void (*fn)(void *ctx, int64_t left, int64_t waited_ms), void *ctx)
+{
+	rp->waiting = fn;
+	rp->waiting_ctx = ctx;
+}
+
 int reporter_flush(struct reporter *rp, struct error *e)
 {
 	pthread_mutex_lock(&rp->lock);
 	rp->done = true;
 	pthread_cond_signal(&rp->wake);
+	int64_t since = mono_ms();
+	while (rp->running && !rp->exited) {
+		struct timespec until = deadline_in(1000);
+		if (pthread_cond_timedwait(&rp->idle, &rp->lock, &until) != ETIMEDOUT ||
+		    !rp->waiting || rp->exited)
+			continue;
+		int64_t left = (int64_t)rp->results.n + rp->in_flight;
+		pthread_mutex_unlock(&rp->lock);
+		rp->waiting(rp->waiting_ctx, left, mono_ms() - since);
+		pthread_mutex_lock(&rp->lock);
+	}
 	pthread_mutex_unlock(&rp->lock);
 	if (rp->running)
 		pthread_join(rp->thread, NULL);
@@ -590,5 +634,6 @@ void reporter_free(struct reporter *rp)
 	api_client_free(rp->client);
 	pthread_mutex_destroy(&rp->lock);
 	pthread_cond_destroy(&rp->wake);
+	pthread_cond_destroy(&rp->idle);
 	free(rp);
 }

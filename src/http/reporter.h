@@ -47,6 +47,11 @@ void reporter_add_outputs(struct reporter *rp, const struct suite_output *o, siz
  * RC_IO when results were lost (suite outputs lost alone are only
  * reporter_warning's). Nothing more may be added afterwards. */
 int reporter_flush(struct reporter *rp, struct error *e);
+/* While reporter_flush (or reporter_finish) waits for the queue to drain:
+ * fn is called about once a second, from the waiting thread, with the
+ * results still to send and how long it has waited. */
+void reporter_on_waiting(struct reporter *rp,
+			 void (*fn)(void *ctx, int64_t left, int64_t waited_ms), void *ctx);
 /* After reporter_flush or reporter_finish succeeded: what did not get
  * there although the results did (suite outputs the server refused, an
  * older server without the route say), and how many results and outputs

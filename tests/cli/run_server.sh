@@ -85,8 +85,10 @@ Y
 rm -f go
 "$ASSAY" run -j2 --server "$URL" --token "$TOKEN" --title live gate.quick gate.slow >"$T/live.out" 2>&1 &
 live=$!
+# shows_quick [TITLE]: the run titled TITLE (live) is in progress on the
+# server with one test passed.
 shows_quick() {
-	[ "$(api GET '/api/v1/runs?text=live')" = 200 ] || return 1
+	[ "$(api GET "/api/v1/runs?text=${1:-live}")" = 200 ] || return 1
 	id=$(jget "$T/body" 'd["runs"][0]["id"] if d["runs"] else ""')
 	[ -n "$id" ] && [ "$(api GET "/api/v1/runs/$id")" = 200 ] &&
 		[ "$(jget "$T/body" '(d["counts"]["passed"], d["lifecycle_code"])')" = "(1, 6)" ]
@@ -96,6 +98,24 @@ touch go
 wait "$live"
 ok_if "and the run then ends there too" \
 	"[ \$(api GET '/api/v1/runs?text=live') = 200 ] && [ \"\$(jget '$T/body' '(d[\"runs\"][0][\"lifecycle_code\"], d[\"runs\"][0][\"counts\"][\"passed\"])')\" = '(7, 2)' ]"
+
+# --- the end of a run waits for what is still queued, and says so: the
+# server is stopped (SIGSTOP) once the run is open there, so the last
+# result cannot leave until it is let go again ---
+rm -f go
+"$ASSAY" run -j2 --server "$URL" --token "$TOKEN" --title backlog gate.quick gate.slow \
+	>"$T/backlog.out" 2>&1 &
+backlog=$!
+wait_for 60 shows_quick backlog
+kill -STOP "$SRV_PID"
+touch go
+ok_if "a run whose results wait for a stalled server says it is still sending them" \
+	"wait_for 60 grep -q 'assay: sending the 1 results still queued to $URL (1s so far; Ctrl-C stops it' '$T/backlog.out'"
+kill -CONT "$SRV_PID"
+wait "$backlog"
+backlog_rc=$?
+ok_if "and once the server answers again, they all get there and the run ends there" \
+	"[ $backlog_rc = 0 ] && grep -q 'the run is also on' '$T/backlog.out' && [ \$(api GET '/api/v1/runs?text=backlog') = 200 ] && [ \"\$(jget '$T/body' '(d[\"runs\"][0][\"lifecycle_code\"], d[\"runs\"][0][\"counts\"][\"passed\"])')\" = '(7, 2)' ]"
 
 stop_server
 ok_if "the server stopped cleanly" "[ $SRV_RC = 0 ] && server_clean"
