@@ -102,8 +102,8 @@ static void on_waiting(void *ctx, int64_t left, int64_t waited_ms)
 		return;
 	s->next_say_ms = waited_ms + 10000;
 	if (left > 0)
-		fprintf(stderr, "assay: sending the %lld results still queued to %s", (long long)left,
-			s->server);
+		fprintf(stderr, "assay: sending the %lld results still queued to %s",
+			(long long)left, s->server);
 	else
 		fprintf(stderr, "assay: sending what is still queued to %s", s->server);
 	fprintf(stderr, " (%llds so far; Ctrl-C stops it, the run stays recorded here)\n",
