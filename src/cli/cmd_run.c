@@ -27,6 +27,7 @@ static const struct option options[] = {
 	{ "report", required_argument, NULL, 2006 },
 	{ "server", required_argument, NULL, 2007 },
 	{ "token", required_argument, NULL, 2008 },
+	{ "no-tests", required_argument, NULL, 2009 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -132,6 +133,14 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 2008:
 			stream.token = optarg;
+			break;
+		case 2009:
+			if (strcmp(optarg, "error") && strcmp(optarg, "ignore")) {
+				code = cli_usage_error("run", "--no-tests wants error or ignore, not '%s'",
+						       optarg);
+				goto out;
+			}
+			req.allow_empty = !strcmp(optarg, "ignore");
 			break;
 		default:
 			code = cli_usage_error("run", "unknown option");

@@ -37,6 +37,9 @@ static const struct command commands[] = {
 	  "  -j, --jobs N          parallel tests (default: number of CPUs)\n"
 	  "  -l, --label L         only tests with label L (repeatable: any of them)\n"
 	  "  -x, --exclude NAME    leave out a test, suite or glob (repeatable)\n"
+	  "      --no-tests WHAT   when labels or excludes leave no test: error (the\n"
+	  "                        default: exit 2, nothing recorded; a run of nothing\n"
+	  "                        would pass) or ignore (record the empty run)\n"
 	  "  -c, --context K=V     context property, seen by tests as $ASSAY_CTX_K\n"
 	  "  -C, --load-context F  context properties from a file of K=V lines\n"
 	  "  -e, --environment E   dev, staging, prod, local, ci... (default: local,\n"
@@ -57,7 +60,7 @@ static const struct command commands[] = {
 	  "      --token T         a write token for --server (default: $ASSAY_TOKEN)\n"
 	  "\n" COMMON_HELP "\n"
 	  "Exit status: 0 all passed (skips allowed), 1 some test did not pass, 2 usage or\n"
-	  "catalog error, 3 infrastructure failure, 130 cancelled.\n" },
+	  "catalog error or no test to run, 3 infrastructure failure, 130 cancelled.\n" },
 	{ "list", cmd_list, "list runs, tests or suites",
 	  "usage: assay list runs|tests|suites [options]\n"
 	  "\n"

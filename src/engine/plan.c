@@ -208,11 +208,14 @@ int plan_build(const struct catalog *cat, const struct plan_request *req, struct
 	struct plan *p = xcalloc(1, sizeof(*p));
 	p->cat = cat;
 	p->items = xcalloc(sel.n ? sel.n : 1, sizeof(*p->items));
+	p->n_named = sel.n;
 	for (size_t i = 0; i < sel.n; i++) {
 		const struct cat_test *t = &cat->tests[sel.order[i]];
 		size_t dummy;
-		if (strmap_get(&excl.chosen, t->name, &dummy))
+		if (strmap_get(&excl.chosen, t->name, &dummy)) {
+			p->n_excluded++;
 			continue;
+		}
 		if (req->n_labels && !has_label(t, req->labels, req->n_labels))
 			continue;
 		strmap_put(&p->index, t->name, p->n);

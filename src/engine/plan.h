@@ -51,6 +51,8 @@ struct plan {
 	struct plan_resource *resources;
 	size_t n_resources;
 	struct strmap index;          /* test name → plan index */
+	size_t n_named;               /* tests the names chose, before excludes and labels */
+	size_t n_excluded;            /* of those, left out by the excludes */
 };
 
 struct plan_request {

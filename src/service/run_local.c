@@ -225,6 +225,30 @@ static int jobs_default(int jobs)
 	return n > 0 ? (int)n : 1;
 }
 
+/* Why a selection holds no test: a run of none would pass, and a gate
+ * reading it would let through a release that tested nothing (pytest
+ * exits 5, `ctest --no-tests=error` fails). */
+static int nothing_to_run(const struct run_request *req, size_t named, size_t excluded,
+			  struct error *e)
+{
+	const struct plan_request *s = &req->select;
+	if (!req->cat->n_tests)
+		return err_set(e, RC_USAGE, "nothing to run: the catalog has no tests");
+	if (named && excluded == named)
+		return err_set(e, RC_USAGE,
+			       "nothing to run: --exclude leaves out all %zu tests selected", named);
+	if (!s->n_labels)
+		return err_set(e, RC_USAGE, "nothing to run: the selection holds no test");
+	struct buf labels = BUF_INIT;
+	for (size_t i = 0; i < s->n_labels; i++)
+		buf_addf(&labels, "%s'%s'", i ? (i + 1 == s->n_labels ? " or " : ", ") : "",
+			 s->labels[i]);
+	err_set(e, RC_USAGE, "nothing to run: none of the %zu tests selected has the label %s",
+		named - excluded, labels.data);
+	buf_release(&labels);
+	return RC_USAGE;
+}
+
 int service_run_local(struct store *st, const struct run_request *req,
 		      const struct run_progress *pg, struct run *out, struct error *e)
 {
@@ -232,6 +256,11 @@ int service_run_local(struct store *st, const struct run_request *req,
 	int rc = plan_build(req->cat, &req->select, &p, e);
 	if (rc)
 		return rc;
+	if (!p->n && !req->allow_empty) {
+		size_t named = p->n_named, excluded = p->n_excluded;
+		plan_free(p);
+		return nothing_to_run(req, named, excluded, e);
+	}
 	int64_t known;
 	load_history(st, p, req->cat->project, &known);
 

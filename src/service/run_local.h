@@ -41,6 +41,7 @@ struct run_request {
 	bool handle_signals;
 	const _Atomic int *cancel; /* non-NULL: set (from any thread) to cancel the run */
 	const char *cancel_reason; /* recorded when *cancel cancels it; NULL: a default */
+	bool allow_empty;          /* a selection of no test is run (and passes) */
 };
 
 struct run_progress {
@@ -67,7 +68,8 @@ struct run_progress {
 /* Runs the request and fills `out` with the finished run as stored. Returns
  * RC_OK when the run completed (whatever its verdict), RC_CANCELLED when it
  * was cancelled (out is filled too), the selection's error (RC_NOTFOUND,
- * RC_CYCLE) before anything is recorded, or RC_STORE / RC_IO when the
+ * RC_CYCLE; RC_USAGE when it selects no test and !allow_empty: a run of
+ * nothing would pass) before anything is recorded, or RC_STORE / RC_IO when the
  * infrastructure failed (the run is then marked failed, 99, if possible). */
 int service_run_local(struct store *st, const struct run_request *req,
 		      const struct run_progress *pg, struct run *out, struct error *e);

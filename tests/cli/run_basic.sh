@@ -74,8 +74,27 @@ ok_if "every test, recorded or not, names its project" \
 expect_code 0 "list suites" "$ASSAY" list suites
 check "list suites shows fast" contains "$T/out" "ok.*"
 
+# A selection that leaves no test is refused, as pytest (exit 5) and
+# `ctest --no-tests=error` do: a run of nothing would pass a gate.
+runs=$(sql "$db" 'select count(*) from test_runs')
+expect_code 2 "a label no test has leaves nothing to run: exit 2" "$ASSAY" run -l nolabel -l slow
+check "it says which labels none of the selected tests has" contains "$T/err" \
+	"nothing to run: none of the 4 tests selected has the label 'nolabel' or 'slow'"
+expect_code 2 "excluding every selected test: exit 2" "$ASSAY" run fast -x 'ok.*'
+check "it says the excludes left none" contains "$T/err" \
+	"nothing to run: --exclude leaves out all 2 tests selected"
+ok_if "and neither is recorded" "[ \"\$(sql '$db' 'select count(*) from test_runs')\" = $runs ]"
+expect_code 0 "--no-tests ignore records the empty run, which passes" \
+	"$ASSAY" run -l nolabel --no-tests ignore --title empty
+ok_if "as a run of no results" \
+	"[ \"\$(sql '$db' \"select count(*) from results where run_id = (select id from test_runs where title = 'empty')\")\" = 0 ]"
+expect_code 2 "--no-tests takes error or ignore only" "$ASSAY" run --no-tests maybe
+printf 'project: none\ntests: {}\n' >"$T/empty.yaml"
+expect_code 2 "a catalog without tests has nothing to run" "$ASSAY" run --catalog "$T/empty.yaml"
+check "and says so" contains "$T/err" "nothing to run: the catalog has no tests"
+
 cd /
 expect_code 0 "--db and ASSAY_DB work from elsewhere" env ASSAY_DB="$db" "$ASSAY" list runs --json
-ok_if "ASSAY_DB finds the runs" "python3 -c 'import json; assert len(json.load(open(\"$T/out\")))==2'"
+ok_if "ASSAY_DB finds the runs" "python3 -c 'import json; assert len(json.load(open(\"$T/out\")))==3'"
 expect_code 2 "without a catalog or --db, reading is a usage error" env -u ASSAY_DB "$ASSAY" list runs
 done_testing
