@@ -136,7 +136,8 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 2009:
 			if (strcmp(optarg, "error") && strcmp(optarg, "ignore")) {
-				code = cli_usage_error("run", "--no-tests wants error or ignore, not '%s'",
+				code = cli_usage_error("run",
+						       "--no-tests wants error or ignore, not '%s'",
 						       optarg);
 				goto out;
 			}
