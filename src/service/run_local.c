@@ -235,8 +235,9 @@ static int nothing_to_run(const struct run_request *req, size_t named, size_t ex
 	if (!req->cat->n_tests)
 		return err_set(e, RC_USAGE, "nothing to run: the catalog has no tests");
 	if (named && excluded == named)
-		return err_set(e, RC_USAGE, "nothing to run: --exclude leaves out all %zu tests %s",
-			       named, "selected");
+		return err_set(e, RC_USAGE,
+			       "nothing to run: --exclude leaves out all %zu tests selected",
+			       named);
 	if (!s->n_labels)
 		return err_set(e, RC_USAGE, "nothing to run: the selection holds no test");
 	struct buf labels = BUF_INIT;
