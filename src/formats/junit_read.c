@@ -865,21 +865,39 @@ void junit_reader_free(struct junit_reader *r)
 
 /* ---- the stable id ---- */
 
+/* Appends part `s` of an id, after a '/' unless it is the first (from
+ * `start`). Spaces around it are left out: jest-junit names a test outside
+ * any describe " title", which no one means. */
 static void id_part(struct buf *b, size_t start, const char *s)
 {
-	if (!*s)
+	s += strspn(s, " \t");
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (!n)
 		return;
 	if (b->len > start)
 		buf_addc(b, '/');
-	buf_adds(b, s);
+	buf_add(b, s, n);
 }
 
-/* pytest's default junit_suite_name and CTest's placeholder for a project
- * without a name say nothing about the test; nor does a suite named like
+/* True when `name` ends with a space and `cls`: mocha-junit-reporter's
+ * case named by its full title ("cart adds an item") with its own title
+ * ("adds an item") for a classname, which says it again. */
+static bool names_again(const char *name, const char *cls)
+{
+	size_t n = strlen(name), k = strlen(cls);
+	return k && n > k && name[n - k - 1] == ' ' && !strcmp(name + n - k, cls);
+}
+
+/* pytest's default junit_suite_name, CTest's placeholder for a project
+ * without a name and mocha-junit-reporter's suite of the tests outside any
+ * describe say nothing about the test; nor does a suite named like
  * the whole file (assay's export of top-level tests). */
 static bool generic_suite(const char *suite, const char *root)
 {
 	return !strcmp(suite, "pytest") || !strcmp(suite, "(empty)") ||
+	       !strcmp(suite, "Root Suite") ||
 	       (root && *root && !strcmp(suite, root));
 }
 
@@ -925,14 +943,14 @@ static bool meson_points_suite(const char *suite, struct buf *b)
 void junit_suite_id(const char *suite, const char *root, struct buf *b)
 {
 	if (suite && !generic_suite(suite, root) && !meson_points_suite(suite, b))
-		buf_adds(b, suite);
+		id_part(b, b->len, suite);
 }
 
 void junit_case_id(const struct junit_case *c, struct buf *b)
 {
 	const char *suite = c->suite ? c->suite : "";
 	const char *cls = c->classname ? c->classname : "";
-	const char *name = c->name && *c->name ? c->name : "(unnamed)";
+	const char *name = c->name && c->name[strspn(c->name, " \t")] ? c->name : "(unnamed)";
 	const char *last = strrchr(suite, '/');
 	last = last ? last + 1 : suite;
 	bool generic = generic_suite(suite, c->root);
@@ -959,7 +977,7 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	}
 	if (!generic && !self_named)
 		id_part(b, start, suite);
-	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name))
+	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name) && !names_again(name, cls))
 		id_part(b, start, cls);
 	id_part(b, start, name);
 	buf_release(&meson);

@@ -81,9 +81,11 @@ int junit_finish(struct junit_reader *r, struct error *e);
 void junit_reader_free(struct junit_reader *r);
 
 /* The stable test name of a case: "suite/classname/name" with empty parts
- * left out and the dialect's redundancy removed (e.g. pytest's suite "pytest"
- * is dropped, a classname equal to the suite is written once, as is a name
- * equal to the suite when there is no classname: Bazel's "//pkg:test";
+ * (and the spaces around parts) left out and the dialect's redundancy
+ * removed (e.g. pytest's suite "pytest" is dropped, a classname equal to
+ * the suite is written once, as is a name equal to the suite when there is
+ * no classname: Bazel's "//pkg:test"; a classname the name ends with after
+ * a space, mocha-junit-reporter's, is not written;
  * Meson's "proj:suite / test" is "proj/suite/test", and the point "1 first"
  * of its TAP test, a case of suite "proj.proj / tap", "proj/tap/first");
  * a case with no name is "(unnamed)" there. A suite named

@@ -947,7 +947,13 @@ static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 		{ "s", "s", "s", "s/s" }, /* assay export of a test "s/s" reads back the same */
 		{ "proj", "proj", "proj / simple", "proj/simple" }, /* Meson: the project once */
 		{ "all", "sub", "sub / t", "all/sub/t" },
-		{ "proj", "proj", "proj / ", "proj/proj / " }, /* nothing left after it: kept */
+		{ "proj", "proj", "proj / ", "proj/proj /" }, /* nothing left after it: kept */
+		{ "proj", "proj", "proj:core+extra / t", "proj/core+extra/t" }, /* Meson suites */
+		{ "proj.proj:tap / t", "proj.proj:tap / t", "3 third", "proj/tap/t/third" },
+		{ "math", " top level", " top level", "math/top level" }, /* jest-junit */
+		{ "math", "adds", "math adds", "math/math adds" },        /* mocha-junit-reporter */
+		{ "Root Suite", "top", "top", "top" },
+		{ "s", "c", "  ", "s/c/(unnamed)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct junit_case c = { .suite = rows[i].suite, .classname = rows[i].classname,
