@@ -7,7 +7,9 @@
 # under `assay run` with their protocol. A tool that is not installed is a
 # SKIP: scripts/install-deps.sh installs ctest, GoogleTest, bats, pytest,
 # Kyua, Meson and Catch2 on Debian 12; node:test and cargo are used when
-# present. The versions met are printed as TAP comments.
+# present. The versions met are printed as TAP comments. Files of tools
+# only npm has (Jest, Vitest, Mocha, Playwright) were written by them once
+# and are kept in tests/data/junit/real.
 . "$(dirname "$0")/lib.sh"
 
 db=$T/real.db
@@ -410,6 +412,48 @@ EOF
 else
 	skip "cargo test" "cargo is not installed"
 fi
+
+# ---- JUnit files of npm tools, as they wrote them (tests/data/junit/real) ----
+real=$(cd "$(dirname "$0")/../.." && pwd)/tests/data/junit/real
+imports jest "$real/jest-30.5.2_jest-junit-17.0.0.xml"
+cat >"$T/want" <<'EOF'
+math/math adds|passed|
+math/math fails <here> & there|failed|Error: expect(received).toBe(expected) // Object.is equality
+math/math skipped one|skipped|
+math/math later thing|passed|
+math/math nested deep|passed|
+math/top level throws|failed|Error: boom
+EOF
+check "jest-junit: the describe and title once, no space before a test outside any describe" \
+	same jest
+imports vitest "$real/vitest-4.1.12.xml"
+cat >"$T/want" <<'EOF'
+v/math.test.mjs/math > adds|passed|
+v/math.test.mjs/math > fails <here> & there|failed|expected 2 to be 3 // Object.is equality
+v/math.test.mjs/math > skipped one|skipped|
+v/math.test.mjs/math > later thing|skipped|
+v/math.test.mjs/math > nested > deep|passed|
+v/math.test.mjs/top level throws|failed|boom
+EOF
+check "vitest: file/describe > title" same vitest
+imports mocha "$real/mocha-10.8.2_mocha-junit-reporter-2.2.1.xml"
+cat >"$T/want" <<'EOF'
+top level throws|failed|boom
+math/math adds|passed|
+math/math fails <here> & there|failed|Expected values to be strictly equal:  2 !== 3 
+nested/math nested deep|passed|
+EOF
+check "mocha-junit-reporter: the full title once, its 'Root Suite' left out" same mocha
+imports playwright "$real/playwright-1.65.2.xml"
+cat >"$T/want" <<'EOF'
+math.spec.ts/math › adds|passed|
+math.spec.ts/math › fails <here> & there|failed|expect(received).toBe(expected) // Object.is equality
+math.spec.ts/math › skipped one|skipped|
+math.spec.ts/math › later thing|skipped|
+math.spec.ts/math › flaky|passed|
+math.spec.ts/top level throws|error|boom
+EOF
+check "playwright: file/describe › title, fixme skipped" same playwright
 
 # ---- what assay exports of them reads back the same ----
 for title in $(sql "$db" "select title from test_runs order by started_at"); do

@@ -1,0 +1,2 @@
+import { defineConfig } from '@playwright/test';
+export default defineConfig({ testDir: 'pw', retries: 1, reporter: [['junit', { outputFile: 'pw.xml' }]] });
