@@ -20,6 +20,7 @@
 #include "formats/ctrf_read.h"
 #include "formats/json_stream.h"
 #include "util/capture.h"
+#include "util/str.h"
 
 enum {
 	SHORT_LIMIT = 512,      /* status, tool, environment, tags: ≤ 1 KiB each (head + tail) */
@@ -357,8 +358,8 @@ static void test_end(struct ctrf_reader *r)
 		.duration_ms = t->duration >= 0 ? t->duration : -1,
 		.start_ms = t->start,
 		.stop_ms = t->stop,
-		.message = capture_text_utf8(&t->message, NULL),
-		.trace = capture_text_utf8(&t->trace, NULL),
+		.message = str_strip_ansi(capture_text_utf8(&t->message, NULL)),
+		.trace = str_strip_ansi(capture_text_utf8(&t->trace, NULL)),
 		.file = capture_text_utf8(&t->file, NULL),
 		.file_line = t->file_line,
 		.type = capture_text_utf8(&t->type, NULL),
@@ -381,8 +382,8 @@ static void test_end(struct ctrf_reader *r)
 		list[i] = (struct ctrf_attempt){
 			.attempt = a->number > 0 && a->number <= INT_MAX ? (int)a->number : 0,
 			.status = map_status(st, ""),
-			.message = capture_text_utf8(&a->message, NULL),
-			.trace = capture_text_utf8(&a->trace, NULL),
+			.message = str_strip_ansi(capture_text_utf8(&a->message, NULL)),
+			.trace = str_strip_ansi(capture_text_utf8(&a->trace, NULL)),
 			.duration_ms = a->duration >= 0 ? a->duration : -1,
 			.start_ms = a->start,
 			.stop_ms = a->stop,

@@ -118,6 +118,27 @@ bool str_utf8_valid(const char *s)
 	return true;
 }
 
+char *str_strip_ansi(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r;) {
+		if (r[0] != '\033' || r[1] != '[') {
+			*w++ = *r++;
+			continue;
+		}
+		const char *p = r + 2;
+		p += strspn(p, "0123456789:;<=>?");
+		p += strspn(p, " !\"#$%&'()*+,-./");
+		if (*p < 0x40 || *p > 0x7E) { /* not a whole sequence: kept as it is */
+			*w++ = *r++;
+			continue;
+		}
+		r = p + 1;
+	}
+	*w = '\0';
+	return s;
+}
+
 char *str_utf8_clean(const char *s)
 {
 	size_t len = strlen(s);

@@ -26,5 +26,9 @@ char *str_utf8_clean(const char *s);
 size_t str_utf8_seq(const char *p);
 /* True when s is valid UTF-8. */
 bool str_utf8_valid(const char *s);
+/* Removes, in place, the terminal escape sequences a coloured message
+ * carries (ANSI CSI: ESC '[' parameters, final byte: colours, cursor
+ * moves), leaving its text; returns s. */
+char *str_strip_ansi(char *s);
 
 #endif

@@ -455,6 +455,34 @@ math.spec.ts/top level throws|error|boom
 EOF
 check "playwright: file/describe › title, fixme skipped" same playwright
 
+# CTRF from the same tools' CTRF reporters (tests/data/ctrf/real)
+ctrf=$(cd "$(dirname "$0")/../.." && pwd)/tests/data/ctrf/real
+imports jest-ctrf "$ctrf/jest-30.5.2_jest-ctrf-json-reporter-0.0.11.json"
+cat >"$T/want" <<'EOF'
+math.test.js > math/math adds|passed|
+math.test.js > math/math fails <here> & there|failed|Error: expect(received).toBe(expected) // Object.is equality
+math.test.js > math/math skipped one|skipped|
+math.test.js > math/math later thing|skipped|
+math.test.js > math > nested/math nested deep|passed|
+math.test.js/top level throws|failed|Error: boom
+EOF
+check "jest CTRF: pending and todo ('other') are skipped" same jest-ctrf
+imports playwright-ctrf "$ctrf/playwright-1.65.2_playwright-ctrf-json-reporter-0.0.29.json"
+cat >"$T/want" <<'EOF'
+math.spec.ts/top level throws|failed|Error: boom
+math.spec.ts/top level throws|failed|Error: boom
+math.spec.ts > math/adds|passed|
+math.spec.ts > math/fails <here> & there|failed|Error: expect(received).toBe(expected) // Object.is equality
+math.spec.ts > math/fails <here> & there|failed|Error: expect(received).toBe(expected) // Object.is equality
+math.spec.ts > math/skipped one|skipped|
+math.spec.ts > math/later thing|skipped|
+math.spec.ts > math/flaky|failed|Error: expect(received).toBe(expected) // Object.is equality
+math.spec.ts > math/flaky|passed|
+EOF
+check "playwright CTRF: retries are attempts, colours left out of the messages" same playwright-ctrf
+ok_if "playwright CTRF: the test that passed on its retry is passed and flaky" \
+	"[ \"\$(sql '$db' \"select r.status || '|' || r.attempt from results r join test_runs t on t.id = r.run_id where t.title = 'playwright-ctrf' and r.test = 'math.spec.ts > math/flaky' and r.superseded = 0\")\" = 'passed|2' ]"
+
 # ---- what assay exports of them reads back the same ----
 for title in $(sql "$db" "select title from test_runs order by started_at"); do
 	for fmt in junit ctrf; do

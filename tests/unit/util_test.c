@@ -238,6 +238,21 @@ static void repeated_names_are_numbered_in_order(void **state)
 	strmap_release(&m);
 }
 
+/* Colours and cursor moves go, the text stays; what only looks like the
+ * start of a sequence is kept. */
+static void ansi_sequences_are_stripped(void **state)
+{
+	(void)state;
+	char a[] = "Error: \033[2mexpect(\033[22m\033[31mreceived\033[39m\033[2m)\033[22m ok";
+	assert_string_equal(str_strip_ansi(a), "Error: expect(received) ok");
+	char b[] = "\033[1;38;5;196mred\033[0m \033[2K\033[?25lline";
+	assert_string_equal(str_strip_ansi(b), "red line");
+	char c[] = "lone \033 and \033[\001 and cut \033[12";
+	assert_string_equal(str_strip_ansi(c), "lone \033 and \033[\001 and cut \033[12");
+	char d[] = "";
+	assert_string_equal(str_strip_ansi(d), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +268,7 @@ int main(void)
 		cmocka_unit_test(kv_assignments_replace_and_reject_junk),
 		cmocka_unit_test(distance_finds_near_names),
 		cmocka_unit_test(repeated_names_are_numbered_in_order),
+		cmocka_unit_test(ansi_sequences_are_stripped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
