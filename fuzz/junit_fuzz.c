@@ -34,19 +34,11 @@ static void check_text(const char *field, const char *s)
 }
 
 /* What junit_read.h promises about every delivered case. */
-/* True when `id` is `part` or ends with "/" and `part`, the spaces around
- * `part` left out ("(unnamed)" when it is only spaces), as ids are made. */
+/* True when `id` is `part` or ends with "/" and `part`. */
 static bool ends_with_part(const char *id, const char *part)
 {
-	part += strspn(part, " \t");
 	size_t n = strlen(part), len = strlen(id);
-	while (n && (part[n - 1] == ' ' || part[n - 1] == '\t'))
-		n--;
-	if (!n) {
-		part = "(unnamed)";
-		n = strlen(part);
-	}
-	return len >= n && !strncmp(id + len - n, part, n) && (len == n || id[len - n - 1] == '/');
+	return len >= n && !strcmp(id + len - n, part) && (len == n || id[len - n - 1] == '/');
 }
 
 static void check_case(const struct junit_case *c, const char *id)
@@ -79,8 +71,10 @@ static void check_case(const struct junit_case *c, const char *id)
 	}
 	/* the id always ends with the case's own name, "(unnamed)" if none,
 	 * less a Meson "classname / " or "classname:suites / " in front of it,
-	 * or a Meson TAP point's "1 " */
+	 * or a Meson TAP point's "1 ", or jest-junit's space before a name */
 	const char *own = *c->name ? c->name : "(unnamed)";
+	if (*own == ' ' && !strcmp(c->classname, own)) /* jest-junit's " title" */
+		own++;
 	size_t k = strlen(c->classname);
 	const char *slash = k && !strncmp(own, c->classname, k) ? strstr(own + k, " / ") : NULL;
 	if (slash && (slash == own + k || own[k] == ':') && slash[3])

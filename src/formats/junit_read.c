@@ -26,6 +26,7 @@
 #include "formats/junit_read.h"
 #include "formats/xml_repair.h"
 #include "util/capture.h"
+#include "util/str.h"
 
 enum {
 	TEXT_LIMIT = 32 * 1024,  /* head and tail kept of each text: 64 KiB per field */
@@ -865,20 +866,13 @@ void junit_reader_free(struct junit_reader *r)
 
 /* ---- the stable id ---- */
 
-/* Appends part `s` of an id, after a '/' unless it is the first (from
- * `start`). Spaces around it are left out: jest-junit names a test outside
- * any describe " title", which no one means. */
 static void id_part(struct buf *b, size_t start, const char *s)
 {
-	s += strspn(s, " \t");
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (!n)
+	if (!*s)
 		return;
 	if (b->len > start)
 		buf_addc(b, '/');
-	buf_add(b, s, n);
+	buf_adds(b, s);
 }
 
 /* True when `name` ends with a space and `cls`: mocha-junit-reporter's
@@ -943,14 +937,19 @@ static bool meson_points_suite(const char *suite, struct buf *b)
 void junit_suite_id(const char *suite, const char *root, struct buf *b)
 {
 	if (suite && !generic_suite(suite, root) && !meson_points_suite(suite, b))
-		id_part(b, b->len, suite);
+		buf_adds(b, suite);
 }
 
 void junit_case_id(const struct junit_case *c, struct buf *b)
 {
 	const char *suite = c->suite ? c->suite : "";
 	const char *cls = c->classname ? c->classname : "";
-	const char *name = c->name && c->name[strspn(c->name, " \t")] ? c->name : "(unnamed)";
+	const char *name = c->name && *c->name ? c->name : "(unnamed)";
+	/* jest-junit names a test outside any describe " title", classname
+	 * and name alike ("{classname} {title}" with no describe): the space
+	 * is not the test's. */
+	if (*name == ' ' && !strcmp(cls, name))
+		cls = ++name;
 	const char *last = strrchr(suite, '/');
 	last = last ? last + 1 : suite;
 	bool generic = generic_suite(suite, c->root);
@@ -996,8 +995,8 @@ char *junit_message(const char *message, const char *text)
 	if (end < n && end && text[end - 1] == '\n')
 		n = end;
 	if (!n)
-		return *message ? xstrdup(message) : NULL;
+		return *message ? str_strip_ansi(xstrdup(message)) : NULL;
 	if (!*message || !strncmp(text, message, strlen(message)))
-		return xstrndup(text, n);
-	return xasprintf("%s\n%.*s", message, (int)n, text);
+		return str_strip_ansi(xstrndup(text, n));
+	return str_strip_ansi(xasprintf("%s\n%.*s", message, (int)n, text));
 }

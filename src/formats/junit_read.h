@@ -81,8 +81,8 @@ int junit_finish(struct junit_reader *r, struct error *e);
 void junit_reader_free(struct junit_reader *r);
 
 /* The stable test name of a case: "suite/classname/name" with empty parts
- * (and the spaces around parts) left out and the dialect's redundancy
- * removed (e.g. pytest's suite "pytest" is dropped, a classname equal to
+ * left out and the dialect's redundancy removed (jest-junit's space before
+ * a test outside any describe too) (e.g. pytest's suite "pytest" is dropped, a classname equal to
  * the suite is written once, as is a name equal to the suite when there is
  * no classname: Bazel's "//pkg:test"; a classname the name ends with after
  * a space, mocha-junit-reporter's, is not written;

@@ -22,6 +22,7 @@
 
 #include "formats/tap_read.h"
 #include "util/buf.h"
+#include "util/str.h"
 
 enum {
 	TAP_LINE_LIMIT = 64 * 1024,   /* longer lines are cut here */
@@ -767,7 +768,7 @@ void tap_point_result(const struct tap_point *p, struct buf *name, enum result_s
 			buf_addc(&msg, '\n');
 		buf_adds(&msg, p->diagnostics);
 	}
-	*message = msg.len ? buf_detach(&msg) : NULL;
+	*message = msg.len ? str_strip_ansi(buf_detach(&msg)) : NULL;
 	buf_release(&msg);
 }
 

@@ -121,12 +121,14 @@ bool str_utf8_valid(const char *s)
 char *str_strip_ansi(char *s)
 {
 	char *w = s;
+	static const char picture[] = "\xE2\x90\x9B["; /* U+241B, what XML readers make of ESC */
 	for (const char *r = s; *r;) {
-		if (r[0] != '\033' || r[1] != '[') {
+		size_t intro = r[0] == '\033' && r[1] == '[' ? 2 : !strncmp(r, picture, 4) ? 4 : 0;
+		if (!intro) {
 			*w++ = *r++;
 			continue;
 		}
-		const char *p = r + 2;
+		const char *p = r + intro;
 		p += strspn(p, "0123456789:;<=>?");
 		p += strspn(p, " !\"#$%&'()*+,-./");
 		if (*p < 0x40 || *p > 0x7E) { /* not a whole sequence: kept as it is */

@@ -28,7 +28,8 @@ size_t str_utf8_seq(const char *p);
 bool str_utf8_valid(const char *s);
 /* Removes, in place, the terminal escape sequences a coloured message
  * carries (ANSI CSI: ESC '[' parameters, final byte: colours, cursor
- * moves), leaving its text; returns s. */
+ * moves), leaving its text; also when the ESC was made its picture U+241B
+ * (as a JUnit reader does, XML forbidding ESC). Returns s. */
 char *str_strip_ansi(char *s);
 
 #endif

@@ -158,18 +158,6 @@ static void assert_well_formed(const char *xml)
 
 /* ---- reading a JUnit export back ---- */
 
-/* What `assay import` keeps as a result's message (formats/junit_read's
- * junit_message on main): the text when it starts with the message
- * attribute, else attribute, newline, text. */
-static char *import_message(const char *message, const char *text)
-{
-	if (!*text)
-		return *message ? xstrdup(message) : NULL;
-	if (!*message || !strncmp(text, message, strlen(message)))
-		return xstrdup(text);
-	return xasprintf("%s\n%s", message, text);
-}
-
 struct read_case {
 	char *name, *message, *type, *out, *err;
 	enum result_status status;
@@ -194,7 +182,7 @@ static void on_case(void *ctx, const struct junit_case *c)
 	struct buf id = BUF_INIT;
 	junit_case_id(c, &id);
 	rc->name = buf_detach(&id);
-	rc->message = import_message(c->message, c->text);
+	rc->message = junit_message(c->message, c->text);
 	rc->type = xstrdup(c->type);
 	rc->out = xstrdup(c->system_out);
 	rc->err = xstrdup(c->system_err);
@@ -203,7 +191,7 @@ static void on_case(void *ctx, const struct junit_case *c)
 	rc->n_attempts = c->n_attempts;
 	for (size_t i = 0; i < c->n_attempts && i < 4; i++) {
 		rc->attempt_status[i] = c->attempts[i].status;
-		rc->attempt_message[i] = import_message(c->attempts[i].message, c->attempts[i].text);
+		rc->attempt_message[i] = junit_message(c->attempts[i].message, c->attempts[i].text);
 		rc->attempt_ms[i] = c->attempts[i].duration_ms;
 		rc->attempt_out[i] = xstrdup(c->attempts[i].system_out);
 	}

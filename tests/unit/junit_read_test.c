@@ -927,6 +927,10 @@ static void message_leaves_out_the_files_layout(void **state)
 	assert_string_equal(m, "why");
 	free(m);
 	assert_null(junit_message("", "\n  "));
+	/* colours: ESC, forbidden in XML, reaches the message as its picture */
+	m = junit_message("\xE2\x90\x9B[31mboom\xE2\x90\x9B[0m", "");
+	assert_string_equal(m, "boom");
+	free(m);
 }
 
 static void case_id_leaves_out_empty_and_repeated_parts(void **state)
@@ -947,13 +951,13 @@ static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 		{ "s", "s", "s", "s/s" }, /* assay export of a test "s/s" reads back the same */
 		{ "proj", "proj", "proj / simple", "proj/simple" }, /* Meson: the project once */
 		{ "all", "sub", "sub / t", "all/sub/t" },
-		{ "proj", "proj", "proj / ", "proj/proj /" }, /* nothing left after it: kept */
+		{ "proj", "proj", "proj / ", "proj/proj / " }, /* nothing left after it: kept */
 		{ "proj", "proj", "proj:core+extra / t", "proj/core+extra/t" }, /* Meson suites */
 		{ "proj.proj:tap / t", "proj.proj:tap / t", "3 third", "proj/tap/t/third" },
 		{ "math", " top level", " top level", "math/top level" }, /* jest-junit */
 		{ "math", "adds", "math adds", "math/math adds" },        /* mocha-junit-reporter */
 		{ "Root Suite", "top", "top", "top" },
-		{ "s", "c", "  ", "s/c/(unnamed)" },
+		{ "s", "c", " spaced ", "s/c/ spaced " }, /* a name's own spaces stay */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		struct junit_case c = { .suite = rows[i].suite, .classname = rows[i].classname,

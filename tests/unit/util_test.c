@@ -249,6 +249,8 @@ static void ansi_sequences_are_stripped(void **state)
 	assert_string_equal(str_strip_ansi(b), "red line");
 	char c[] = "lone \033 and \033[\001 and cut \033[12";
 	assert_string_equal(str_strip_ansi(c), "lone \033 and \033[\001 and cut \033[12");
+	char pic[] = "\xE2\x90\x9B[33mno GPU\xE2\x90\x9B[0m \xE2\x90\x9B alone";
+	assert_string_equal(str_strip_ansi(pic), "no GPU \xE2\x90\x9B alone");
 	char d[] = "";
 	assert_string_equal(str_strip_ansi(d), "");
 }
