@@ -73,6 +73,9 @@ void cli_print_help(const char *cmd);
 int cli_read_file(const char *path, void **data, size_t *size, struct error *e);
 /* A lease duration (30s, 2s, 500ms) > 0. */
 bool cli_parse_lease(const char *s, int64_t *ms);
+/* --no-tests WHAT (error or ignore): sets *allow_empty for ignore; a usage
+ * error (EXIT_USAGE, said) for anything else, else 0. */
+int cli_no_tests_option(const char *cmd, const char *what, bool *allow_empty);
 /* Prints a JSON value (consumed) indented, on stdout. */
 void cli_print_json(json_t *v);
 

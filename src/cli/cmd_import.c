@@ -18,6 +18,7 @@ static const struct option options[] = {
 	{ "project", required_argument, NULL, 2004 },
 	{ "no-create-tests", no_argument, NULL, 2005 },
 	{ "keep-partial", no_argument, NULL, 2006 },
+	{ "no-tests", required_argument, NULL, 2007 },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -99,6 +100,11 @@ int cmd_import(int argc, char **argv)
 			break;
 		case 2006:
 			req.keep_partial = true;
+			break;
+		case 2007:
+			if ((code = cli_no_tests_option("import", optarg, &req.allow_empty)))
+				goto out;
+			code = EXIT_USAGE;
 			break;
 		case 'q':
 			quiet = true;

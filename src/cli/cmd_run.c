@@ -135,13 +135,9 @@ int cmd_run(int argc, char **argv)
 			stream.token = optarg;
 			break;
 		case 2009:
-			if (strcmp(optarg, "error") && strcmp(optarg, "ignore")) {
-				code = cli_usage_error("run",
-						       "--no-tests wants error or ignore, not '%s'",
-						       optarg);
+			if ((code = cli_no_tests_option("run", optarg, &req.allow_empty)))
 				goto out;
-			}
-			req.allow_empty = !strcmp(optarg, "ignore");
+			code = EXIT_USAGE;
 			break;
 		default:
 			code = cli_usage_error("run", "unknown option");

@@ -185,6 +185,14 @@ int cli_read_file(const char *path, void **data, size_t *size, struct error *e)
 	return RC_OK;
 }
 
+int cli_no_tests_option(const char *cmd, const char *what, bool *allow_empty)
+{
+	if (strcmp(what, "error") && strcmp(what, "ignore"))
+		return cli_usage_error(cmd, "--no-tests wants error or ignore, not '%s'", what);
+	*allow_empty = !strcmp(what, "ignore");
+	return 0;
+}
+
 bool cli_parse_lease(const char *s, int64_t *ms)
 {
 	return time_parse_duration(s, ms) && *ms > 0;

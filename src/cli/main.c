@@ -114,10 +114,15 @@ static const struct command commands[] = {
 	  "      --no-create-tests tests the project does not have are an error\n"
 	  "      --keep-partial    record what a malformed file held before the fault;\n"
 	  "                        the run is then marked failed with the reason\n"
+	  "      --no-tests WHAT   when the files hold no test: error (the default:\n"
+	  "                        exit 2, nothing recorded; a run of nothing would\n"
+	  "                        pass) or ignore (record the empty run); adding to\n"
+	  "                        a run with --run is never refused for it\n"
 	  "  -q, --quiet           no progress line\n"
 	  "\n" COMMON_HELP "\n"
 	  "Exit status: 0 recorded (whatever the tests' outcome), 2 bad input (no such\n"
-	  "file, unknown format, malformed file, closed run), 3 database failure.\n" },
+	  "file, unknown format, malformed file, closed run, no test), 3 database\n"
+	  "failure.\n" },
 	{ "results", cmd_results, "list the results of one run",
 	  "usage: assay results [options] RUN\n"
 	  "\n"

@@ -113,5 +113,8 @@ void tap_yaml_release(struct tap_yaml *y);
  * An entry is found as a block mapping writes it: its key at the start of
  * a line, its value on that line and the indented (or "- ") lines below. */
 void tap_yaml_rest(const char *yaml, const char *drop, struct buf *out);
+/* True when block `yaml` has a top-level entry `key`, found as
+ * tap_yaml_rest finds them (without parsing). */
+bool tap_yaml_has(const char *yaml, const char *key);
 
 #endif

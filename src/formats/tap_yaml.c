@@ -142,6 +142,14 @@ static bool entry_is(const char *l, const char *key)
 	       (l[n + 1] == ' ' || l[n + 1] == '\n' || !l[n + 1]);
 }
 
+bool tap_yaml_has(const char *yaml, const char *key)
+{
+	for (const char *l = yaml; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (entry_start(l) && entry_is(l, key))
+			return true;
+	return false;
+}
+
 void tap_yaml_rest(const char *yaml, const char *drop, struct buf *out)
 {
 	bool dropping = false;

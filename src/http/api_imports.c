@@ -80,6 +80,11 @@ void api_imports(struct http_req *rq)
 		return reply_error(rq, 400, "bad_query", "format: junit, tap or ctrf, not '%.40s'",
 				   format);
 	req.run = req_query(rq, "run");
+	const char *no_tests = req_query(rq, "no_tests");
+	if (no_tests && strcmp(no_tests, "error") && strcmp(no_tests, "ignore"))
+		return reply_error(rq, 400, "bad_query", "no_tests: error or ignore, not '%.40s'",
+				   no_tests);
+	req.allow_empty = no_tests && !strcmp(no_tests, "ignore");
 	req.props.title = req_query(rq, "title");
 	req.props.description = req_query(rq, "description");
 	req.props.environment = req_query(rq, "environment");

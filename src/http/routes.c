@@ -106,7 +106,8 @@ const struct route http_routes[] = {
 	  "run:string:add to this open run instead|title:string:run title|"
 	  "description:string:run description|environment:string:run environment|"
 	  "project:string:run project|name:string:the report's file name (names a TAP "
-	  "stream's test)",
+	  "stream's test)|no_tests:string:error (default: a report of no test is 400, "
+	  "a run of none would pass) or ignore (record the empty run)",
 	  "application/xml", "200 201 400 409 413 415", ACCESS_WRITE },
 	{ { "GET", "/api/v1/pools" }, api_pools_list, "pools_list",
 	  "Every pool (QAOps configuration) with its queue and online workers", NULL, NULL,

@@ -37,6 +37,7 @@ struct import_request {
 				     defaults to "import FILE..." */
 	bool no_create;           /* unknown tests are an error */
 	bool keep_partial;        /* a bad file: keep what was read, mark the run failed */
+	bool allow_empty;         /* a new run of no result is recorded (it passes) */
 	const char *triggered_by; /* the new run's; NULL: the CI system or user@host */
 };
 
@@ -57,7 +58,8 @@ struct import_progress {
 
 /* Records the files and fills `out` with the run as stored. Errors: RC_USAGE
  * (no such file, a directory without result files, an unknown format, an
- * unknown test with no_create), RC_STATE (a closed run), RC_PARSE (a malformed file:
+ * unknown test with no_create, files that hold no test for a new run unless
+ * allow_empty: a run of nothing would pass), RC_STATE (a closed run), RC_PARSE (a malformed file:
  * the message names the file, line and column), RC_NOTFOUND (no such run),
  * RC_STORE / RC_IO. On any error nothing is recorded, except with
  * keep_partial, where a malformed file still gives RC_OK and a failed run. */

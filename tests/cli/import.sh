@@ -278,11 +278,33 @@ ok_if "naming it" "grep -q \"test 'org.example.ParserTest/testParsesEmpty' does 
 ok_if "and records nothing" "[ \$(runs) = $n ]"
 expect_code 0 "--no-create-tests accepts tests that exist" "$ASSAY" import -q --db "$db" --no-create-tests --project shop "$data/junit/ant.xml"
 
+# --- a file that holds no test is no passing run ---
+printf '<?xml version="1.0"?><testsuite name="pytest" tests="0"></testsuite>' >"$T/no_tests.xml"
+printf '{"results": {"tool": {"name": "jest"}, "summary": {"tests": 0}, "tests": []}}' \
+	>"$T/no_tests.json"
+n=$(runs)
+expect_code 2 "a JUnit file with no test case (pytest that collected nothing) is refused" \
+	"$ASSAY" import -q --db "$db" "$T/no_tests.xml"
+check "saying so, and how to record it anyway" contains "$T/err" \
+	"nothing to record: $T/no_tests.xml holds no test, and a run of none would pass (--no-tests ignore records it)"
+expect_code 2 "so is a CTRF report of no test, with another like it" \
+	"$ASSAY" import -q --db "$db" "$T/no_tests.json" "$T/no_tests.xml"
+ok_if "and nothing was recorded" "[ \$(runs) = $n ]"
+expect_code 0 "--no-tests ignore records the empty run" \
+	"$ASSAY" import -q --db "$db" --no-tests ignore --title empty "$T/no_tests.xml"
+ok_if "which has no result" "[ \$(runs) = \$(( n + 1 )) ] && [ \"\$(sql '$db' \"select count(*) from results r join test_runs t on t.id = r.run_id where t.title = 'empty'\")\" = 0 ]"
+printf '1..0 # SKIP no database here\n' >"$T/skip_all.tap"
+expect_code 0 "a TAP plan of 1..0 is a test that was skipped, not nothing" \
+	"$ASSAY" import -q --db "$db" --title skip-all "$T/skip_all.tap"
+ok_if "recorded as such" "[ \"\$(sql '$db' \"select r.status from results r join test_runs t on t.id = r.run_id where t.title = 'skip-all'\")\" = skipped ]"
+
 # --- adding to an open run, never to a closed one ---
 open_run=$(sql "$db" "select id from test_runs where title = 'nightly 42'")
 # a run opened by an external reporter: in progress, owned by no local process
 sql "$db" "update test_runs set lifecycle_code = 6, lifecycle = 'in_progress', status = 'running', host = NULL, pid = NULL where id = '$open_run'"
 expect_code 0 "--run adds to an open run" "$ASSAY" import -q --db "$db" --run "$open_run" "$data/junit/gtest.xml"
+expect_code 0 "adding a file of no test to an open run is not refused" \
+	"$ASSAY" import -q --db "$db" --run "$open_run" "$T/no_tests.xml"
 ok_if "whose counters grow" \
 	"[ \"\$(sql '$db' \"select n_passed + n_failed + n_error + n_skipped from test_runs where id = '$open_run'\")\" = 6 ]"
 expect_code 2 "--run refuses a completed run" "$ASSAY" import -q --db "$db" --run last~1 "$data/junit/gtest.xml"

@@ -65,6 +65,11 @@ ok_if "a CTRF body imports" \
 	"[ \$(api POST /api/v1/imports -H 'Content-Type: application/json' --data-binary @'$data/ctrf/jest.json') = 201 ]"
 ok_if "a query value that is not UTF-8 is 400 and records nothing" \
 	"n0=\$(sql '$db' 'select count(*) from test_runs'); [ \$(api POST '/api/v1/imports?title=bad%FF&project=p%FF' -H 'Content-Type: application/xml' --data-binary @'$data/junit/ant.xml') = 400 ] && grep -q 'title: not valid UTF-8' '$T/body' && [ \$(sql '$db' 'select count(*) from test_runs') = \$n0 ]"
+printf '<?xml version="1.0"?><testsuite name="pytest" tests="0"></testsuite>' >"$T/no_tests.xml"
+ok_if "a report of no test is 400 (a run of none would pass) and records nothing" \
+	"n0=\$(sql '$db' 'select count(*) from test_runs'); [ \$(api POST '/api/v1/imports?name=report.xml' -H 'Content-Type: application/xml' --data-binary @'$T/no_tests.xml') = 400 ] && grep -q 'nothing to record: report.xml holds no test' '$T/body' && [ \$(sql '$db' 'select count(*) from test_runs') = \$n0 ]"
+ok_if "?no_tests=ignore records it (201); any other value is 400" \
+	"[ \$(api POST '/api/v1/imports?no_tests=ignore' -H 'Content-Type: application/xml' --data-binary @'$T/no_tests.xml') = 201 ] && [ \$(api POST '/api/v1/imports?no_tests=maybe' -H 'Content-Type: application/xml' --data-binary @'$T/no_tests.xml') = 400 ]"
 ok_if "an ambiguous body gets a hint that names ?format=" \
 	"[ \$(api POST /api/v1/imports -H 'Content-Type: text/plain' --data-binary 'hello') = 400 ] && grep -q '?format=' '$T/body'"
 n=$(sql "$db" "select count(*) from test_runs")
