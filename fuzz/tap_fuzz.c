@@ -2,7 +2,8 @@
  *
  * Each input is read twice: whole (one tap_feed), and cut into chunks by
  * fuzz_split(). Every point delivered (every field) and the summary go to
- * a log, with what tap_yaml_read makes of its YAML block and the comments
+ * a log, with the result tap_point_result makes of it, what tap_yaml_read
+ * makes of its YAML block and the comments
  * passed on; the two logs must be equal. Points and the summary are also
  * checked against the header's promises. The sanitizers catch the rest. */
 #include "fuzz.h"
@@ -40,6 +41,16 @@ static void on_point(void *ctx, const struct tap_point *p)
 	rd->top_level += p->depth == 0;
 	buf_addf(&rd->log, "[%s] %d #%d %s %d '%s' '%s' @%d\n", p->path, p->depth, p->number,
 		 p->ok ? "ok" : "not ok", p->directive, p->description, p->reason, p->line);
+	/* what a result makes of it: the message built from the diagnostics */
+	struct buf name = BUF_INIT;
+	enum result_status status;
+	char *message;
+	tap_point_result(p, &name, &status, &message);
+	if (message && !*message)
+		fuzz_fail("tap: point at line %d has an empty message, not none", p->line);
+	buf_addf(&rd->log, "= %s %d <%s>\n", name.data, status, message ? message : "-");
+	free(message);
+	buf_release(&name);
 	if (p->diagnostics) {
 		buf_addf(&rd->log, "<<%s>>\n", p->diagnostics);
 		struct tap_yaml y; /* what import reads of it */

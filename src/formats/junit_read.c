@@ -994,9 +994,16 @@ char *junit_message(const char *message, const char *text)
 		end--;
 	if (end < n && end && text[end - 1] == '\n')
 		n = end;
+	char *m;
 	if (!n)
-		return *message ? str_strip_ansi(xstrdup(message)) : NULL;
-	if (!*message || !strncmp(text, message, strlen(message)))
-		return str_strip_ansi(xstrndup(text, n));
-	return str_strip_ansi(xasprintf("%s\n%.*s", message, (int)n, text));
+		m = *message ? xstrdup(message) : NULL;
+	else if (!*message || !strncmp(text, message, strlen(message)))
+		m = xstrndup(text, n);
+	else
+		m = xasprintf("%s\n%.*s", message, (int)n, text);
+	if (m && !*str_strip_ansi(m)) { /* colours and nothing else */
+		free(m);
+		m = NULL;
+	}
+	return m;
 }

@@ -773,6 +773,10 @@ void tap_point_result(const struct tap_point *p, struct buf *name, enum result_s
 		buf_adds(&msg, p->diagnostics);
 	}
 	*message = msg.len ? str_strip_ansi(buf_detach(&msg)) : NULL;
+	if (*message && !**message) { /* colours and nothing else */
+		free(*message);
+		*message = NULL;
+	}
 	buf_release(&msg);
 }
 

@@ -931,6 +931,7 @@ static void message_leaves_out_the_files_layout(void **state)
 	m = junit_message("\xE2\x90\x9B[31mboom\xE2\x90\x9B[0m", "");
 	assert_string_equal(m, "boom");
 	free(m);
+	assert_null(junit_message("\xE2\x90\x9B[0m", "")); /* colours alone are no message */
 }
 
 static void case_id_leaves_out_empty_and_repeated_parts(void **state)
