@@ -52,7 +52,7 @@ static struct result *add_sub(struct outcome *o, const char *child)
 {
 	struct buf name = BUF_INIT;
 	buf_addf(&name, "%s/%s", o->test->name, *child ? child : "(unnamed)");
-	strmap_number(&o->names, &name);
+	nameset_number(&o->names, &name);
 	GROW(o->subs, o->cap, o->n_subs + 1);
 	struct result *r = &o->subs[o->n_subs++];
 	memset(r, 0, sizeof(*r));
@@ -294,6 +294,6 @@ void outcome_release(struct outcome *o)
 	for (size_t i = 0; i < ARRAY_SIZE(o->bad_names); i++)
 		free(o->bad_names[i]);
 	suite_outputs_free(o->outs, o->n_outs);
-	strmap_release(&o->names);
+	nameset_release(&o->names);
 	memset(o, 0, sizeof(*o));
 }

@@ -35,7 +35,7 @@
 
 #include "catalog/catalog.h"
 #include "model/run.h"
-#include "util/strmap.h"
+#include "util/nameset.h"
 
 struct tap_reader;
 
@@ -67,7 +67,7 @@ struct outcome {
 	char *bad_names[5];     /* the first failed ones', after "parent/" */
 	struct suite_output *outs;
 	size_t n_outs, cap_outs;
-	struct strmap names;    /* sub-result names already used */
+	struct nameset names;   /* sub-result names already used */
 };
 
 void outcome_init(struct outcome *o, const struct cat_test *t, int64_t started_at);

@@ -26,9 +26,9 @@
 #include "formats/tap_read.h"
 #include "service/import.h"
 #include "util/buf.h"
+#include "util/nameset.h"
 #include "util/str.h"
 #include "util/strlist.h"
-#include "util/strmap.h"
 #include "util/time.h"
 
 #define CHUNK (256 * 1024)
@@ -45,7 +45,7 @@
 struct tap_stream {
 	char *name;
 	bool exported;
-	struct strmap children; /* point names used, to number repeats */
+	struct nameset children; /* point names used, to number repeats */
 	size_t total, bad;
 	struct buf failed_names;
 	size_t named;
@@ -83,7 +83,7 @@ struct importer {
 	const struct strlist *files; /* what to read */
 	const char *path;      /* the file being read, as named to the user */
 	struct tap_stream tap;
-	struct strmap unnamed;    /* JUnit ids given to cases without a name */
+	struct nameset unnamed;   /* JUnit ids given to cases without a name */
 	struct buf last_case;     /* the id of the file's previous JUnit case */
 	struct strlist bad_files; /* with keep_partial: "FILE: why" */
 };
@@ -243,8 +243,8 @@ static void on_case(void *ctx, const struct junit_case *c)
 	junit_case_id(c, &name);
 	/* Cases without a name (hand-written or broken files) are not one
 	 * test run again: " (2)", " (3)", ... as repeated TAP points. */
-	if (!*c->name && im->unnamed.n < TAP_NAMES_KEPT)
-		strmap_number(&im->unnamed, &name);
+	if (!*c->name && nameset_count(&im->unnamed) < TAP_NAMES_KEPT)
+		nameset_number(&im->unnamed, &name);
 	/* pytest writes a test that failed and then errored in its teardown as
 	 * two cases of one name, the second an <error message="failed on
 	 * teardown with ...">: the test was not run again. That error is the
@@ -408,9 +408,9 @@ static char *stream_name(const char *path)
  * Returns the attempt to record: 1, or 0 for the store to number. */
 static int point_counted(struct tap_stream *ts, struct buf *name)
 {
-	bool numbered = ts->children.n < TAP_NAMES_KEPT;
+	bool numbered = nameset_count(&ts->children) < TAP_NAMES_KEPT;
 	if (numbered)
-		strmap_number(&ts->children, name);
+		nameset_number(&ts->children, name);
 	ts->total++;
 	return numbered ? 1 : 0;
 }
@@ -544,7 +544,7 @@ static void tap_stream_end(struct importer *im, struct tap_reader *tr)
 static void tap_stream_release(struct tap_stream *ts)
 {
 	free(ts->name);
-	strmap_release(&ts->children);
+	nameset_release(&ts->children);
 	buf_release(&ts->failed_names);
 	memset(ts, 0, sizeof(*ts));
 }
@@ -969,7 +969,7 @@ int service_import(struct store *st, const struct import_request *req,
 	}
 	batch_free(&im.batch);
 	strlist_release(&im.bad_files);
-	strmap_release(&im.unnamed);
+	nameset_release(&im.unnamed);
 	buf_release(&im.last_case);
 	strlist_release(&files);
 	return rc;

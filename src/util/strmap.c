@@ -1,6 +1,5 @@
 #include "util/base.h"
 
-#include "util/buf.h"
 #include "util/strmap.h"
 
 static size_t hash(const char *s)
@@ -62,24 +61,4 @@ void strmap_release(struct strmap *m)
 	free(m->slots);
 	m->slots = NULL;
 	m->cap = m->n = 0;
-}
-
-void strmap_number(struct strmap *m, struct buf *b)
-{
-	size_t last;
-	if (!strmap_get(m, b->data, &last)) {
-		strmap_put(m, b->data, 1);
-		return;
-	}
-	char *name = xstrdup(b->data);
-	size_t base = b->len;
-	for (size_t k = last + 1;; k++) {
-		buf_truncate(b, base);
-		buf_addf(b, " (%zu)", k);
-		if (strmap_put(m, b->data, 1)) {
-			strmap_put(m, name, k);
-			break;
-		}
-	}
-	free(name);
 }

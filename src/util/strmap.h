@@ -25,12 +25,4 @@ bool strmap_put(struct strmap *m, const char *key, size_t value);
 bool strmap_get(const struct strmap *m, const char *key, size_t *value);
 void strmap_release(struct strmap *m);
 
-struct buf;
-/* Makes the name in `b` one that `m` has not seen: left alone the first
- * time, then given " (2)", " (3)", ... (a name already taken is skipped),
- * and remembered. Each name's value is the last number it was given, so
- * the n-th repeat costs a lookup or two, not n: for names only ever put
- * through here. */
-void strmap_number(struct strmap *m, struct buf *b);
-
 #endif
