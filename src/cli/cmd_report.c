@@ -19,12 +19,14 @@ static const struct option options[] = {
 	{ "title", required_argument, NULL, 2001 },
 	{ "description", required_argument, NULL, 2002 },
 	{ "project", required_argument, NULL, 2003 },
+	{ "no-tests", required_argument, NULL, 2004 },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct report_opts {
 	const char *format, *environment, *title, *description, *project;
 	bool json;
+	bool allow_empty; /* --no-tests ignore */
 };
 
 /* Exit code and message for an answer that is not 2xx. */
@@ -75,6 +77,19 @@ static void print_run(const json_t *run, bool json)
 			printf("  %-9s %lld\n", k, (long long)json_integer_value(v));
 }
 
+/* The results and sub-results a run answered by the server holds. */
+static long long run_results(const json_t *run)
+{
+	long long n = 0;
+	const char *k;
+	json_t *v;
+	static const char *const groups[] = { "counts", "sub_counts" };
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++)
+		json_object_foreach(json_object_get(run, groups[g]), k, v)
+			n += json_integer_value(v);
+	return n;
+}
+
 /* Uploads one file as an import (into `run` when set); fills *out with the
  * run answered. */
 static int upload(struct api_client *c, const struct report_opts *o, const char *file,
@@ -84,6 +99,8 @@ static int upload(struct api_client *c, const struct report_opts *o, const char 
 	buf_adds(&q, "/api/v1/imports");
 	add_query(c, &q, "name", base_name(file));
 	add_query(c, &q, "format", o->format);
+	if (o->allow_empty)
+		add_query(c, &q, "no_tests", "ignore");
 	if (run) {
 		add_query(c, &q, "run", run);
 	} else {
@@ -141,16 +158,28 @@ static int upload_many(struct api_client *c, const struct report_opts *o, char *
 	json_decref(answer);
 	int code = EXIT_OK;
 	size_t i;
+	long long results = 0;
 	for (i = 0; i < n && code == EXIT_OK; i++) {
 		json_t *r = NULL;
 		code = upload(c, o, files[i], run, &r);
+		if (!code)
+			results = run_results(r);
 		json_decref(r);
+	}
+	/* Adding to an open run is never refused for holding no test, so the
+	 * files' run is checked as a whole, as `assay import` checks a run. */
+	bool empty = !code && !results && !o->allow_empty;
+	if (empty) {
+		fprintf(stderr, "assay: nothing to record: the %zu files hold no test, and a run "
+				"of none would pass (--no-tests ignore records it)\n", n);
+		code = EXIT_USAGE;
 	}
 	char *path = xasprintf("/api/v1/runs/%s/%s", run, code ? "cancel" : "complete");
 	char *why = NULL;
 	if (code) {
-		json_t *reason = json_pack("{s:s+}", "reason", "assay report: refused: ",
-					   files[i - 1]);
+		json_t *reason = empty ? json_pack("{s:s}", "reason", "assay report: no test")
+				       : json_pack("{s:s+}", "reason", "assay report: refused: ",
+						   files[i - 1]);
 		why = json_dumps(reason, JSON_COMPACT);
 		json_decref(reason);
 	}
@@ -202,6 +231,10 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 2003:
 			o.project = optarg;
+			break;
+		case 2004:
+			if (cli_no_tests_option("report", optarg, &o.allow_empty))
+				return EXIT_USAGE;
 			break;
 		default:
 			return cli_usage_error("report", "unknown option");

@@ -37,7 +37,8 @@ static const struct command commands[] = {
 	  "  -j, --jobs N          parallel tests (default: number of CPUs)\n"
 	  "  -l, --label L         only tests with label L (repeatable: any of them)\n"
 	  "  -x, --exclude NAME    leave out a test, suite or glob (repeatable)\n"
-	  "      --no-tests WHAT   when labels or excludes leave no test: error (the\n"
+	  "      --no-tests WHAT   when the selection holds no test (labels or excludes\n"
+	  "                        leave none, an empty suite or catalog): error (the\n"
 	  "                        default: exit 2, nothing recorded; a run of nothing\n"
 	  "                        would pass) or ignore (record the empty run)\n"
 	  "  -c, --context K=V     context property, seen by tests as $ASSAY_CTX_K\n"
@@ -238,11 +239,14 @@ static const struct command commands[] = {
 	  "      --title TEXT      the run's title (default: today's date)\n"
 	  "      --description T   the run's description\n"
 	  "      --project NAME    the run's project (default: 'default')\n"
+	  "      --no-tests WHAT   when the files hold no test: error (the default:\n"
+	  "                        exit 2, no run is left completed; a run of nothing\n"
+	  "                        would pass) or ignore (record the empty run)\n"
 	  "      --json            print the run as the server answered it\n"
 	  "  -h, --help            this help\n"
 	  "\n"
 	  "Exit status: 0 recorded (whatever the tests' outcome), 2 refused (bad file,\n"
-	  "bad token), 3 the server could not be reached or failed.\n" },
+	  "bad token, no test), 3 the server could not be reached or failed.\n" },
 	{ "token", cmd_token, "create, list and revoke API tokens for assay serve",
 	  "usage: assay token create --name NAME --role read|write|admin\n"
 	  "       assay token list [--json]\n"

@@ -875,13 +875,19 @@ static void id_part(struct buf *b, size_t start, const char *s)
 	buf_adds(b, s);
 }
 
-/* True when `name` ends with a space and `cls`: mocha-junit-reporter's
- * case named by its full title ("cart adds an item") with its own title
- * ("adds an item") for a classname, which says it again. */
-static bool names_again(const char *name, const char *cls)
+/* mocha-junit-reporter's shape: a case named by its full title ("math
+ * nested deep"), its own title ("deep") for a classname, in a suite named
+ * by the innermost describe ("nested"): the name ends with suite, a space
+ * and classname (after a space, or whole), so the classname says nothing
+ * new. Only that shape: a classname some name merely ends with is kept. */
+static bool names_again(const char *name, const char *suite, const char *cls)
 {
-	size_t n = strlen(name), k = strlen(cls);
-	return k && n > k && name[n - k - 1] == ' ' && !strcmp(name + n - k, cls);
+	size_t n = strlen(name), s = strlen(suite), k = strlen(cls);
+	if (!s || !k || n < s + 1 + k)
+		return false;
+	const char *at = name + n - (s + 1 + k);
+	return (at == name || at[-1] == ' ') && !strncmp(at, suite, s) && at[s] == ' ' &&
+	       !strcmp(at + s + 1, cls);
 }
 
 /* pytest's default junit_suite_name, CTest's placeholder for a project
@@ -948,7 +954,7 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	/* jest-junit names a test outside any describe " title", classname
 	 * and name alike ("{classname} {title}" with no describe): the space
 	 * is not the test's. */
-	if (*name == ' ' && !strcmp(cls, name))
+	if (*name == ' ' && name[1] && !strcmp(cls, name))
 		cls = ++name;
 	const char *last = strrchr(suite, '/');
 	last = last ? last + 1 : suite;
@@ -962,21 +968,19 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	 * classname the project: the project is said once ("proj/test",
 	 * "proj/suites/test", not "proj/proj:suites / test"). The points of
 	 * its TAP tests are cases of suite "project.project / test" named
-	 * "1 first": "proj/test/first", for the number changes when a point
-	 * is added before it. */
+	 * "1 first": "proj/test/1 first". The number stays: two points may
+	 * share a description, and a repeated case is a rerun. */
 	if (*cls && meson_test_name(name, cls, strlen(cls), &meson)) {
 		name = meson.data;
 	} else if (!strcmp(cls, suite) && meson_points_suite(suite, b)) {
-		const char *p = name + strspn(name, "0123456789");
-		if (p > name && *p == ' ' && p[1])
-			name = p + 1;
 		id_part(b, start, name);
 		buf_release(&meson);
 		return;
 	}
 	if (!generic && !self_named)
 		id_part(b, start, suite);
-	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name) && !names_again(name, cls))
+	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name) &&
+	    !names_again(name, last, cls))
 		id_part(b, start, cls);
 	id_part(b, start, name);
 	buf_release(&meson);

@@ -84,10 +84,10 @@ void junit_reader_free(struct junit_reader *r);
  * left out and the dialect's redundancy removed (jest-junit's space before
  * a test outside any describe too) (e.g. pytest's suite "pytest" is dropped, a classname equal to
  * the suite is written once, as is a name equal to the suite when there is
- * no classname: Bazel's "//pkg:test"; a classname the name ends with after
- * a space, mocha-junit-reporter's, is not written;
+ * no classname: Bazel's "//pkg:test"; mocha-junit-reporter's classname,
+ * which its name ends with after the suite's, is not written again;
  * Meson's "proj:suite / test" is "proj/suite/test", and the point "1 first"
- * of its TAP test, a case of suite "proj.proj / tap", "proj/tap/first");
+ * of its TAP test, a case of suite "proj.proj / tap", "proj/tap/1 first");
  * a case with no name is "(unnamed)" there. A suite named
  * like the <testsuites> root is the file's catch-all and is dropped too: it
  * is where `assay export` puts tests whose names have no '/', so that a

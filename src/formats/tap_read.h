@@ -110,8 +110,10 @@ void tap_yaml_release(struct tap_yaml *y);
 
 /* Appends to `out` the block `yaml` without its top-level entries named
  * `drop` (a key and its value's lines; NULL drops none) and `duration_ms`.
- * An entry is found as a block mapping writes it: its key at the start of
- * a line, its value on that line and the indented (or "- ") lines below. */
+ * An entry is found as a block mapping writes it: its key (quoted or not)
+ * at the column of the block's first entry, its value on that line and the
+ * lines below that are deeper (or "- " items); lines are written from that
+ * column. */
 void tap_yaml_rest(const char *yaml, const char *drop, struct buf *out);
 /* True when block `yaml` has a top-level entry `key`, found as
  * tap_yaml_rest finds them (without parsing). */

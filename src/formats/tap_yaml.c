@@ -125,41 +125,75 @@ bool tap_yaml_read(const char *yaml, struct tap_yaml *out)
 	return ok;
 }
 
-/* True when line `l` starts a top-level entry of a block mapping: text at
- * its first column that is not a comment nor a sequence's "- " item. */
-static bool entry_start(const char *l)
+static const char *next_line(const char *l)
 {
-	if (*l == ' ' || *l == '\t' || *l == '#' || *l == '\n' || !*l)
+	const char *nl = strchr(l, '\n');
+	return nl ? nl + 1 : NULL;
+}
+
+/* The indentation of a block's entries: that of its first line that is
+ * neither blank nor a comment (node:test's sit where "---" does, some
+ * producers' deeper). */
+static size_t base_indent(const char *yaml)
+{
+	for (const char *l = yaml; l && *l; l = next_line(l)) {
+		size_t n = strspn(l, " ");
+		if (l[n] && l[n] != '\n' && l[n] != '\r' && l[n] != '#')
+			return n;
+	}
+	return 0;
+}
+
+/* True when line `l` starts a top-level entry of a block mapping indented
+ * `base`: text there that is not a comment nor a sequence's "- " item. */
+static bool entry_start(const char *l, size_t base)
+{
+	if (strspn(l, " ") != base)
+		return false;
+	l += base;
+	if (*l == '\t' || *l == '#' || *l == '\n' || *l == '\r' || !*l)
 		return false;
 	return !(l[0] == '-' && (l[1] == ' ' || l[1] == '\n' || !l[1]));
 }
 
-/* True when entry line `l` has key `key` ("key:" then a space or the end). */
+/* True when entry `l` (past its indentation) has key `key`: "key:",
+ * '"key":' or "'key':", then a space or the end of the line. */
 static bool entry_is(const char *l, const char *key)
 {
+	char quote = *l == '"' || *l == '\'' ? *l++ : 0;
 	size_t n = strlen(key);
-	return !strncmp(l, key, n) && l[n] == ':' &&
-	       (l[n + 1] == ' ' || l[n + 1] == '\n' || !l[n + 1]);
+	if (strncmp(l, key, n))
+		return false;
+	l += n;
+	if (quote && *l++ != quote)
+		return false;
+	return *l == ':' && (l[1] == ' ' || l[1] == '\n' || l[1] == '\r' || !l[1]);
 }
 
 bool tap_yaml_has(const char *yaml, const char *key)
 {
-	for (const char *l = yaml; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (entry_start(l) && entry_is(l, key))
+	size_t base = base_indent(yaml);
+	for (const char *l = yaml; l; l = next_line(l))
+		if (entry_start(l, base) && entry_is(l + base, key))
 			return true;
 	return false;
 }
 
 void tap_yaml_rest(const char *yaml, const char *drop, struct buf *out)
 {
+	size_t base = base_indent(yaml);
 	bool dropping = false;
 	for (const char *l = yaml; *l;) {
 		const char *nl = strchr(l, '\n');
 		size_t n = nl ? (size_t)(nl - l) + 1 : strlen(l);
-		if (entry_start(l))
-			dropping = entry_is(l, "duration_ms") || (drop && entry_is(l, drop));
-		if (!dropping)
-			buf_add(out, l, n);
+		if (entry_start(l, base))
+			dropping = entry_is(l + base, "duration_ms") ||
+				   (drop && entry_is(l + base, drop));
+		if (!dropping) {
+			size_t lead = strspn(l, " "); /* written from the entries' column */
+			lead = lead < base ? lead : base;
+			buf_add(out, l + lead, n - lead);
+		}
 		l += n;
 	}
 }

@@ -951,7 +951,8 @@ int service_import(struct store *st, const struct import_request *req,
 		rc = read_and_store(&im, &files, e);
 	if (!rc && !req->run && !im.recorded && !im.bad_files.n && !req->allow_empty)
 		rc = err_set(e, RC_USAGE, "nothing to record: %s%s no test, and a run of none "
-			     "would pass (--no-tests ignore records it)", files.items[0],
+			     "would pass (--no-tests ignore, or no_tests=ignore in the API, "
+			     "records it)", files.items[0],
 			     files.n > 1 ? " and the other files hold" : " holds");
 	if (!rc && !req->run) {
 		rc = close_run(&im, out, e);

@@ -238,7 +238,7 @@ static int nothing_to_run(const struct run_request *req, size_t named, size_t ex
 		return err_set(e, RC_USAGE,
 			       "nothing to run: --exclude leaves out all %zu tests selected",
 			       named);
-	if (!s->n_labels)
+	if (!s->n_labels || named == excluded)
 		return err_set(e, RC_USAGE, "nothing to run: the selection holds no test");
 	struct buf labels = BUF_INIT;
 	for (size_t i = 0; i < s->n_labels; i++)

@@ -262,9 +262,9 @@ demo/adds|passed|
 demo/core/fails|failed|
 demo/core+extra/skips|skipped|
 demo/expected fail|passed|
-demo/tapper/first|passed|
-demo/tapper/second|failed|
-demo/tapper/third|skipped|
+demo/tapper/1 first|passed|
+demo/tapper/2 second|failed|
+demo/tapper/3 third|skipped|
 EOF
 	check "meson: project/suites/test, a TAP test's points below it" same meson
 	ok_if "meson: the TAP test's output is the suite output of its points' parent" \
@@ -401,7 +401,8 @@ mod tests {
 }
 EOF
 	(cd "$T/crate_demo" && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$T/crate_demo/target" \
-		cargo test -q --offline -- -Z unstable-options --format junit >out.xml 2>/dev/null)
+		cargo test -q --offline -- --test-threads=1 -Z unstable-options --format junit \
+		>out.xml 2>/dev/null)
 	imports cargo "$T/crate_demo/out.xml"
 	cat >"$T/want" <<'EOF'
 test/tests/adds|passed|

@@ -31,6 +31,24 @@ expect_code 2 "a malformed file is refused (exit 2)" "$ASSAY" report --server "$
 ok_if "naming the file, line and column" "grep -qE 'cut.xml: the server answered 400: cut.xml: line [0-9]+, column [0-9]+' '$T/err'"
 ok_if "and the run is aborted with the reason" \
 	"[ \"\$(sql '$db' \"select lifecycle_code || ' ' || reason from test_runs where title = 'broken'\")\" = '10 assay report: refused: $T/cut.xml' ]"
+# Files of no test: no run is left completed, as assay import refuses them.
+printf '<?xml version="1.0"?><testsuite name="pytest" tests="0"></testsuite>' >"$T/none.xml"
+printf '{"results": {"tool": {"name": "jest"}, "summary": {"tests": 0}, "tests": []}}' \
+	>"$T/none.json"
+expect_code 2 "one file of no test is refused" \
+	"$ASSAY" report --server "$URL" --token "$TOKEN" --title none1 "$T/none.xml"
+ok_if "saying there is nothing to record, and no run is made" \
+	"grep -q 'nothing to record: none.xml holds no test' '$T/err' && [ \"\$(sql '$db' \"select count(*) from test_runs where title = 'none1'\")\" = 0 ]"
+expect_code 2 "several files of no test are refused" \
+	"$ASSAY" report --server "$URL" --token "$TOKEN" --title none2 "$T/none.xml" "$T/none.json"
+ok_if "and the run opened for them is aborted, not completed" \
+	"grep -q 'nothing to record: the 2 files hold no test' '$T/err' && [ \"\$(sql '$db' \"select lifecycle_code || ' ' || reason from test_runs where title = 'none2'\")\" = '10 assay report: no test' ]"
+expect_code 0 "--no-tests ignore records them" \
+	"$ASSAY" report --server "$URL" --token "$TOKEN" --title none3 --no-tests ignore "$T/none.xml" "$T/none.json"
+expect_code 0 "and one such file" \
+	"$ASSAY" report --server "$URL" --token "$TOKEN" --title none4 --no-tests ignore "$T/none.xml"
+ok_if "as completed runs of no result" \
+	"[ \"\$(sql '$db' \"select group_concat(lifecycle_code) from test_runs where title in ('none3', 'none4')\")\" = '7,7' ]"
 expect_code 2 "a read token is refused (exit 2)" "$ASSAY" report --server "$URL" --token "$reader" "$data/junit/ant.xml"
 ok_if "saying why" "grep -q 'answered 403' '$T/err'"
 expect_code 2 "no token is refused" env -u ASSAY_TOKEN "$ASSAY" report --server "$URL" "$data/junit/ant.xml"

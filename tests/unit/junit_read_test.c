@@ -954,9 +954,14 @@ static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 		{ "all", "sub", "sub / t", "all/sub/t" },
 		{ "proj", "proj", "proj / ", "proj/proj / " }, /* nothing left after it: kept */
 		{ "proj", "proj", "proj:core+extra / t", "proj/core+extra/t" }, /* Meson suites */
-		{ "proj.proj:tap / t", "proj.proj:tap / t", "3 third", "proj/tap/t/third" },
+		{ "proj.proj:tap / t", "proj.proj:tap / t", "3 third", "proj/tap/t/3 third" },
 		{ "math", " top level", " top level", "math/top level" }, /* jest-junit */
 		{ "math", "adds", "math adds", "math/math adds" },        /* mocha-junit-reporter */
+		{ "nested", "deep", "math nested deep", "nested/math nested deep" },
+		{ "s", "a b", "x a b", "s/a b/x a b" }, /* a name merely ending with it: kept */
+		{ "Login", "Checkout", "Successful Checkout",
+		  "Login/Checkout/Successful Checkout" },
+		{ "s", " ", " ", "s/ " },               /* nothing but the space: kept */
 		{ "Root Suite", "top", "top", "top" },
 		{ "s", "c", " spaced ", "s/c/ spaced " }, /* a name's own spaces stay */
 	};

@@ -612,9 +612,14 @@ static void yaml_block_gives_the_message_first(void **state)
 		     "  - got: 1\n  ...\n"
 		     "not ok 6 - neither\n  ---\n  at: x.c:3\n  duration_ms: 4\n  ...\n"
 		     "not ok 7 - not yaml\n  ---\n  message: \"open\n  ...\n"
-		     "1..7\n",
+		     "not ok 8 - deeper\n  ---\n    message: boom\n    duration_ms: 3\n"
+		     "    at: x.c:9\n  ...\n"
+		     "not ok 9 - quoted\n  ---\n  \"message\": 'q'\n  'duration_ms': 2\n"
+		     "  data: 1\n  ...\n"
+		     "ok 10 - deeper pass\n  ---\n    message: fine\n  ...\n"
+		     "1..10\n",
 		     &r);
-	assert_int_equal(r.n, 7);
+	assert_int_equal(r.n, 10);
 	assert_null(r.pts[0].msg);
 	assert_string_equal(r.pts[1].msg, "Expected values to be strictly equal:\n\n2 !== 3\n"
 					  "location: '/t/demo.test.mjs:4:1'\n"
@@ -627,6 +632,10 @@ static void yaml_block_gives_the_message_first(void **state)
 	assert_string_equal(r.pts[5].msg, "at: x.c:3");
 	/* a block that does not parse is kept as written */
 	assert_string_equal(r.pts[6].msg, "message: \"open\n");
+	/* entries deeper than the "---", and quoted keys, are found too */
+	assert_string_equal(r.pts[7].msg, "boom\nat: x.c:9");
+	assert_string_equal(r.pts[8].msg, "q\ndata: 1");
+	assert_string_equal(r.pts[9].msg, "fine");
 	run_release(&r);
 }
 
