@@ -930,8 +930,8 @@ static bool meson_test_name(const char *s, const char *p, size_t p_len, struct b
 static bool meson_points_suite(const char *suite, struct buf *b)
 {
 	const char *dot = strchr(suite, '.');
-	if (!dot || dot == suite)
-		return false;
+	if (!dot || dot == suite || strncmp(dot + 1, suite, (size_t)(dot - suite)))
+		return false; /* not "p.p...": nothing to format (Surefire's every case) */
 	size_t p_len = (size_t)(dot - suite), start = b->len;
 	buf_addf(b, "%.*s/", (int)p_len, suite);
 	if (meson_test_name(dot + 1, suite, p_len, b))
