@@ -455,6 +455,32 @@ math.spec.ts/math › flaky|passed|
 math.spec.ts/top level throws|error|boom
 EOF
 check "playwright: file/describe › title, fixme skipped" same playwright
+# Ant's <junit> task with its XML formatter (JUnit 4.13, Java 17): one file
+# per class, the class's log at suite level
+cat >"$T/want.ant" <<'EOF'
+com.acme.CartTest/throwsOnNull|error|cart is null & void
+com.acme.CartTest/needsNetwork|skipped|no network here
+com.acme.CartTest/appliesCoupon|skipped|pricing service down
+com.acme.CartTest/addsAnItem|passed|
+com.acme.CartTest/totalsWithTax|failed|total <with> tax expected:<110> but was:<105>
+EOF
+cp "$T/want.ant" "$T/want"
+imports ant "$real/ant-1.10.13_junit-4.13.2.xml"
+check "ant: Class/method, assumptions and @Ignore skipped, errors apart from failures" same ant
+ok_if "ant: the class's log is the suite's output" \
+	"[ \"\$(sql '$db' \"select o.suite || '|' || rtrim(o.stdout_text, char(10)) || '|' || rtrim(o.stderr_text, char(10)) from suite_outputs o join test_runs r on r.id = o.run_id where r.title = 'ant'\")\" = 'com.acme.CartTest|cart log: adding|tax table missing' ]"
+if has ant && [ -f /usr/share/java/junit4.jar ] && [ -f /usr/share/java/ant-junit4.jar ]; then
+	version ant ant -version
+	mkdir -p "$T/ant/src/com/acme"
+	cp "$real/src/ant.CartTest.java" "$T/ant/src/com/acme/CartTest.java"
+	cp "$real/src/ant.build.xml" "$T/ant/build.xml"
+	(cd "$T/ant" && ant -q >/dev/null 2>&1)
+	imports ant-live "$T/ant/reports/TEST-com.acme.CartTest.xml"
+	cp "$T/want.ant" "$T/want"
+	check "ant, run here: the same" same ant-live
+else
+	skip "ant, run here" "ant, junit4 or ant-optional is not installed"
+fi
 
 # CTRF from the same tools' CTRF reporters (tests/data/ctrf/real)
 ctrf=$(cd "$(dirname "$0")/../.." && pwd)/tests/data/ctrf/real
