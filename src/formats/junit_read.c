@@ -986,8 +986,72 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	buf_release(&meson);
 }
 
+/* True when line `l` is `go test -v`'s framing: "=== RUN   TestX",
+ * "--- FAIL: TestX (0.00s)" and their kin, indented for a subtest. */
+static bool go_framing(const char *l)
+{
+	static const char *const marks[] = { "=== RUN ",   "=== PAUSE ", "=== CONT ",
+					     "=== NAME ",  "--- FAIL: ", "--- SKIP: ",
+					     "--- PASS: " };
+	l += strspn(l, " \t");
+	for (size_t i = 0; i < ARRAY_SIZE(marks); i++)
+		if (!strncmp(l, marks[i], strlen(marks[i])))
+			return true;
+	return false;
+}
+
+/* A Go test's log as gotestsum and go-junit-report write it in a failure
+ * or skip ("=== RUN   TestTotals\n    cart_test.go:16: total off\n--- FAIL:
+ * ..."): the framing lines left out and the rest moved left by the
+ * indentation its lines share, "cart_test.go:16: total off". NULL when `s`
+ * has neither framing nor only indented lines (not a Go log); heap. */
+static char *go_log(const char *s)
+{
+	size_t common = SIZE_MAX;
+	bool framed = false;
+	for (const char *l = s; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		size_t lead = strspn(l, " \t");
+		if (l[lead] == '\n' || l[lead] == '\r' || !l[lead])
+			continue;
+		if (go_framing(l)) {
+			framed = true;
+			continue;
+		}
+		if (lead < common)
+			common = lead;
+	}
+	if (!framed && (common == SIZE_MAX || !common))
+		return NULL;
+	struct buf b = BUF_INIT;
+	for (const char *l = s; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		if (!go_framing(l)) {
+			size_t lead = strspn(l, " \t");
+			lead = common == SIZE_MAX ? lead : lead < common ? lead : common;
+			buf_add(&b, l + lead, n - lead);
+		}
+		l += n;
+	}
+	buf_addc(&b, '\0');
+	return buf_detach(&b);
+}
+
 char *junit_message(const char *message, const char *text)
 {
+	/* gotestsum and go-junit-report say "Failed" or "Skipped" and put
+	 * the test's log below (gotestsum a skip's log in the attribute): the
+	 * log, without its framing, is the message. */
+	bool go = !strcmp(message, "Failed") || !strcmp(message, "Skipped") ||
+		  !strncmp(message, "=== RUN ", 8);
+	char *go_message = go ? go_log(message) : NULL, *go_text = go ? go_log(text) : NULL;
+	if (go_message)
+		message = go_message;
+	if (go_text) {
+		text = go_text;
+		if (text[strspn(text, " \t\r\n")])
+			message = "";
+	}
 	/* Catch2 and others put the text on lines of its own, below the
 	 * opening tag and above an indented closing one: those blank lines
 	 * and that indentation are the file's layout, not the message. */
@@ -1009,5 +1073,7 @@ char *junit_message(const char *message, const char *text)
 		free(m);
 		m = NULL;
 	}
+	free(go_message);
+	free(go_text);
 	return m;
 }

@@ -469,6 +469,31 @@ imports ant "$real/ant-1.10.13_junit-4.13.2.xml"
 check "ant: Class/method, assumptions and @Ignore skipped, errors apart from failures" same ant
 ok_if "ant: the class's log is the suite's output" \
 	"[ \"\$(sql '$db' \"select o.suite || '|' || rtrim(o.stdout_text, char(10)) || '|' || rtrim(o.stderr_text, char(10)) from suite_outputs o join test_runs r on r.id = o.run_id where r.title = 'ant'\")\" = 'com.acme.CartTest|cart log: adding|tax table missing' ]"
+# gotestsum --junitfile (Go 1.19): "Failed" over each test's framed log
+cat >"$T/want.go" <<'EOF'
+example.com/shop/cart/TestTotals|failed|cart_test.go:16: total <with> tax: got 105, want 110
+example.com/shop/cart/TestTable/n=-2|failed|cart_test.go:27: -2 is negative
+example.com/shop/cart/TestTable|failed|Failed
+example.com/shop/cart/TestSkipped|skipped|cart_test.go:20: pricing service down
+example.com/shop/cart/TestAdds|passed|
+example.com/shop/cart/TestTable/n=1|passed|
+EOF
+cp "$T/want.go" "$T/want"
+imports gotestsum "$real/gotestsum-1.8.2_go-1.19.8.xml"
+check "gotestsum: package/test/subtest, the test's own log line as the message" same gotestsum
+if has go && has gotestsum; then
+	version go go version
+	mkdir -p "$T/go/cart"
+	printf 'module example.com/shop\n\ngo 1.19\n' >"$T/go/go.mod"
+	cp "$real/src/go.cart_test.go" "$T/go/cart/cart_test.go"
+	(cd "$T/go" && GOFLAGS=-mod=mod GOCACHE="$T/go/.cache" GOPATH="$T/go/.path" \
+		gotestsum --junitfile out.xml ./... >/dev/null 2>&1)
+	imports gotestsum-live "$T/go/out.xml"
+	sort "$T/want.go" >"$T/want"
+	ok_if "gotestsum, run here: the same" "rows gotestsum-live | sort | diff -u '$T/want' -"
+else
+	skip "gotestsum, run here" "go or gotestsum is not installed"
+fi
 if has ant && [ -f /usr/share/java/junit4.jar ] && [ -f /usr/share/java/ant-junit4.jar ]; then
 	version ant ant -version
 	mkdir -p "$T/ant/src/com/acme"

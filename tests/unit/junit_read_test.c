@@ -932,6 +932,25 @@ static void message_leaves_out_the_files_layout(void **state)
 	assert_string_equal(m, "boom");
 	free(m);
 	assert_null(junit_message("\xE2\x90\x9B[0m", "")); /* colours alone are no message */
+	/* Go: gotestsum's "Failed" over the test's framed log, its skip's log
+	 * in the attribute; go-junit-report's indented log */
+	m = junit_message("Failed", "=== RUN   TestT\n    t_test.go:16: off\n"
+				    "        by one\n--- FAIL: TestT (0.00s)\n");
+	assert_string_equal(m, "t_test.go:16: off\n    by one\n");
+	free(m);
+	m = junit_message("=== RUN   TestS\n    t_test.go:20: later\n--- SKIP: TestS (0.00s)\n",
+			  "");
+	assert_string_equal(m, "t_test.go:20: later\n");
+	free(m);
+	m = junit_message("Failed", "    cart_test.go:31: total = 90, want 85");
+	assert_string_equal(m, "cart_test.go:31: total = 90, want 85");
+	free(m);
+	m = junit_message("Failed", "=== RUN   TestTable\n--- FAIL: TestTable (0.00s)\n");
+	assert_string_equal(m, "Failed"); /* a parent failed by its subtests: nothing else */
+	free(m);
+	m = junit_message("Failed", "Failed\n    at x"); /* assay's own export */
+	assert_string_equal(m, "Failed\n    at x");
+	free(m);
 }
 
 static void case_id_leaves_out_empty_and_repeated_parts(void **state)
