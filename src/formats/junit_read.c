@@ -1037,6 +1037,33 @@ static char *go_log(const char *s)
 	return buf_detach(&b);
 }
 
+/* GoogleTest starts a failure with its place alone on a line,
+ * "math_test.cc:10", and says what failed on the next: the two are joined
+ * the way compilers write them, "math_test.cc:10: Expected equality of
+ * these values:", so that the first line (what listings show) says both.
+ * Only a first line that is a file name (with an extension), a colon and
+ * a line number, followed by an unindented line. */
+static void join_place(char *m)
+{
+	size_t n = strcspn(m, "\n");
+	if (m[n] != '\n' || !m[n + 1] || m[n + 1] == ' ' || m[n + 1] == '\t' || m[n + 1] == '\n')
+		return;
+	size_t digits = 0;
+	while (digits < n && m[n - 1 - digits] >= '0' && m[n - 1 - digits] <= '9')
+		digits++;
+	size_t colon = n - digits - 1;
+	if (!digits || digits == n || m[colon] != ':' || memchr(m, ' ', n) || memchr(m, '\t', n))
+		return;
+	const char *dot = memchr(m, '.', colon);
+	if (!dot || memchr(m, ':', colon))
+		return;
+	/* "place\nwhat" becomes "place: what": one byte more */
+	size_t len = strlen(m);
+	memmove(m + n + 2, m + n + 1, len - n); /* the NUL too */
+	m[n] = ':';
+	m[n + 1] = ' ';
+}
+
 char *junit_message(const char *message, const char *text)
 {
 	/* gotestsum and go-junit-report say "Failed" or "Skipped" and put
@@ -1072,6 +1099,10 @@ char *junit_message(const char *message, const char *text)
 	if (m && !*str_strip_ansi(m)) { /* colours and nothing else */
 		free(m);
 		m = NULL;
+	}
+	if (m) {
+		m = xrealloc(m, strlen(m) + 2); /* join_place may add a byte */
+		join_place(m);
 	}
 	free(go_message);
 	free(go_text);

@@ -88,11 +88,11 @@ EOF
 		imports gtest "$T/gtest/out.xml"
 		cat >"$T/want" <<'EOF'
 Math/Adds|passed|
-Math/Fails|failed|math_test.cc:3
-Math/Skips|skipped|math_test.cc:4
+Math/Fails|failed|math_test.cc:3: Expected equality of these values:
+Math/Skips|skipped|math_test.cc:4: not on this box
 Math/DISABLED_Later|skipped|
 Small/Param/Positive/0|passed|
-Small/Param/Positive/1|failed|math_test.cc:7
+Small/Param/Positive/1|failed|math_test.cc:7: Expected: (GetParam()) > (0), actual: -2 vs 0
 EOF
 		check "gtest: suite/test, parameterised as GoogleTest names them" same gtest
 		ok_if "gtest: a failure keeps the whole assertion" \

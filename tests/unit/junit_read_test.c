@@ -951,6 +951,18 @@ static void message_leaves_out_the_files_layout(void **state)
 	m = junit_message("Failed", "Failed\n    at x"); /* assay's own export */
 	assert_string_equal(m, "Failed\n    at x");
 	free(m);
+	/* GoogleTest's place on a line of its own: joined to what failed */
+	m = junit_message("t.cc:4\nExpected equality of these values:\n  3",
+			  "t.cc:4\nExpected equality of these values:\n  3");
+	assert_string_equal(m, "t.cc:4: Expected equality of these values:\n  3");
+	free(m);
+	const char *kept[] = { "t.cc:4", "t.cc:4\n  indented", "Error:12\nwhy", "a b.c:1\nwhy",
+			       "C:\\x.cc:3\nwhy", "x.cc:\nwhy", "x.cc:12a\nwhy" };
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++) {
+		m = junit_message(kept[i], "");
+		assert_string_equal(m, kept[i]);
+		free(m);
+	}
 }
 
 static void case_id_leaves_out_empty_and_repeated_parts(void **state)
