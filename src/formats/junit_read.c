@@ -980,7 +980,7 @@ void junit_case_id(const struct junit_case *c, struct buf *b)
 	if (!generic && !self_named)
 		id_part(b, start, suite);
 	if (strcmp(cls, suite) && strcmp(cls, last) && strcmp(cls, name) &&
-	    !names_again(name, last, cls))
+	    !names_again(name, suite, cls) && !names_again(name, last, cls))
 		id_part(b, start, cls);
 	id_part(b, start, name);
 	buf_release(&meson);
@@ -998,6 +998,18 @@ static bool go_framing(const char *l)
 		if (!strncmp(l, marks[i], strlen(marks[i])))
 			return true;
 	return false;
+}
+
+/* True when `l` starts like a line of Go's t.Log output: "name.go:12: ". */
+static bool go_place(const char *l)
+{
+	const char *go = strstr(l, ".go:");
+	const char *eol = strchr(l, '\n');
+	if (!go || (eol && go > eol) || memchr(l, ' ', (size_t)(go - l)))
+		return false;
+	const char *p = go + 4;
+	size_t digits = strspn(p, "0123456789");
+	return digits && p[digits] == ':' && p[digits + 1] == ' ';
 }
 
 /* A Go test's log as gotestsum and go-junit-report write it in a failure
@@ -1020,8 +1032,8 @@ static char *go_log(const char *s)
 		if (lead < common)
 			common = lead;
 	}
-	if (!framed && (common == SIZE_MAX || !common))
-		return NULL;
+	if (!framed && (common == SIZE_MAX || !common || !go_place(s + strspn(s, " \t\r\n"))))
+		return NULL; /* an indented trace of another language: not Go's */
 	struct buf b = BUF_INIT;
 	for (const char *l = s; *l;) {
 		const char *nl = strchr(l, '\n');
@@ -1045,8 +1057,10 @@ static char *go_log(const char *s)
  * a line number, followed by an unindented line. */
 static void join_place(char *m)
 {
-	size_t n = strcspn(m, "\n");
-	if (m[n] != '\n' || !m[n + 1] || m[n + 1] == ' ' || m[n + 1] == '\t' || m[n + 1] == '\n')
+	size_t n = strcspn(m, "\r\n");
+	size_t eol = m[n] == '\r' && m[n + 1] == '\n' ? 2 : 1;
+	char next = m[n] ? m[n + eol] : '\0';
+	if (!m[n] || !next || next == ' ' || next == '\t' || next == '\n' || next == '\r')
 		return;
 	size_t digits = 0;
 	while (digits < n && m[n - 1 - digits] >= '0' && m[n - 1 - digits] <= '9')
@@ -1057,28 +1071,15 @@ static void join_place(char *m)
 	const char *dot = memchr(m, '.', colon);
 	if (!dot || memchr(m, ':', colon))
 		return;
-	/* "place\nwhat" becomes "place: what": one byte more */
+	/* "place\nwhat" becomes "place: what": one byte more (none with CRLF) */
 	size_t len = strlen(m);
-	memmove(m + n + 2, m + n + 1, len - n); /* the NUL too */
+	memmove(m + n + 2, m + n + eol, len - n - eol + 1); /* the NUL too */
 	m[n] = ':';
 	m[n + 1] = ' ';
 }
 
-char *junit_message(const char *message, const char *text)
+char *report_message(const char *message, const char *text)
 {
-	/* gotestsum and go-junit-report say "Failed" or "Skipped" and put
-	 * the test's log below (gotestsum a skip's log in the attribute): the
-	 * log, without its framing, is the message. */
-	bool go = !strcmp(message, "Failed") || !strcmp(message, "Skipped") ||
-		  !strncmp(message, "=== RUN ", 8);
-	char *go_message = go ? go_log(message) : NULL, *go_text = go ? go_log(text) : NULL;
-	if (go_message)
-		message = go_message;
-	if (go_text) {
-		text = go_text;
-		if (text[strspn(text, " \t\r\n")])
-			message = "";
-	}
 	/* Catch2 and others put the text on lines of its own, below the
 	 * opening tag and above an indented closing one: those blank lines
 	 * and that indentation are the file's layout, not the message. */
@@ -1100,7 +1101,30 @@ char *junit_message(const char *message, const char *text)
 		free(m);
 		m = NULL;
 	}
-	if (m) {
+	return m;
+}
+
+char *junit_message(const char *message, const char *text)
+{
+	/* gotestsum and go-junit-report say "Failed" or "Skipped" and put
+	 * the test's log below (gotestsum a skip's log in the attribute): the
+	 * log, without its framing, is the message. */
+	bool go = !strcmp(message, "Failed") || !strcmp(message, "Skipped") ||
+		  !strncmp(message, "=== RUN ", 8);
+	char *go_message = go ? go_log(message) : NULL, *go_text = go ? go_log(text) : NULL;
+	if (go_message)
+		message = go_message;
+	if (go_text) {
+		text = go_text;
+		if (text[strspn(text, " \t\r\n")])
+			message = "";
+	}
+	/* GoogleTest's attribute is the whole failure, place first, on more
+	 * than one line (an exported message's attribute is its first line
+	 * only, which keeps messages that came from elsewhere as they are). */
+	bool gtest = !go_message && strchr(message, '\n');
+	char *m = report_message(message, text);
+	if (m && gtest) {
 		m = xrealloc(m, strlen(m) + 2); /* join_place may add a byte */
 		join_place(m);
 	}

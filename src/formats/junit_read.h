@@ -107,5 +107,8 @@ void junit_suite_id(const char *suite, const char *root, struct buf *b);
  * last line end (Catch2's layout) are left out. Heap; NULL when both are
  * empty. */
 char *junit_message(const char *message, const char *text);
+/* The same join, layout and colours, without JUnit dialects' rules (for a
+ * CTRF test's message and trace). */
+char *report_message(const char *message, const char *text);
 
 #endif

@@ -340,7 +340,7 @@ static void on_ctrf_test(void *ctx, const struct ctrf_test *t)
 			.test = xstrdup(name.data),
 			.status = a->status,
 			.duration_ms = a->duration_ms > 0 ? a->duration_ms : 0,
-			.message = junit_message(a->message, a->trace),
+			.message = report_message(a->message, a->trace),
 		};
 		add(im, &r);
 	}
@@ -362,7 +362,7 @@ static void on_ctrf_test(void *ctx, const struct ctrf_test *t)
 		.test = buf_detach(&name),
 		.status = ctrf_status(t),
 		.duration_ms = t->duration_ms > 0 ? t->duration_ms : 0,
-		.message = junit_message(t->message, t->trace),
+		.message = report_message(t->message, t->trace),
 		.stdout_text = *t->system_out ? xstrdup(t->system_out) : NULL,
 		.stderr_text = *t->system_err ? xstrdup(t->system_err) : NULL,
 	};

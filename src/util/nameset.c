@@ -61,8 +61,8 @@ void nameset_number(struct nameset *s, struct buf *b)
 	}
 	size_t base = b->len;
 	uint32_t k = first->last;
-	for (;;) {
-		k = k < UINT32_MAX ? k + 1 : k;
+	while (k < UINT32_MAX) { /* four billion names would not fit in memory first */
+		k++;
 		buf_truncate(b, base);
 		buf_addf(b, " (%lu)", (unsigned long)k);
 		uint32_t h[3];

@@ -963,6 +963,22 @@ static void message_leaves_out_the_files_layout(void **state)
 		assert_string_equal(m, kept[i]);
 		free(m);
 	}
+	m = junit_message("t.cc:4\r\nExpected: true", ""); /* CRLF */
+	assert_string_equal(m, "t.cc:4: Expected: true");
+	free(m);
+	/* an exported message (its first line as the attribute) is kept, so a
+	 * message from TAP or CTRF reads back as it was */
+	m = junit_message("lib.c:10", "lib.c:10\nboom");
+	assert_string_equal(m, "lib.c:10\nboom");
+	free(m);
+	/* "Failed" over an indented trace that is not Go's: kept as it is */
+	m = junit_message("Failed", "    at Object.<anonymous> (x.test.js:5:3)\n    at next");
+	assert_string_equal(m, "Failed\n    at Object.<anonymous> (x.test.js:5:3)\n    at next");
+	free(m);
+	/* CTRF's message and trace: no dialect's rules */
+	m = report_message("t.cc:4\nExpected", "");
+	assert_string_equal(m, "t.cc:4\nExpected");
+	free(m);
 }
 
 static void case_id_leaves_out_empty_and_repeated_parts(void **state)
@@ -989,6 +1005,8 @@ static void case_id_leaves_out_empty_and_repeated_parts(void **state)
 		{ "math", " top level", " top level", "math/top level" }, /* jest-junit */
 		{ "math", "adds", "math adds", "math/math adds" },        /* mocha-junit-reporter */
 		{ "nested", "deep", "math nested deep", "nested/math nested deep" },
+		{ "GET /api/users", "returns 200", "GET /api/users returns 200",
+		  "GET /api/users/GET /api/users returns 200" }, /* a describe title with '/' */
 		{ "s", "a b", "x a b", "s/a b/x a b" }, /* a name merely ending with it: kept */
 		{ "Login", "Checkout", "Successful Checkout",
 		  "Login/Checkout/Successful Checkout" },
